@@ -1,0 +1,86 @@
+"""The command line: parse arguments, call the pipeline, report, exit 0, 1 or 2."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .pipeline import build, load_timeline
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+PROJECT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="timeline",
+        description="Build a static news timeline from one YAML file per event.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                        help="folder with timeline.yaml and entries/ (default: content)")
+    common.add_argument("--templates", type=Path, default=None, metavar="DIR",
+                        help="Jinja templates (default: templates/ beside the content folder, "
+                             "else the built-in ones)")
+    common.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
+
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    build_cmd = commands.add_parser("build", parents=[common], help="build the site (the default)")
+    build_cmd.add_argument("--output", type=Path, default=Path("site"), metavar="DIR",
+                           help="output folder (default: site)")
+    commands.add_parser("check", parents=[common], help="validate the content without writing anything")
+    return parser
+
+
+def _templates_dir(args: argparse.Namespace) -> Path:
+    if args.templates is not None:
+        return args.templates
+    beside = args.content.resolve().parent / "templates"
+    return beside if beside.is_dir() else PROJECT_TEMPLATES
+
+
+def _report(problems, show_warnings: bool = True) -> None:
+    warnings = 0
+    for problem in problems:
+        if problem.severity == "warning" and not show_warnings:
+            warnings += 1
+            continue
+        print(problem, file=sys.stderr)
+    if warnings:
+        print(f"{warnings} warning(s); `python build.py check` lists them.", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        argv.insert(0, "build")
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 for --help
+        return int(exc.code or 0)
+    if args.command == "check":
+        return _check(args)
+    return _build(args)
+
+
+def _check(args) -> int:
+    result = load_timeline(args.content, args.drafts)
+    _report(result.problems)
+    if not result.ok:
+        print(f"{len(result.errors)} error(s); fix them and run check again.", file=sys.stderr)
+        return EXIT_CONTENT
+    print(f"ok: {len(result.timeline.entries)} entries")
+    return EXIT_OK
+
+
+def _build(args) -> int:
+    templates = _templates_dir(args)
+    result = build(args.content, args.output, templates, args.drafts)
+    _report(result.problems, show_warnings=not result.ok)
+    if not result.ok:
+        print(f"{len(result.errors)} error(s); nothing was written to {args.output}.", file=sys.stderr)
+        return EXIT_CONTENT
+    print(f"built {len(result.timeline.entries)} entries into {args.output}/ ({result.files_written} files)")
+    return EXIT_OK

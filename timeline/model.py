@@ -1,0 +1,188 @@
+"""The plain data passed between the stages of the pipeline.
+
+Everything here is a frozen dataclass: a stage receives values, never a
+mutable structure another stage may still change.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+# Precision of a written date, coarsest first; the order matters for sorting.
+YEAR, MONTH, DAY, MINUTE = "year", "month", "day", "minute"
+PRECISIONS = (YEAR, MONTH, DAY, MINUTE)
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date kept at the precision the editor wrote it.
+
+    `start` is the first instant the date covers, in the timeline's time
+    zone (an aware datetime), used only for ordering; nothing finer than
+    `precision` is ever displayed.
+    """
+
+    written: str
+    precision: str
+    start: datetime
+    # Minutes east of UTC, when the editor wrote an explicit offset.
+    explicit_offset: int | None = None
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+    @property
+    def month(self) -> int | None:
+        return self.start.month if self.rank >= 1 else None
+
+    @property
+    def day(self) -> int | None:
+        return self.start.day if self.rank >= 2 else None
+
+    @property
+    def rank(self) -> int:
+        return PRECISIONS.index(self.precision)
+
+    def iso(self) -> str:
+        """ISO 8601 at the precision written: 2021, 2021-08, 2021-08-06, 2021-08-06T14:30+04:30."""
+        if self.precision == YEAR:
+            return f"{self.start.year:04d}"
+        if self.precision == MONTH:
+            return f"{self.start.year:04d}-{self.start.month:02d}"
+        if self.precision == DAY:
+            return self.start.date().isoformat()
+        return self.start.isoformat(timespec="minutes")
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a value stands in its file (1-based, as editors count)."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about the content, printed as file:line:col: severity: field: message."""
+
+    file: str
+    message: str
+    field: str = ""
+    line: int | None = None
+    column: int | None = None
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        label = f"{self.field}: " if self.field else ""
+        return f"{where}: {self.severity}: {label}{self.message}"
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Tag:
+    label: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    slug: str
+    region: str | None = None
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    url: str | None = None
+    title: str | None = None
+    date: PartialDate | None = None
+    quote: str | None = None
+
+
+@dataclass(frozen=True)
+class Media:
+    src: str
+    alt: str
+    caption: str | None = None
+    credit: str | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return not self.src.startswith("https://")
+
+
+@dataclass(frozen=True)
+class Correction:
+    date: PartialDate
+    text: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event of the timeline, validated."""
+
+    id: str
+    source_path: str
+    title: str
+    date: PartialDate
+    sources: tuple[Source, ...]
+    end_date: PartialDate | None = None
+    circa: bool = False
+    date_label: str | None = None
+    summary: str | None = None
+    body: str = ""
+    tags: tuple[Tag, ...] = ()
+    place: Place | None = None
+    media: Media | None = None
+    draft: bool = False
+    updated: PartialDate | None = None
+    corrections: tuple[Correction, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def sort_key(self) -> tuple:
+        # Equal starts: coarser precision first, then id, so the order is total.
+        return (self.date.start, self.date.rank, self.id)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Site-wide settings from content/timeline.yaml."""
+
+    title: str
+    base_url: str
+    timezone: str
+    description: str = ""
+    language: str = "en"
+    publisher: str = ""
+    # Past this many entries the index is split into period pages.
+    entries_per_page: int = 500
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The validated, ordered content: what the render stage receives."""
+
+    settings: Settings
+    entries: tuple[Entry, ...]
+    drafts_included: bool = False

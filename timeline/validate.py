@@ -1,0 +1,491 @@
+"""Turn one file's YAML tree into an Entry (or the Settings), or say precisely what is wrong.
+
+Every rule an editor can break is here, described once in the field tables
+below; the same tables drive the JSON Schema given to editors' tools.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import tzinfo
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import dates
+from .model import Correction, Entry, Media, PartialDate, Place, Problem, Settings, Source, Tag
+from .yamlfile import Mapping, Node, Scalar, Sequence
+
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_TITLE = 120
+MAX_SUMMARY = 300
+MAX_LABEL = 40
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    description: str
+    example: object
+    required: bool = False
+
+
+ENTRY_FIELDS = {f.name: f for f in (
+    Field("title", f"Headline of the event: plain text, one line, at most {MAX_TITLE} characters.",
+          "Taliban capture Zaranj, capital of Nimroz", required=True),
+    Field("date", "When the event happened or began: 2021, 2021-08, 2021-08-06, "
+          "2021-08-06 14:30, 2021-08-06T14:30+04:30, 6 August 2021 or August 2021. "
+          "The precision written is the precision shown.", "2021-08-06", required=True),
+    Field("end_date", "Last day of an event that spans time; same forms as date, not before it.", "2021-08-31"),
+    Field("circa", "true when the date is approximate; it is then shown as c. ...", False),
+    Field("date_label", "Free text shown instead of the computed date; ordering still uses date.",
+          "Friday afternoon"),
+    Field("summary", f"One or two plain sentences, at most {MAX_SUMMARY} characters, for lists, "
+          "cards and feeds. Without it, the first paragraph of the body is used.",
+          "The first provincial capital to fall since May."),
+    Field("body", "The full account, in Markdown.", "Residents fled towards the border with Iran."),
+    Field("tags", f"Short labels (at most {MAX_LABEL} characters each) that group entries.",
+          ["Provincial capitals"]),
+    Field("place", "Where it happened: name (required), region, country, lat, lon.",
+          {"name": "Zaranj", "region": "Nimroz", "country": "Afghanistan"}),
+    Field("sources", "At least one source: name (required), url, title, date, quote.",
+          [{"name": "Tolo News", "url": "https://tolonews.com/"}], required=True),
+    Field("media", "One image: src (a file in content/media/ or an https URL), alt (required), "
+          "caption, credit.", {"src": "zaranj.jpg", "alt": "The border crossing at Zaranj"}),
+    Field("draft", "true keeps the entry out of the build unless --drafts is given.", False),
+    Field("updated", "Date of the last substantive change to the entry.", "2021-08-08"),
+    Field("corrections", "Published corrections, each with date and text.",
+          [{"date": "2021-08-08", "text": "An earlier version gave the wrong province."}]),
+    Field("aliases", "Earlier ids of this entry, whose URLs must keep working.", ["zaranj-captured"]),
+)}
+
+PLACE_FIELDS = {f.name: f for f in (
+    Field("name", "Name of the place.", "Zaranj", required=True),
+    Field("region", "Province, state or region.", "Nimroz"),
+    Field("country", "Country.", "Afghanistan"),
+    Field("lat", "Latitude in degrees, -90 to 90.", 30.96),
+    Field("lon", "Longitude in degrees, -180 to 180.", 61.86),
+)}
+
+SOURCE_FIELDS = {f.name: f for f in (
+    Field("name", "Who reported or said it: an outlet, agency, person or document.", "EFE", required=True),
+    Field("url", "Link to the source (http or https).", "https://www.efe.com/"),
+    Field("title", "Title of the article or document.", "Taliban seize Sheberghan"),
+    Field("date", "Date of the source, in the same forms as an entry's date.", "2021-08-07"),
+    Field("quote", "The passage relied on, quoted exactly.", "Sheberghan, the provincial capital, has fallen."),
+)}
+
+MEDIA_FIELDS = {f.name: f for f in (
+    Field("src", "A file in content/media/ (zaranj.jpg) or an https URL.", "zaranj.jpg", required=True),
+    Field("alt", "What the image shows, for readers who cannot see it.", "Map of Nimroz province", required=True),
+    Field("caption", "Caption shown under the image.", "Nimroz borders Iran."),
+    Field("credit", "Who made the image.", "EFE"),
+)}
+
+CORRECTION_FIELDS = {f.name: f for f in (
+    Field("date", "When the correction was made.", "2021-08-08", required=True),
+    Field("text", "What was wrong and what is right.", "An earlier version misnamed the province.",
+          required=True),
+)}
+
+SETTINGS_FIELDS = {f.name: f for f in (
+    Field("title", "Title of the timeline.", "The Taliban offensive of 2021", required=True),
+    Field("base_url", "Absolute URL where the site is published, used for canonical links, feeds "
+          "and sharing.", "https://example.org/afghanistan-2021/", required=True),
+    Field("timezone", "IANA time zone of the events, for times written without an offset.",
+          "Asia/Kabul", required=True),
+    Field("description", "One or two sentences about the timeline.", "How the Taliban advanced."),
+    Field("language", "Language of the content, a BCP 47 tag.", "en"),
+    Field("publisher", "Who publishes the timeline.", "The Newsroom"),
+    Field("entries_per_page", "Past this many entries the index is split into period pages.", 500),
+)}
+
+_KIND_NAMES = {"bool": "a boolean", "int": "a number", "float": "a number", "null": "empty",
+               "timestamp": "a date", "binary": "binary data"}
+
+
+class Report:
+    """Problems found in one file."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def error(self, node: Node | None, field: str, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(
+            file=self.file, field=field, message=message, severity=severity,
+            line=node.line if node is not None else None,
+            column=node.column if node is not None else None,
+        ))
+
+    def warn(self, node: Node | None, field: str, message: str) -> None:
+        self.error(node, field, message, severity="warning")
+
+    @property
+    def failed(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+def slugify(label: str) -> str:
+    folded = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode("ascii")
+    return "-".join(re.findall(r"[a-z0-9]+", folded.lower()))
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, Mapping):
+        return "a mapping (key: value pairs)"
+    if isinstance(node, Sequence):
+        return "a list"
+    return _KIND_NAMES.get(node.kind, "text")
+
+
+# --- single values -----------------------------------------------------------
+
+def _text(report: Report, node: Node, field: str, *, one_line=False, limit=None) -> str | None:
+    if not isinstance(node, Scalar) or node.kind != "str":
+        if isinstance(node, Scalar) and node.kind != "null":
+            report.error(node, field, f"expected text, but YAML reads {_short(node.text)} as "
+                         f"{_describe(node)}; put it in quotes: {field.rsplit('.', 1)[-1]}: \"{_short(node.text)}\"")
+        else:
+            report.error(node, field, f"expected text, found {_describe(node)}")
+        return None
+    value = node.text.strip()
+    if not value:
+        report.error(node, field, "is empty; write the text or remove the field")
+        return None
+    if one_line and "\n" in value:
+        report.error(node, field, "must be a single line; remove the line breaks")
+        return None
+    if limit is not None and len(value) > limit:
+        report.error(node, field, f"is {len(value):,} characters long; the limit is {limit}, shorten it")
+        return None
+    return value
+
+
+def _bool(report: Report, node: Node, field: str) -> bool | None:
+    if isinstance(node, Scalar) and node.kind == "bool":
+        return node.text.lower() in ("true", "yes", "on", "y")
+    report.error(node, field, f"expected true or false, found {_describe(node)}"
+                 + (f" {_short(node.text)!r}" if isinstance(node, Scalar) else ""))
+    return None
+
+
+def _number(report: Report, node: Node, field: str, low: float, high: float) -> float | None:
+    if not isinstance(node, Scalar) or node.kind not in ("int", "float"):
+        report.error(node, field, f"expected a number from {low:g} to {high:g}, found {_describe(node)}")
+        return None
+    try:
+        value = float(node.text.replace("_", ""))
+    except ValueError:
+        report.error(node, field, f"{_short(node.text)!r} is not a plain decimal number")
+        return None
+    if not low <= value <= high:
+        report.error(node, field, f"{node.text} is out of range; it must be from {low:g} to {high:g}")
+        return None
+    return value
+
+
+def _date(report: Report, node: Node, field: str, tz: tzinfo) -> PartialDate | None:
+    if not isinstance(node, Scalar) or node.kind not in ("str", "int", "timestamp"):
+        report.error(node, field, f"expected a date such as 2021-08-06 or 6 August 2021, found {_describe(node)}")
+        return None
+    try:
+        return dates.parse_date(node.text, tz)
+    except dates.DateError as err:
+        report.error(node, field, str(err))
+        return None
+
+
+def _url(report: Report, node: Node, field: str, *, https_only=False) -> str | None:
+    value = _text(report, node, field, one_line=True, limit=2000)
+    if value is None:
+        return None
+    allowed = ("https",) if https_only else ("http", "https")
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in allowed or not parts.netloc or re.search(r"\s", value):
+        need = "an https URL" if https_only else "an http or https URL"
+        report.error(node, field, f'"{_short(value)}" is not {need}; write a full address such as https://example.org/page')
+        return None
+    return value
+
+
+def _mapping(report: Report, node: Node, field: str, fields: dict[str, Field]) -> Mapping | None:
+    """Check a mapping's keys: unknown ones (with a suggestion) and missing required ones."""
+    if not isinstance(node, Mapping):
+        report.error(node, field, f"expected a mapping of {', '.join(fields)}, found {_describe(node)}")
+        return None
+    prefix = f"{field}." if field else ""
+    for key, _ in node.items:
+        if key.text not in fields:
+            close = difflib.get_close_matches(key.text, fields, n=1, cutoff=0.6)
+            hint = f'; did you mean "{close[0]}"?' if close else f"; known fields: {', '.join(fields)}"
+            report.error(key, prefix + _short(key.text, 40), f"unknown field{hint}")
+    ok = True
+    for spec in fields.values():
+        if spec.required and node.get(spec.name) is None:
+            report.error(node, prefix + spec.name, f"is required; add it, for example {spec.name}: {_example(spec)}")
+            ok = False
+    return node if ok else None
+
+
+def _example(spec: Field) -> str:
+    if isinstance(spec.example, str):
+        return spec.example if ":" not in spec.example else f'"{spec.example}"'
+    if isinstance(spec.example, list):
+        return "[...]" if not isinstance(spec.example[0], str) else f"[{spec.example[0]}]"
+    return str(spec.example)
+
+
+def _present(node: Node | None) -> bool:
+    """A key written with no value (`summary:`) counts as absent, like an omitted one."""
+    return node is not None and not (isinstance(node, Scalar) and node.kind == "null")
+
+
+def _list(report: Report, node: Node, field: str) -> tuple[Node, ...] | None:
+    if not isinstance(node, Sequence):
+        report.error(node, field, f"expected a list (lines starting with '- '), found {_describe(node)}")
+        return None
+    return node.items
+
+
+# --- compound fields -----------------------------------------------------------
+
+def _place(report: Report, node: Node) -> Place | None:
+    mapping = _mapping(report, node, "place", PLACE_FIELDS)
+    if mapping is None:
+        return None
+    name = _text(report, mapping.get("name"), "place.name", one_line=True, limit=100)
+    values = {}
+    for key in ("region", "country"):
+        if _present(mapping.get(key)):
+            values[key] = _text(report, mapping.get(key), f"place.{key}", one_line=True, limit=100)
+    for key, bound in (("lat", 90), ("lon", 180)):
+        if _present(mapping.get(key)):
+            values[key] = _number(report, mapping.get(key), f"place.{key}", -bound, bound)
+    if name is None:
+        return None
+    slug = slugify(name)
+    if not slug:
+        report.error(mapping.get("name"), "place.name", "needs at least one letter or digit a-z, 0-9 for its URL")
+        return None
+    return Place(name=name, slug=slug, **values)
+
+
+def _sources(report: Report, node: Node, tz: tzinfo) -> tuple[Source, ...]:
+    items = _list(report, node, "sources")
+    if items is None:
+        return ()
+    if not items:
+        report.error(node, "sources", "needs at least one source; add - name: ... for each")
+    result = []
+    for index, item in enumerate(items, 1):
+        field = f"sources[{index}]"
+        mapping = _mapping(report, item, field, SOURCE_FIELDS)
+        if mapping is None:
+            continue
+        name = _text(report, mapping.get("name"), f"{field}.name", one_line=True, limit=200)
+        extra = {}
+        if _present(mapping.get("url")):
+            extra["url"] = _url(report, mapping.get("url"), f"{field}.url")
+        else:
+            report.warn(mapping, f"{field}.url", "has no URL; add one so readers can check the source")
+        if _present(mapping.get("title")):
+            extra["title"] = _text(report, mapping.get("title"), f"{field}.title", one_line=True, limit=300)
+        if _present(mapping.get("date")):
+            extra["date"] = _date(report, mapping.get("date"), f"{field}.date", tz)
+        if _present(mapping.get("quote")):
+            extra["quote"] = _text(report, mapping.get("quote"), f"{field}.quote", limit=2000)
+        if name is not None:
+            result.append(Source(name=name, **extra))
+    return tuple(result)
+
+
+def _tags(report: Report, node: Node) -> tuple[Tag, ...]:
+    items = _list(report, node, "tags")
+    if items is None:
+        return ()
+    tags: dict[str, Tag] = {}
+    for index, item in enumerate(items, 1):
+        label = _text(report, item, f"tags[{index}]", one_line=True, limit=MAX_LABEL)
+        if label is None:
+            continue
+        slug = slugify(label)
+        if not slug:
+            report.error(item, f"tags[{index}]", f'"{label}" needs at least one letter or digit a-z, 0-9 for its URL')
+        elif slug in tags:
+            report.error(item, f"tags[{index}]", f'"{label}" has the same URL slug "{slug}" as "{tags[slug].label}"; '
+                         "keep one of them")
+        else:
+            tags[slug] = Tag(label, slug)
+    return tuple(tags.values())
+
+
+def _media(report: Report, node: Node, media_dir: Path) -> Media | None:
+    mapping = _mapping(report, node, "media", MEDIA_FIELDS)
+    if mapping is None:
+        return None
+    src_node = mapping.get("src")
+    src = _text(report, src_node, "media.src", one_line=True, limit=2000)
+    alt = _text(report, mapping.get("alt"), "media.alt", one_line=True, limit=300)
+    extra = {}
+    for key in ("caption", "credit"):
+        if _present(mapping.get(key)):
+            extra[key] = _text(report, mapping.get(key), f"media.{key}", limit=500)
+    if not extra.get("credit"):
+        report.warn(mapping, "media.credit", "has no credit; say who made the image")
+    if src is None or alt is None:
+        return None
+    if "://" in src or src.lower().startswith(("javascript:", "data:", "vbscript:", "//")):
+        src = _url(report, src_node, "media.src", https_only=True)
+    else:
+        src = _media_path(report, src_node, src, media_dir)
+    return Media(src=src, alt=alt, **extra) if src else None
+
+
+def _media_path(report: Report, node: Node, src: str, media_dir: Path) -> str | None:
+    relative = src.removeprefix("media/")
+    parts = relative.split("/")
+    if src.startswith("/") or "\\" in src or any(p in ("", ".", "..") for p in parts):
+        report.error(node, "media.src", f'"{_short(src)}" must be a file inside content/media/ such as zaranj.jpg, '
+                     "or an https URL")
+        return None
+    if not (media_dir / relative).is_file():
+        report.error(node, "media.src", f'"{_short(src)}" does not exist; put the file in {media_dir}/ '
+                     "or fix the name")
+        return None
+    return relative
+
+
+def _corrections(report: Report, node: Node, tz: tzinfo) -> tuple[Correction, ...]:
+    items = _list(report, node, "corrections")
+    result = []
+    for index, item in enumerate(items or (), 1):
+        field = f"corrections[{index}]"
+        mapping = _mapping(report, item, field, CORRECTION_FIELDS)
+        if mapping is None:
+            continue
+        when = _date(report, mapping.get("date"), f"{field}.date", tz)
+        text = _text(report, mapping.get("text"), f"{field}.text", limit=2000)
+        if when and text:
+            result.append(Correction(when, text))
+    return tuple(result)
+
+
+def _aliases(report: Report, node: Node, entry_id: str) -> tuple[str, ...]:
+    items = _list(report, node, "aliases")
+    result = []
+    for index, item in enumerate(items or (), 1):
+        alias = _text(report, item, f"aliases[{index}]", one_line=True, limit=200)
+        if alias is None:
+            continue
+        if not ID_PATTERN.fullmatch(alias):
+            report.error(item, f"aliases[{index}]", f'"{_short(alias)}" is not a valid id: use lowercase letters, '
+                         "digits and single hyphens, as in zaranj-falls")
+        elif alias == entry_id:
+            report.error(item, f"aliases[{index}]", "is this entry's own id; remove it")
+        elif alias in result:
+            report.error(item, f"aliases[{index}]", f'"{alias}" is listed twice; remove one')
+        else:
+            result.append(alias)
+    return tuple(result)
+
+
+# --- whole documents -------------------------------------------------------------
+
+def validate_entry(report: Report, entry_id: str, root: Node, tz: tzinfo, media_dir: Path) -> Entry | None:
+    """Check one entry file's tree; problems go to `report`. None when the entry is unusable."""
+    mapping = _mapping(report, root, "", ENTRY_FIELDS)
+    if mapping is None and not isinstance(root, Mapping):
+        return None
+    root = root  # type: Mapping
+    get = root.get
+    title = _text(report, get("title"), "title", one_line=True, limit=MAX_TITLE) if get("title") else None
+    start = _date(report, get("date"), "date", tz) if get("date") else None
+    values: dict = {}
+    if _present(get("end_date")):
+        end = _date(report, get("end_date"), "end_date", tz)
+        if end and start and end.start < start.start:
+            report.error(get("end_date"), "end_date", f'"{end.written}" is before the date "{start.written}"; '
+                         "an end_date must not come before date")
+        values["end_date"] = end
+    for key in ("circa", "draft"):
+        if _present(get(key)):
+            values[key] = bool(_bool(report, get(key), key))
+    if _present(get("date_label")):
+        values["date_label"] = _text(report, get("date_label"), "date_label", one_line=True, limit=80)
+    if _present(get("summary")):
+        values["summary"] = _text(report, get("summary"), "summary", limit=MAX_SUMMARY)
+    else:
+        report.warn(root, "summary", "is missing; the first paragraph of the body will be used")
+    if _present(get("body")):
+        values["body"] = _text(report, get("body"), "body", limit=200_000) or ""
+        words = len(values["body"].split())
+        if words > 600:
+            report.warn(get("body"), "body", f"has {words} words; entries read best under 600")
+    if _present(get("tags")):
+        values["tags"] = _tags(report, get("tags"))
+    if _present(get("place")):
+        values["place"] = _place(report, get("place"))
+    sources = _sources(report, get("sources"), tz) if get("sources") is not None else ()
+    if _present(get("media")):
+        values["media"] = _media(report, get("media"), media_dir)
+    if _present(get("updated")):
+        values["updated"] = _date(report, get("updated"), "updated", tz)
+    if _present(get("corrections")):
+        values["corrections"] = _corrections(report, get("corrections"), tz)
+    if _present(get("aliases")):
+        values["aliases"] = _aliases(report, get("aliases"), entry_id)
+    if report.failed or title is None or start is None:
+        return None
+    return Entry(id=entry_id, source_path=report.file, title=title, date=start, sources=sources, **values)
+
+
+def validate_settings(report: Report, root: Node) -> Settings | None:
+    mapping = _mapping(report, root, "", SETTINGS_FIELDS)
+    if not isinstance(root, Mapping):
+        return None
+    values: dict = {}
+    for key in ("title", "description", "publisher"):
+        if _present(root.get(key)):
+            values[key] = _text(report, root.get(key), key, one_line=True, limit=300)
+    if _present(root.get("base_url")):
+        url = _url(report, root.get("base_url"), "base_url")
+        values["base_url"] = url.rstrip("/") + "/" if url else None
+    if _present(root.get("timezone")):
+        values["timezone"] = _timezone(report, root.get("timezone"))
+    if _present(root.get("language")):
+        language = _text(report, root.get("language"), "language", one_line=True, limit=35)
+        if language and not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", language):
+            report.error(root.get("language"), "language", f'"{_short(language)}" is not a language tag such as en or en-GB')
+        values["language"] = language
+    if _present(root.get("entries_per_page")):
+        node = root.get("entries_per_page")
+        number = _number(report, node, "entries_per_page", 10, 1_000_000)
+        if number is not None and number != int(number):
+            report.error(node, "entries_per_page", "must be a whole number")
+        values["entries_per_page"] = int(number) if number else None
+    if mapping is None or report.failed:
+        return None
+    return Settings(**values)
+
+
+def _timezone(report: Report, node: Node) -> str | None:
+    name = _text(report, node, "timezone", one_line=True, limit=60)
+    if name is None:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        report.error(node, "timezone", f'"{_short(name)}" is not an IANA time zone name such as Asia/Kabul or Europe/London')
+        return None
+    return name
