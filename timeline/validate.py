@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import yaml
 
 from . import dates
 from .model import Correction, Entry, Media, PartialDate, Place, Problem, Settings, Source, Tag
@@ -104,6 +106,7 @@ SETTINGS_FIELDS = {f.name: f for f in (
 
 _KIND_NAMES = {"bool": "a boolean", "int": "a number", "float": "a number", "null": "empty",
                "timestamp": "a date", "binary": "binary data"}
+_NOTHING = "nothing (the value is empty)"
 
 
 class Report:
@@ -139,20 +142,26 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _describe(node: Node) -> str:
+    """What was found, with the text as the editor wrote it: `no` is shown as no, never False."""
     if isinstance(node, Mapping):
         return "a mapping (key: value pairs)"
     if isinstance(node, Sequence):
         return "a list"
-    return _KIND_NAMES.get(node.kind, "text")
+    if node.kind == "null" and not node.text:
+        return _NOTHING
+    if node.kind == "str":
+        return f'the text "{_short(node.text)}"'
+    return f"{_short(node.text)}, which YAML reads as {_KIND_NAMES.get(node.kind, 'text')}"
 
 
 # --- single values -----------------------------------------------------------
 
 def _text(report: Report, node: Node, field: str, *, one_line=False, limit=None) -> str | None:
     if not isinstance(node, Scalar) or node.kind != "str":
-        if isinstance(node, Scalar) and node.kind != "null":
+        if isinstance(node, Scalar) and node.text:
             report.error(node, field, f"expected text, but YAML reads {_short(node.text)} as "
-                         f"{_describe(node)}; put it in quotes: {field.rsplit('.', 1)[-1]}: \"{_short(node.text)}\"")
+                         f"{_KIND_NAMES.get(node.kind, 'text')}; put it in quotes: "
+                         f"{field.rsplit('.', 1)[-1]}: \"{_short(node.text)}\"")
         else:
             report.error(node, field, f"expected text, found {_describe(node)}")
         return None
@@ -172,8 +181,7 @@ def _text(report: Report, node: Node, field: str, *, one_line=False, limit=None)
 def _bool(report: Report, node: Node, field: str) -> bool | None:
     if isinstance(node, Scalar) and node.kind == "bool":
         return node.text.lower() in ("true", "yes", "on", "y")
-    report.error(node, field, f"expected true or false, found {_describe(node)}"
-                 + (f" {_short(node.text)!r}" if isinstance(node, Scalar) else ""))
+    report.error(node, field, f"expected true or false, found {_describe(node)}")
     return None
 
 
@@ -184,7 +192,7 @@ def _number(report: Report, node: Node, field: str, low: float, high: float) -> 
     try:
         value = float(node.text.replace("_", ""))
     except ValueError:
-        report.error(node, field, f"{_short(node.text)!r} is not a plain decimal number")
+        report.error(node, field, f"{_short(node.text)} is not a plain decimal number such as 34.5")
         return None
     if not low <= value <= high:
         report.error(node, field, f"{node.text} is out of range; it must be from {low:g} to {high:g}")
@@ -220,30 +228,41 @@ def _url(report: Report, node: Node, field: str, *, https_only=False) -> str | N
 
 
 def _mapping(report: Report, node: Node, field: str, fields: dict[str, Field]) -> Mapping | None:
-    """Check a mapping's keys: unknown ones (with a suggestion) and missing required ones."""
+    """Check a mapping's keys: unknown ones (with a suggestion) and missing or empty required ones.
+
+    None when the node is not a mapping or a required field is missing, so
+    that the caller only reads required fields that are there.
+    """
     if not isinstance(node, Mapping):
         report.error(node, field, f"expected a mapping of {', '.join(fields)}, found {_describe(node)}")
         return None
     prefix = f"{field}." if field else ""
+    misspelt = set()
     for key, _ in node.items:
         if key.text not in fields:
             close = difflib.get_close_matches(key.text, fields, n=1, cutoff=0.6)
+            misspelt.update(close)
             hint = f'; did you mean "{close[0]}"?' if close else f"; known fields: {', '.join(fields)}"
             report.error(key, prefix + _short(key.text, 40), f"unknown field{hint}")
     ok = True
     for spec in fields.values():
-        if spec.required and node.get(spec.name) is None:
-            report.error(node, prefix + spec.name, f"is required; add it, for example {spec.name}: {_example(spec)}")
-            ok = False
+        if not spec.required or _present(node.get(spec.name)):
+            continue
+        ok = False
+        example = f"for example {spec.name}: {_example(spec)}"
+        if node.get(spec.name) is not None:
+            report.error(node.get(spec.name), prefix + spec.name, f"is required but empty; write it after the colon, {example}")
+        elif spec.name not in misspelt:  # the did-you-mean above already says what to do
+            report.error(node, prefix + spec.name, f"is required; add it, {example}")
     return node if ok else None
 
 
 def _example(spec: Field) -> str:
+    """The example as the editor would type it, on one line."""
     if isinstance(spec.example, str):
-        return spec.example if ":" not in spec.example else f'"{spec.example}"'
-    if isinstance(spec.example, list):
-        return "[...]" if not isinstance(spec.example[0], str) else f"[{spec.example[0]}]"
-    return str(spec.example)
+        return f'"{spec.example}"' if ": " in spec.example else spec.example
+    return yaml.safe_dump(spec.example, default_flow_style=True, allow_unicode=True, width=1000).removesuffix(
+        "\n...\n").strip()
 
 
 def _present(node: Node | None) -> bool:
@@ -409,14 +428,15 @@ def validate_entry(report: Report, entry_id: str, root: Node, tz: tzinfo, media_
         return None
     root = root  # type: Mapping
     get = root.get
-    title = _text(report, get("title"), "title", one_line=True, limit=MAX_TITLE) if get("title") else None
-    start = _date(report, get("date"), "date", tz) if get("date") else None
+    title = _text(report, get("title"), "title", one_line=True, limit=MAX_TITLE) if _present(get("title")) else None
+    start = _date(report, get("date"), "date", tz) if _present(get("date")) else None
     values: dict = {}
     if _present(get("end_date")):
         end = _date(report, get("end_date"), "end_date", tz)
-        if end and start and end.start < start.start:
+        # `end_date: 2021-08` with `date: 2021-08-06` is fine: August runs past the 6th.
+        if end and start and dates.period_end(end) <= start.start:
             report.error(get("end_date"), "end_date", f'"{end.written}" is before the date "{start.written}"; '
-                         "an end_date must not come before date")
+                         "an end_date must not come before date: swap them or fix the typo")
         values["end_date"] = end
     for key in ("circa", "draft"):
         if _present(get(key)):
@@ -436,7 +456,7 @@ def validate_entry(report: Report, entry_id: str, root: Node, tz: tzinfo, media_
         values["tags"] = _tags(report, get("tags"))
     if _present(get("place")):
         values["place"] = _place(report, get("place"))
-    sources = _sources(report, get("sources"), tz) if get("sources") is not None else ()
+    sources = _sources(report, get("sources"), tz) if _present(get("sources")) else ()
     if _present(get("media")):
         values["media"] = _media(report, get("media"), media_dir)
     if _present(get("updated")):
@@ -486,6 +506,9 @@ def _timezone(report: Report, node: Node) -> str | None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        report.error(node, "timezone", f'"{_short(name)}" is not an IANA time zone name such as Asia/Kabul or Europe/London')
+        known = {zone.lower(): zone for zone in available_timezones()}
+        close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.8)
+        hint = f'; did you mean "{known[close[0]]}"?' if close else " such as Asia/Kabul or Europe/London"
+        report.error(node, "timezone", f'"{_short(name)}" is not an IANA time zone name{hint}')
         return None
     return name

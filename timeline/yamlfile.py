@@ -94,15 +94,43 @@ def parse_yaml(data: bytes) -> Node | None:
     text = _decode(data)
     try:
         return _build(yaml.parse(text, Loader=_Loader))
+    except yaml.reader.ReaderError as err:
+        line, column = _line_column(text, err.position)
+        raise YamlError(f"the file contains the control character U+{err.character:04X}, "
+                        "which YAML does not allow; delete it", line, column) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         problem = err.problem or err.context or "invalid YAML"
-        if err.context and err.problem:
-            problem = f"{err.context}: {err.problem}"
-        raise YamlError(f"YAML syntax: {problem}", mark.line + 1 if mark else None,
+        raise YamlError(f"YAML syntax: {problem}{_syntax_hint(problem)}", mark.line + 1 if mark else None,
                         mark.column + 1 if mark else None) from None
     except yaml.YAMLError as err:
         raise YamlError(f"YAML syntax: {err}") from None
+
+
+# libyaml's wording, and what an editor should do about it.
+_SYNTAX_HINTS = (
+    ("mapping values are not allowed", 'a value that contains ": " must be put in quotes'),
+    ("tab character", "indent with spaces, not tabs"),
+    ("cannot start any token", "a value starting with @, ` or a tab must be put in quotes"),
+    ("could not find expected ':'", "write each field as key: value; check this line and the one above"),
+    ("did not find expected key", "check the indentation of this line"),
+    ("did not find expected '-'", "check the indentation of this line"),
+    ("did not find expected ',' or ']'", "close the [ list ] or put a value containing a comma in quotes"),
+    ("did not find expected ',' or '}'", "close the { mapping } or put a value containing a comma in quotes"),
+    ("unexpected end of stream", "a quotation mark is not closed"),
+)
+
+
+def _syntax_hint(problem: str) -> str:
+    for wording, hint in _SYNTAX_HINTS:
+        if wording in problem:
+            return f"; {hint}"
+    return ""
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def _decode(data: bytes) -> str:
@@ -118,14 +146,17 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
+def _tag_error(event) -> YamlError:
+    written = event.tag.replace("tag:yaml.org,2002:", "!!", 1)
+    return YamlError(f"the YAML tag {written} is not allowed; remove it",
+                     event.start_mark.line + 1, event.start_mark.column + 1)
+
+
 def _scalar_kind(event: yaml.ScalarEvent) -> str:
     if event.tag and event.tag != "!":
         kind = _STANDARD_TAGS.get(event.tag)
         if kind is None:
-            raise YamlError(
-                f"the YAML tag {event.tag!r} is not allowed here; remove it",
-                event.start_mark.line + 1, event.start_mark.column + 1,
-            )
+            raise _tag_error(event)
         return kind
     if not event.implicit[0]:  # quoted, or a block scalar: always text
         return "str"
@@ -166,8 +197,7 @@ def _build(events) -> Node | None:
             continue
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if event.tag and event.tag not in _STANDARD_TAGS:
-                raise YamlError(f"the YAML tag {event.tag!r} is not allowed here; remove it",
-                                event.start_mark.line + 1, event.start_mark.column + 1)
+                raise _tag_error(event)
             if len(stack) >= MAX_DEPTH:
                 raise YamlError(f"values are nested more than {MAX_DEPTH} levels deep",
                                 event.start_mark.line + 1, event.start_mark.column + 1)
@@ -190,7 +220,7 @@ def _build(events) -> Node | None:
                 anchors[event.anchor] = node
         elif isinstance(event, yaml.AliasEvent):
             if event.anchor not in anchors:
-                raise YamlError(f"unknown alias *{event.anchor}",
+                raise YamlError(f"the alias *{event.anchor} has no anchor &{event.anchor} before it",
                                 event.start_mark.line + 1, event.start_mark.column + 1)
             node = anchors[event.anchor]
         else:
