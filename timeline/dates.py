@@ -12,6 +12,7 @@ import warnings
 from datetime import datetime, timedelta, timezone, tzinfo
 
 from dateutil import parser as dateutil_parser
+from dateutil.relativedelta import relativedelta
 
 from .model import DAY, MINUTE, MONTH, YEAR, PartialDate
 
@@ -30,6 +31,9 @@ _NUMERIC_ONLY = re.compile(r"[\d\s/.\-:]+")
 _MONTH_WORD = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b", re.IGNORECASE
 )
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAY = re.compile(r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?(?![a-z])", re.IGNORECASE)
+_FULL_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _EXAMPLES = '2021, 2021-08, 2021-08-06, "2021-08-06 14:30", "6 August 2021" or "August 2021"'
 
 
@@ -107,6 +111,22 @@ def _check_day(text: str, year: int, month: int, day: int) -> int:
 
 
 def _from_words(text: str, tz: tzinfo) -> PartialDate:
+    named = _WEEKDAY.search(text)
+    if named is None:
+        return _from_plain_words(text, text, tz)
+    # dateutil would move "Friday August 2021" to a Friday and ignore a weekday
+    # that does not match the date, so the weekday is checked here instead.
+    rest = (text[: named.start()] + text[named.end():]).strip(" ,")
+    date = _from_plain_words(rest, text, tz)
+    actual = WEEKDAY_NAMES[date.start.weekday()]
+    if date.precision not in (DAY, MINUTE):
+        raise DateError(f'"{_short(text)}" names {named[0]} but no day of the month; write it as "6 August 2021"')
+    if not actual.lower().startswith(named[1].lower()):
+        raise DateError(f'"{_short(text)}" names {named[0]}, but {format_date(date)} was a {actual}; check the date')
+    return date
+
+
+def _from_plain_words(text: str, written: str, tz: tzinfo) -> PartialDate:
     # Parsing with two different defaults shows which parts the text really gave.
     try:
         with warnings.catch_warnings():
@@ -115,9 +135,9 @@ def _from_words(text: str, tz: tzinfo) -> PartialDate:
             first = dateutil_parser.parse(text, default=datetime(1, 1, 1), dayfirst=True)
             second = dateutil_parser.parse(text, default=datetime(2, 2, 2, 2, 2), dayfirst=True)
     except dateutil_parser.UnknownTimezoneWarning:
-        raise DateError(f'"{_short(text)}" names a time zone; write a numeric offset such as +04:30') from None
+        raise DateError(f'"{_short(written)}" names a time zone; write a numeric offset such as +04:30') from None
     except (ValueError, OverflowError) as err:
-        raise DateError(f'"{_short(text)}" is not a real date ({_reason(err)}); write it as {_EXAMPLES}') from None
+        raise DateError(_unreadable(written, err)) from None
     given = {
         "year": first.year == second.year,
         "month": first.month == second.month,
@@ -125,9 +145,12 @@ def _from_words(text: str, tz: tzinfo) -> PartialDate:
         "time": first.hour == second.hour and first.minute == second.minute,
     }
     if not given["year"]:
-        raise DateError(f'"{_short(text)}" has no year; add one, as in "6 August 2021"')
+        raise DateError(f'"{_short(written)}" has no year; add one, as in "6 August 2021"')
+    if not _FULL_YEAR.search(written):
+        raise DateError(f'"{_short(written)}" gives the year in two digits, which could be read two ways; '
+                        'write it in full, as in "6 August 2021"')
     if given["day"] and not given["month"]:
-        raise DateError(f'"{_short(text)}" gives a day without a month')
+        raise DateError(f'"{_short(written)}" gives a day without a month')
     offset = None
     if first.tzinfo is not None:
         offset = int(first.utcoffset().total_seconds() // 60)
@@ -140,31 +163,43 @@ def _from_words(text: str, tz: tzinfo) -> PartialDate:
     else:
         precision = YEAR
     if first.second:
-        raise DateError(f'"{_short(text)}" gives seconds; times are kept to the minute')
+        raise DateError(f'"{_short(written)}" gives seconds; times are kept to the minute')
     hour, minute = (first.hour, first.minute) if precision == MINUTE else (0, 0)
-    return _make(text, precision, first.year, first.month if precision != YEAR else 1,
+    return _make(written, precision, first.year, first.month if precision != YEAR else 1,
                  first.day if precision in (DAY, MINUTE) else 1, hour, minute, tz, offset)
 
 
-def _reason(err: Exception) -> str:
+def _unreadable(text: str, err: Exception) -> str:
     message = str(err.args[0]) if err.args else str(err)
     if "day is out of range" in message:
-        return "there is no such day in that month"
+        return f'"{_short(text)}" is not a real date (there is no such day in that month)'
     if "month must be" in message:
-        return "there is no such month"
-    return "not a date"
+        return f'"{_short(text)}" is not a real date (there is no such month)'
+    return f'"{_short(text)}" is not a date this tool can read; write it as {_EXAMPLES}'
 
 
 def _make(text, precision, year, month, day, hour, minute, tz, offset=None) -> PartialDate:
     if year < 1:
         raise DateError(f'"{text}" has year 0; years start at 1')
     zone = timezone(timedelta(minutes=offset)) if offset is not None else tz
-    return PartialDate(
-        written=text,
-        precision=precision,
-        start=datetime(year, month, day, hour, minute, tzinfo=zone),
-        explicit_offset=offset,
-    )
+    start = datetime(year, month, day, hour, minute, tzinfo=zone)
+    if precision == MINUTE and offset is None and _skipped(start):
+        raise DateError(f'"{text}" does not exist in the time zone {tz}: the clocks went forward '
+                        "over it; check the time, or write the offset, as in 2021-08-06T14:30+04:30")
+    return PartialDate(written=text, precision=precision, start=start, explicit_offset=offset)
+
+
+def _skipped(moment: datetime) -> bool:
+    """True for a wall-clock time that a daylight-saving change jumps over."""
+    there_and_back = moment.astimezone(timezone.utc).astimezone(moment.tzinfo)
+    return there_and_back.replace(tzinfo=None) != moment.replace(tzinfo=None)
+
+
+def period_end(date: PartialDate) -> datetime:
+    """The first instant after the period the date covers: 2021-08 ends at 2021-09-01 00:00."""
+    step = {YEAR: relativedelta(years=1), MONTH: relativedelta(months=1),
+            DAY: relativedelta(days=1), MINUTE: relativedelta(minutes=1)}[date.precision]
+    return date.start + step
 
 
 def format_offset(moment: datetime) -> str:
