@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .load import load_content
+from .load import MEDIA_DIR, load_content
 from .model import Problem, Timeline
 from .order import order_entries
 from .render import render_site
@@ -40,6 +40,6 @@ def build(content_dir: Path, output_dir: Path, templates_dir: Path, include_draf
     result = load_timeline(content_dir, include_drafts)
     if not result.ok:
         return result
-    files = render_site(result.timeline, templates_dir)
+    files = render_site(result.timeline, templates_dir, content_dir / MEDIA_DIR)
     write_site(files, output_dir)
     return BuildResult(result.problems, result.timeline, len(files))
