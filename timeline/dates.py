@@ -225,3 +225,30 @@ def format_date(date: PartialDate, circa: bool = False) -> str:
         shown = (f"{start.day} {MONTH_NAMES[start.month - 1]} {start.year}, "
                  f"{start:%H:%M} ({format_offset(start)})")
     return f"c. {shown}" if circa else shown
+
+
+def format_range(start: PartialDate, end: PartialDate, circa: bool = False) -> tuple[str, str, str]:
+    """A range as (first, separator, last), naming only once what both ends share.
+
+    ('1 May', ' – ', '31 August 2021'), ('2', '–', '7 August 2021'), ('May', ' – ', 'August 2021');
+    ends written at different precisions, or with times, are shown in full.
+    """
+    first, last = format_date(start), format_date(end)
+    same_year = start.start.year == end.start.year
+    if start.precision == end.precision and same_year and start.precision in (MONTH, DAY):
+        same_month = start.start.month == end.start.month
+        if start.precision == DAY and same_month:
+            return (f"c. {start.start.day}" if circa else str(start.start.day)), "–", last
+        if start.precision == DAY:
+            first = f"{start.start.day} {MONTH_NAMES[start.start.month - 1]}"
+        else:
+            first = MONTH_NAMES[start.start.month - 1]
+    separator = " – " if " " in first + last else "–"
+    return (f"c. {first}" if circa else first), separator, last
+
+
+def period_label(date: PartialDate, by_year: bool = False) -> str:
+    """The heading a date is grouped under: 'August 2021', or '2021' by year or for a year-only date."""
+    if by_year or date.precision == YEAR:
+        return str(date.start.year)
+    return f"{MONTH_NAMES[date.start.month - 1]} {date.start.year}"

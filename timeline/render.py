@@ -1,29 +1,340 @@
-"""Render stage: the ordered timeline becomes the site's files, all markup from templates/."""
+"""Render stage: the ordered timeline becomes the site's files, all markup from templates/.
+
+Planning and rendering are separate. plan_site() is cheap: it lists every
+output file as a Page whose context is plain, picklable data and whose
+`inputs` fingerprint everything the page shows, so that a cache can skip
+unchanged pages and worker processes can render the rest. render_page()
+depends on nothing but the template and the context (Markdown is converted
+there, not while planning), so two builds are byte-identical.
+"""
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
+from typing import Iterable, Mapping
 
 import jinja2
+from markupsafe import Markup, escape
 
-from .dates import format_date
-from .model import Timeline
+from .dates import format_date, format_range, period_label
+from .markup import first_paragraph, render_markdown
+from .model import Entry, Place, Settings, Tag, Timeline
+
+STATIC_DIR = "static"  # templates/static/ is copied to the output as static/
+MEDIA_DIR = "media"  # content/media/ is copied to the output as media/
+# Past this many distinct months the index is headed by year instead of by month.
+MAX_MONTH_HEADINGS = 24
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output file to render: `path` is posix, relative to the output folder."""
+
+    path: str
+    template: str
+    context: Mapping[str, object] = field(hash=False)
+    inputs: tuple[str, ...]
+
+
+def fingerprint(value: object) -> str:
+    # Model values are frozen dataclasses whose repr lists every field deterministically.
+    return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def entry_fingerprint(entry: Entry) -> str:
+    return fingerprint(entry)
+
+
+def settings_fingerprint(settings: Settings) -> str:
+    return fingerprint(settings)
+
+
+def as_link(entry: Entry) -> Entry:
+    """The entry reduced to what a link to it shows, so a neighbour's page depends on nothing more."""
+    return replace(entry, sources=(), summary=None, body="", tags=(), place=None, media=None,
+                   updated=None, corrections=(), aliases=(), source_path="")
+
+
+# ---------------------------------------------------------------- planning
+
+def plan_site(timeline: Timeline) -> tuple[Page, ...]:
+    """Every page of the site, in a stable order, without rendering any of them."""
+    settings = timeline.settings
+    base = {"settings": settings, "drafts_included": timeline.drafts_included}
+    shared = (settings_fingerprint(settings), fingerprint(timeline.drafts_included))
+    prints = {entry.id: entry_fingerprint(entry) for entry in timeline.entries}
+    plan = _Planner(base, shared, prints)
+    entries = timeline.entries
+    published = tuple(e for e in entries if not e.draft)
+    pages = [plan.listing("index.html", "index.html", entries, tags=all_tags(entries))]
+    pages += plan.entry_pages(entries)
+    pages += plan.alias_pages(entries)
+    tags, places = tag_counts(entries), place_counts(entries)
+    pages.append(plan.page("tags/index.html", "tags.html", (), (fingerprint(tags),), tags=tags))
+    pages += [plan.listing(f"tags/{tag.slug}/index.html", "tag.html", tagged, tag=tag)
+              for tag, tagged in entries_by_tag(entries)]
+    pages.append(plan.page("places/index.html", "places.html", (), (fingerprint(places),), places=places))
+    pages += [plan.listing(f"places/{place.slug}/index.html", "place.html", located, place=place)
+              for place, located in entries_by_place(entries)]
+    pages.append(plan.page("404.html", "404.html", (), root=settings.base_url))
+    pages.append(plan.page("feed.xml", "feed.xml", published, entries=tuple(reversed(published)),
+                           updated=feed_updated(published)))
+    pages.append(plan.page("sitemap.xml", "sitemap.xml", published, entries=published,
+                           tags=all_tags(published), places=tuple(p for p, _ in place_counts(published))))
+    pages.append(plan.page("robots.txt", "robots.txt", ()))
+    pages.append(plan.page("timeline.json", "timeline.json", published, entries=published))
+    return tuple(pages)
+
+
+class _Planner:
+    def __init__(self, base: dict, shared: tuple[str, ...], prints: dict[str, str]):
+        self.base, self.shared, self.prints = base, shared, prints
+
+    def page(self, path: str, template: str, shown: Iterable[Entry], inputs: tuple[str, ...] = (),
+             **context) -> Page:
+        """A page showing the entries `shown` in full; `inputs` adds what else it shows."""
+        context = {**self.base, "root": "../" * path.count("/"), "path": path,
+                   "url": self.base["settings"].base_url + public_path(path), **context}
+        own = (fingerprint(path),) + self.shared + tuple(self.prints[e.id] for e in shown)
+        return Page(path, template, context, own + inputs + (fingerprint(sorted_context(context)),))
+
+    def listing(self, path: str, template: str, entries: tuple[Entry, ...], **context) -> Page:
+        return self.page(path, template, entries, groups=group_by_period(entries), entries=entries, **context)
+
+    def entry_pages(self, entries: tuple[Entry, ...]) -> list[Page]:
+        pages = []
+        for index, entry in enumerate(entries):
+            previous = as_link(entries[index - 1]) if index > 0 else None
+            following = as_link(entries[index + 1]) if index + 1 < len(entries) else None
+            neighbours = (fingerprint(previous), fingerprint(following))
+            pages.append(self.page(f"entries/{entry.id}/index.html", "entry.html", (entry,), neighbours,
+                                   entry=entry, previous=previous, next=following))
+        return pages
+
+    def alias_pages(self, entries: tuple[Entry, ...]) -> list[Page]:
+        return [self.page(f"entries/{alias}/index.html", "redirect.html", (), (fingerprint(as_link(entry)),),
+                          title=entry.title, target=f"../{entry.id}/index.html",
+                          canonical=self.base["settings"].base_url + f"entries/{entry.id}/")
+                for entry in entries for alias in entry.aliases]
+
+
+def feed_updated(entries: tuple[Entry, ...]) -> str:
+    """The feed's <updated>: its latest entry change, so the feed never depends on the build time."""
+    moments = [(entry.updated or entry.date).start for entry in entries]
+    return max(moments).isoformat() if moments else "1970-01-01T00:00:00+00:00"
+
+
+def sorted_context(context: Mapping[str, object]) -> tuple:
+    """The page's own scalar values (labels, paths), in a stable order, for its fingerprint."""
+    return tuple((key, value) for key, value in sorted(context.items())
+                 if isinstance(value, (str, Tag, Place, type(None))))
+
+
+def public_path(path: str) -> str:
+    """The URL path a server shows for a file: entries/x/ for entries/x/index.html."""
+    if path == "index.html":
+        return ""
+    return path.removesuffix("index.html")
+
+
+def group_by_period(entries: tuple[Entry, ...]) -> tuple[tuple[str, tuple[Entry, ...]], ...]:
+    """Consecutive entries under month headings, or year headings for long spans."""
+    months = {(e.date.start.year, e.date.start.month) for e in entries}
+    by_year = len(months) > MAX_MONTH_HEADINGS
+    groups: list[tuple[str, list[Entry]]] = []
+    for entry in entries:
+        label = period_label(entry.date, by_year)
+        if not groups or groups[-1][0] != label:
+            groups.append((label, []))
+        groups[-1][1].append(entry)
+    return tuple((label, tuple(members)) for label, members in groups)
+
+
+def all_tags(entries: Iterable[Entry]) -> tuple[Tag, ...]:
+    unique = {tag.slug: tag for entry in entries for tag in entry.tags}
+    return tuple(sorted(unique.values(), key=lambda tag: (tag.label.casefold(), tag.slug)))
+
+
+def entries_by_tag(entries: tuple[Entry, ...]) -> list[tuple[Tag, tuple[Entry, ...]]]:
+    return [(tag, tuple(e for e in entries if tag in e.tags)) for tag in all_tags(entries)]
+
+
+def tag_counts(entries: tuple[Entry, ...]) -> tuple[tuple[Tag, int], ...]:
+    return tuple((tag, len(tagged)) for tag, tagged in entries_by_tag(entries))
+
+
+def entries_by_place(entries: tuple[Entry, ...]) -> list[tuple[Place, tuple[Entry, ...]]]:
+    places: dict[str, Place] = {}
+    for entry in entries:
+        if entry.place is not None:
+            places.setdefault(entry.place.slug, entry.place)
+    ordered = sorted(places.values(), key=lambda place: (place.name.casefold(), place.slug))
+    return [(place, tuple(e for e in entries if e.place and e.place.slug == place.slug)) for place in ordered]
+
+
+def place_counts(entries: tuple[Entry, ...]) -> tuple[tuple[Place, int], ...]:
+    return tuple((place, len(located)) for place, located in entries_by_place(entries))
+
+
+# ---------------------------------------------------------------- rendering
+
+@lru_cache(maxsize=4096)
+def body_html(body: str) -> Markup:
+    """The entry body as safe HTML; render_markdown escapes raw HTML and drops unsafe links."""
+    return Markup(render_markdown(body))
+
+
+def summary_text(entry: Entry) -> str:
+    """Plain-text summary: the editor's, else the body's first paragraph."""
+    return entry.summary or first_paragraph(body_html(entry.body))
+
+
+def date_range(entry: Entry) -> tuple[str, str, str]:
+    return format_range(entry.date, entry.end_date, entry.circa)
+
+
+def media_url(entry: Entry, prefix: str) -> str:
+    media = entry.media
+    return media.src if not media.is_local else f"{prefix}{MEDIA_DIR}/{media.src}"
+
+
+def place_label(place: Place) -> str:
+    """'Zaranj, Nimroz, Afghanistan'; a part is named once ('Afghanistan', not 'Afghanistan, Afghanistan')."""
+    return ", ".join(dict.fromkeys(part for part in (place.name, place.region, place.country) if part))
+
+
+def event_data(entry: Entry, settings: Settings) -> dict:
+    """schema.org description of the page and its event, for the JSON-LD block."""
+    url = f"{settings.base_url}entries/{entry.id}/"
+    event = {"@type": "Event", "name": entry.title, "description": summary_text(entry),
+             "startDate": entry.date.iso(), "url": url}
+    if entry.end_date:
+        event["endDate"] = entry.end_date.iso()
+    if entry.place:
+        event["location"] = place_data(entry.place)
+    if entry.media:
+        event["image"] = media_url(entry, settings.base_url)
+    page = {"@context": "https://schema.org", "@type": "WebPage", "name": entry.title, "url": url,
+            "description": summary_text(entry), "inLanguage": settings.language,
+            "isPartOf": {"@type": "WebSite", "name": settings.title, "url": settings.base_url},
+            "about": event, "citation": [source_data(source) for source in entry.sources]}
+    if entry.updated:
+        page["dateModified"] = entry.updated.iso()
+    if settings.publisher:
+        page["publisher"] = {"@type": "Organization", "name": settings.publisher}
+    return page
+
+
+def place_data(place: Place) -> dict:
+    data = {"@type": "Place", "name": place.name}
+    address = {key: value for key, value in (("addressRegion", place.region), ("addressCountry", place.country))
+               if value}
+    if address:
+        data["address"] = {"@type": "PostalAddress", **address}
+    if place.lat is not None and place.lon is not None:
+        data["geo"] = {"@type": "GeoCoordinates", "latitude": place.lat, "longitude": place.lon}
+    return data
+
+
+def source_data(source) -> dict:
+    data = {"@type": "CreativeWork", "name": source.title or source.name, "author": source.name}
+    if source.url:
+        data["url"] = source.url
+    if source.date:
+        data["datePublished"] = source.date.iso()
+    return data
+
+
+def item_list_data(entries: tuple[Entry, ...], settings: Settings) -> dict:
+    return {"@context": "https://schema.org", "@type": "ItemList", "name": settings.title,
+            "numberOfItems": len(entries),
+            "itemListElement": [{"@type": "ListItem", "position": position, "name": entry.title,
+                                 "url": f"{settings.base_url}entries/{entry.id}/"}
+                                for position, entry in enumerate(entries, 1)]}
+
+
+def timelinejs_date(date, display: str | None = None) -> dict:
+    """A TimelineJS3 date object carrying only the parts the editor wrote."""
+    parts = {"year": date.start.year}
+    if date.month is not None:
+        parts["month"] = date.start.month
+    if date.day is not None:
+        parts["day"] = date.start.day
+    if date.precision == "minute":
+        parts["hour"], parts["minute"] = date.start.hour, date.start.minute
+    if display:
+        parts["display_date"] = display
+    return parts
+
+
+def timelinejs_data(entries: tuple[Entry, ...], settings: Settings) -> dict:
+    """The timeline in TimelineJS3's JSON format; headline and text are HTML there, so text is escaped."""
+    return {"title": {"text": {"headline": str(escape(settings.title)), "text": str(escape(settings.description))}},
+            "events": [timelinejs_event(entry, settings) for entry in entries]}
+
+
+def timelinejs_event(entry: Entry, settings: Settings) -> dict:
+    shown = entry.date_label or (format_date(entry.date, entry.circa) if not entry.end_date
+                                 else "".join(date_range(entry)))
+    event = {"unique_id": entry.id, "start_date": timelinejs_date(entry.date)}
+    if entry.end_date:
+        event["end_date"] = timelinejs_date(entry.end_date)
+    event["display_date"] = shown
+    body = body_html(entry.body) if entry.body else escape(summary_text(entry))
+    event["text"] = {"headline": str(escape(entry.title)), "text": str(body)}
+    if entry.media:
+        media = {"url": media_url(entry, settings.base_url), "alt": entry.media.alt}
+        media.update({key: value for key, value in (("caption", entry.media.caption),
+                                                      ("credit", entry.media.credit)) if value})
+        event["media"] = media
+    if entry.tags:
+        event["group"] = entry.tags[0].label
+    return event
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
-        autoescape=True,
+        autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True, default=False),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["display_date"] = format_date
+    env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
+    env.filters.update(display_date=format_date, markdown=body_html, summary_text=summary_text,
+                       date_range=date_range, media_url=media_url, place_label=place_label,
+                       event_data=event_data, item_list_data=item_list_data, timelinejs_data=timelinejs_data)
     return env
 
 
-def render_site(timeline: Timeline, templates_dir: Path) -> dict[str, bytes]:
+def render_page(env: jinja2.Environment, page: Page) -> bytes:
+    return env.get_template(page.template).render(page.context).encode("utf-8")
+
+
+def static_files(templates_dir: Path) -> dict[str, bytes]:
+    """templates/static/ copied as static/, in a stable order."""
+    folder = templates_dir / STATIC_DIR
+    if not folder.is_dir():
+        return {}
+    return {f"{STATIC_DIR}/{path.relative_to(folder).as_posix()}": path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def media_files(timeline: Timeline, media_dir: Path | None) -> dict[str, bytes]:
+    """The local images the entries use, copied from content/media/ as media/."""
+    if media_dir is None:
+        return {}
+    used = sorted({e.media.src for e in timeline.entries if e.media and e.media.is_local})
+    return {f"{MEDIA_DIR}/{src}": (media_dir / src).read_bytes() for src in used}
+
+
+def render_site(timeline: Timeline, templates_dir: Path, media_dir: Path | None = None) -> dict[str, bytes]:
     """Every output file of the site, by its path relative to the output folder."""
     env = make_environment(templates_dir)
-    index = env.get_template("index.html").render(settings=timeline.settings, entries=timeline.entries)
-    return {"index.html": index.encode("utf-8")}
+    files = {page.path: render_page(env, page) for page in plan_site(timeline)}
+    files.update(static_files(templates_dir))
+    files.update(media_files(timeline, media_dir))
+    return files

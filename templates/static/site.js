@@ -1,0 +1,83 @@
+// Progressive enhancement only: the pages work fully without this script.
+(function () {
+  "use strict";
+
+  function flash(element, text) {
+    var old = element.textContent;
+    element.textContent = text;
+    setTimeout(function () { element.textContent = old; }, 2000);
+  }
+
+  function copy(text, status) {
+    if (!navigator.clipboard) return false;
+    navigator.clipboard.writeText(text).then(
+      function () { flash(status, "Copied"); },
+      function () { flash(status, "Copy failed: select the text instead"); });
+    return true;
+  }
+
+  // "Link to this entry" copies the entry's permanent URL; without a clipboard it stays an anchor link.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a.permalink");
+    if (link && copy(link.dataset.url, link)) {
+      event.preventDefault();
+      history.replaceState(null, "", link.hash);
+    }
+    var button = event.target.closest("button[data-copy], button[data-copy-from]");
+    if (button) {
+      var source = button.dataset.copyFrom && document.getElementById(button.dataset.copyFrom);
+      var status = button.parentNode.querySelector(".copy-status");
+      copy(source ? source.textContent.trim() : button.dataset.copy, status);
+    }
+  });
+  var tools = document.querySelectorAll(".copy-tools");
+  for (var t = 0; t < tools.length; t++) if (navigator.clipboard) tools[t].hidden = false;
+
+  // Filter the timeline by tag and free text; the choice is kept in the URL (?q=...&tag=...).
+  var filters = document.getElementById("filters");
+  if (!filters) return;
+  var text = document.getElementById("filter_text");
+  var tag = document.getElementById("filter_tag");
+  var status = document.getElementById("filter_status");
+  var entries = document.querySelectorAll(".timeline .entry");
+  var periods = document.querySelectorAll(".timeline .period");
+
+  function apply() {
+    var words = text.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var shown = 0;
+    for (var i = 0; i < entries.length; i++) {
+      var entry = entries[i], content = entry.textContent.toLowerCase();
+      var match = (!tag.value || (" " + entry.dataset.tags + " ").indexOf(" " + tag.value + " ") >= 0) &&
+        words.every(function (word) { return content.indexOf(word) >= 0; });
+      entry.hidden = !match;
+      if (match) shown++;
+    }
+    for (var p = 0; p < periods.length; p++) {
+      periods[p].hidden = !periods[p].querySelector(".entry:not([hidden])");
+    }
+    var filtered = words.length || tag.value;
+    status.textContent = filtered ? shown + " of " + entries.length + " entries shown" : "";
+    var params = new URLSearchParams();
+    if (text.value) params.set("q", text.value);
+    if (tag.value) params.set("tag", tag.value);
+    var query = params.toString();
+    history.replaceState(null, "", (query ? "?" + query : location.pathname) + location.hash);
+  }
+
+  var initial = new URLSearchParams(location.search);
+  text.value = initial.get("q") || "";
+  tag.value = initial.get("tag") || "";
+  if (tag.selectedIndex < 0) tag.value = "";
+  filters.hidden = false;
+  text.addEventListener("input", apply);
+  tag.addEventListener("change", apply);
+  // A link to a hidden entry clears the filters, so #id always lands on its entry.
+  window.addEventListener("hashchange", function () {
+    var target = document.getElementById(location.hash.slice(1));
+    if (target && target.closest(".entry[hidden]")) {
+      text.value = ""; tag.value = ""; apply();
+      target.scrollIntoView();
+    }
+  });
+  if (text.value || tag.value) apply();
+})();
