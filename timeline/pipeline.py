@@ -16,6 +16,10 @@ class BuildResult:
     problems: tuple[Problem, ...]
     timeline: Timeline | None = None
     files_written: int = 0
+    # Output paths (relative to the output folder) this build created or changed, and removed:
+    # what a live preview reports after each rebuild.
+    written: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -41,5 +45,5 @@ def build(content_dir: Path, output_dir: Path, templates_dir: Path, include_draf
     if not result.ok:
         return result
     files = render_site(result.timeline, templates_dir, content_dir / MEDIA_DIR)
-    write_site(files, output_dir)
-    return BuildResult(result.problems, result.timeline, len(files))
+    written = write_site(files, output_dir)
+    return BuildResult(result.problems, result.timeline, len(files), written.written, written.removed)
