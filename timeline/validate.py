@@ -28,68 +28,81 @@ MAX_LABEL = 40
 
 @dataclass(frozen=True)
 class Field:
+    """One field an editor may write; the scaffold of `new` and the JSON Schema are made from these."""
+
     name: str
     description: str
     example: object
     required: bool = False
+    kind: str = "line"  # line (one line of text), text, date, boolean, number, url or id
+    limit: int | None = None  # most characters of a text; largest magnitude of a number
+    fields: dict[str, "Field"] | None = None  # the keys of a mapping (kind is then unused)
+    many: bool = False  # a list of such values
 
-
-ENTRY_FIELDS = {f.name: f for f in (
-    Field("title", f"Headline of the event: plain text, one line, at most {MAX_TITLE} characters.",
-          "Taliban capture Zaranj, capital of Nimroz", required=True),
-    Field("date", "When the event happened or began: 2021, 2021-08, 2021-08-06, "
-          "2021-08-06 14:30, 2021-08-06T14:30+04:30, 6 August 2021 or August 2021. "
-          "The precision written is the precision shown.", "2021-08-06", required=True),
-    Field("end_date", "Last day of an event that spans time; same forms as date, not before it.", "2021-08-31"),
-    Field("circa", "true when the date is approximate; it is then shown as c. ...", False),
-    Field("date_label", "Free text shown instead of the computed date; ordering still uses date.",
-          "Friday afternoon"),
-    Field("summary", f"One or two plain sentences, at most {MAX_SUMMARY} characters, for lists, "
-          "cards and feeds. Without it, the first paragraph of the body is used.",
-          "The first provincial capital to fall since May."),
-    Field("body", "The full account, in Markdown.", "Residents fled towards the border with Iran."),
-    Field("tags", f"Short labels (at most {MAX_LABEL} characters each) that group entries.",
-          ["Provincial capitals"]),
-    Field("place", "Where it happened: name (required), region, country, lat, lon.",
-          {"name": "Zaranj", "region": "Nimroz", "country": "Afghanistan"}),
-    Field("sources", "At least one source: name (required), url, title, date, quote.",
-          [{"name": "Tolo News", "url": "https://tolonews.com/"}], required=True),
-    Field("media", "One image: src (a file in content/media/ or an https URL), alt (required), "
-          "caption, credit.", {"src": "zaranj.jpg", "alt": "The border crossing at Zaranj"}),
-    Field("draft", "true keeps the entry out of the build unless --drafts is given.", False),
-    Field("updated", "Date of the last substantive change to the entry.", "2021-08-08"),
-    Field("corrections", "Published corrections, each with date and text.",
-          [{"date": "2021-08-08", "text": "An earlier version gave the wrong province."}]),
-    Field("aliases", "Earlier ids of this entry, whose URLs must keep working.", ["zaranj-captured"]),
-)}
 
 PLACE_FIELDS = {f.name: f for f in (
     Field("name", "Name of the place.", "Zaranj", required=True),
     Field("region", "Province, state or region.", "Nimroz"),
     Field("country", "Country.", "Afghanistan"),
-    Field("lat", "Latitude in degrees, -90 to 90.", 30.96),
-    Field("lon", "Longitude in degrees, -180 to 180.", 61.86),
+    Field("lat", "Latitude in degrees, -90 to 90.", 30.96, kind="number", limit=90),
+    Field("lon", "Longitude in degrees, -180 to 180.", 61.86, kind="number", limit=180),
 )}
 
 SOURCE_FIELDS = {f.name: f for f in (
     Field("name", "Who reported or said it: an outlet, agency, person or document.", "EFE", required=True),
-    Field("url", "Link to the source (http or https).", "https://www.efe.com/"),
+    Field("url", "Link to the source (http or https).", "https://www.efe.com/", kind="url"),
     Field("title", "Title of the article or document.", "Taliban seize Sheberghan"),
-    Field("date", "Date of the source, in the same forms as an entry's date.", "2021-08-07"),
-    Field("quote", "The passage relied on, quoted exactly.", "Sheberghan, the provincial capital, has fallen."),
+    Field("date", "Date of the source, in the same forms as an entry's date.", "2021-08-07", kind="date"),
+    Field("quote", "The passage relied on, quoted exactly.", "Sheberghan, the provincial capital, has fallen.",
+          kind="text"),
 )}
 
 MEDIA_FIELDS = {f.name: f for f in (
     Field("src", "A file in content/media/ (zaranj.jpg) or an https URL.", "zaranj.jpg", required=True),
     Field("alt", "What the image shows, for readers who cannot see it.", "Map of Nimroz province", required=True),
-    Field("caption", "Caption shown under the image.", "Nimroz borders Iran."),
-    Field("credit", "Who made the image.", "EFE"),
+    Field("caption", "Caption shown under the image.", "Nimroz borders Iran.", kind="text"),
+    Field("credit", "Who made the image.", "EFE", kind="text"),
 )}
 
 CORRECTION_FIELDS = {f.name: f for f in (
-    Field("date", "When the correction was made.", "2021-08-08", required=True),
+    Field("date", "When the correction was made.", "2021-08-08", required=True, kind="date"),
     Field("text", "What was wrong and what is right.", "An earlier version misnamed the province.",
-          required=True),
+          required=True, kind="text"),
+)}
+
+ENTRY_FIELDS = {f.name: f for f in (
+    Field("title", f"Headline of the event: plain text, one line, at most {MAX_TITLE} characters.",
+          "Taliban capture Zaranj, capital of Nimroz", required=True, limit=MAX_TITLE),
+    Field("date", "When the event happened or began: 2021, 2021-08, 2021-08-06, "
+          "2021-08-06 14:30, 2021-08-06T14:30+04:30, 6 August 2021 or August 2021. "
+          "The precision written is the precision shown.", "2021-08-06", required=True, kind="date"),
+    Field("end_date", "Last day of an event that spans time; same forms as date, not before it.", "2021-08-31",
+          kind="date"),
+    Field("circa", "true when the date is approximate; it is then shown as c. ...", False, kind="boolean"),
+    Field("date_label", "Free text shown instead of the computed date; ordering still uses date.",
+          "Friday afternoon"),
+    Field("summary", f"One or two plain sentences, at most {MAX_SUMMARY} characters, for lists, "
+          "cards and feeds. Without it, the first paragraph of the body is used.",
+          "The first provincial capital to fall since May.", kind="text", limit=MAX_SUMMARY),
+    Field("body", "The full account, in Markdown.", "Residents fled towards the border with Iran.",
+          kind="text"),
+    Field("tags", f"Short labels (at most {MAX_LABEL} characters each) that group entries.",
+          ["Provincial capitals"], limit=MAX_LABEL, many=True),
+    Field("place", "Where it happened: name (required), region, country, lat, lon.",
+          {"name": "Zaranj", "region": "Nimroz", "country": "Afghanistan"}, fields=PLACE_FIELDS),
+    Field("sources", "At least one source: name (required), url, title, date, quote.",
+          [{"name": "Tolo News", "url": "https://tolonews.com/"}], required=True,
+          fields=SOURCE_FIELDS, many=True),
+    Field("media", "One image: src (a file in content/media/ or an https URL), alt (required), "
+          "caption, credit.", {"src": "zaranj.jpg", "alt": "The border crossing at Zaranj"},
+          fields=MEDIA_FIELDS),
+    Field("draft", "true keeps the entry out of the build unless --drafts is given.", False, kind="boolean"),
+    Field("updated", "Date of the last substantive change to the entry.", "2021-08-08", kind="date"),
+    Field("corrections", "Published corrections, each with date and text.",
+          [{"date": "2021-08-08", "text": "An earlier version gave the wrong province."}],
+          fields=CORRECTION_FIELDS, many=True),
+    Field("aliases", "Earlier ids of this entry, whose URLs must keep working.", ["zaranj-captured"],
+          kind="id", many=True),
 )}
 
 SETTINGS_FIELDS = {f.name: f for f in (
@@ -288,8 +301,9 @@ def _place(report: Report, node: Node) -> Place | None:
     for key in ("region", "country"):
         if _present(mapping.get(key)):
             values[key] = _text(report, mapping.get(key), f"place.{key}", one_line=True, limit=100)
-    for key, bound in (("lat", 90), ("lon", 180)):
+    for key in ("lat", "lon"):
         if _present(mapping.get(key)):
+            bound = PLACE_FIELDS[key].limit
             values[key] = _number(report, mapping.get(key), f"place.{key}", -bound, bound)
     if name is None:
         return None
