@@ -263,8 +263,12 @@ def _mapping(report: Report, node: Node, field: str, fields: dict[str, Field]) -
             continue
         ok = False
         example = f"for example {spec.name}: {_example(spec)}"
-        if node.get(spec.name) is not None:
-            report.error(node.get(spec.name), prefix + spec.name, f"is required but empty; write it after the colon, {example}")
+        empty = node.get(spec.name)
+        if isinstance(empty, Scalar) and empty.text:  # `null` or `~`, which YAML reads as no value
+            report.error(empty, prefix + spec.name, f"is required, but YAML reads {empty.text} as empty; "
+                         f'to mean the text, put it in quotes: {spec.name}: "{empty.text}"')
+        elif empty is not None:
+            report.error(empty, prefix + spec.name, f"is required but empty; write it after the colon, {example}")
         elif spec.name not in misspelt:  # the did-you-mean above already says what to do
             report.error(node, prefix + spec.name, f"is required; add it, {example}")
     return node if ok else None
