@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .pipeline import build, load_timeline
+from .links import check_links
+from .pipeline import build, load_timeline, render_files
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 PROJECT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -30,8 +32,18 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd = commands.add_parser("build", parents=[common], help="build the site (the default)")
     build_cmd.add_argument("--output", type=Path, default=Path("site"), metavar="DIR",
                            help="output folder (default: site)")
-    commands.add_parser("check", parents=[common], help="validate the content without writing anything")
+    check_cmd = commands.add_parser("check", parents=[common], help="validate the content without writing anything")
+    check_cmd.add_argument("--links", action="store_true",
+                           help="also render the site in memory and check every internal link and fragment")
+    _add_permalink_options(build_cmd, check_cmd)
     return parser
+
+
+def _add_permalink_options(*commands: argparse.ArgumentParser) -> None:
+    for command in commands:
+        command.add_argument("--allow-removed", action="append", default=[], metavar="PATH",
+                             help="retire a published entry URL (entries/<id>/) on purpose; the site then "
+                                  "serves a 'removed' page there (repeatable; recorded in content/permalinks.lock)")
 
 
 def _templates_dir(args: argparse.Namespace) -> Path:
@@ -66,7 +78,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check(args) -> int:
-    result = load_timeline(args.content, args.drafts)
+    result = load_timeline(args.content, args.drafts, tuple(args.allow_removed))
+    if result.ok and args.links:
+        files = render_files(result, args.content, _templates_dir(args))
+        result = replace(result, problems=result.problems + tuple(check_links(files, result.timeline.settings.base_url)))
     _report(result.problems)
     if not result.ok:
         print(f"{len(result.errors)} error(s); fix them and run check again.", file=sys.stderr)
@@ -77,7 +92,7 @@ def _check(args) -> int:
 
 def _build(args) -> int:
     templates = _templates_dir(args)
-    result = build(args.content, args.output, templates, args.drafts)
+    result = build(args.content, args.output, templates, args.drafts, tuple(args.allow_removed))
     _report(result.problems, show_warnings=not result.ok)
     if not result.ok:
         print(f"{len(result.errors)} error(s); nothing was written to {args.output}.", file=sys.stderr)

@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .load import MEDIA_DIR, load_content
+from .load import MEDIA_DIR, display_path, load_content
 from .model import Problem, Timeline
 from .order import order_entries
+from .permalinks import Permalink, guard_permalinks, removed_pages, save_lock
 from .render import render_site
-from .write import write_site
+from .write import OutputFolderError, write_site
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class BuildResult:
     # what a live preview reports after each rebuild.
     written: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    # content/permalinks.lock as this build leaves it (retired paths included).
+    permalinks: tuple[Permalink, ...] = ()
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -30,20 +33,48 @@ class BuildResult:
         return not self.errors
 
 
-def load_timeline(content_dir: Path, include_drafts: bool = False) -> BuildResult:
-    """Load, validate and order; the timeline is None when any file has an error."""
+def load_timeline(content_dir: Path, include_drafts: bool = False, allow_removed: tuple[str, ...] = ()) -> BuildResult:
+    """Load, validate, order and check the permalinks; the timeline is None when any file has an error."""
     loaded = load_content(content_dir)
     if loaded.errors or loaded.settings is None:
         return BuildResult(loaded.problems)
     entries = order_entries(loaded.entries, include_drafts)
-    return BuildResult(loaded.problems, Timeline(loaded.settings, entries, include_drafts))
+    timeline = Timeline(loaded.settings, entries, include_drafts)
+    guard = guard_permalinks(content_dir, timeline, allow_removed)
+    problems = loaded.problems + guard.problems
+    if not guard.ok:
+        return BuildResult(problems)
+    return BuildResult(problems, timeline, permalinks=guard.permalinks)
 
 
-def build(content_dir: Path, output_dir: Path, templates_dir: Path, include_drafts: bool = False) -> BuildResult:
+def build(content_dir: Path, output_dir: Path, templates_dir: Path, include_drafts: bool = False,
+          allow_removed: tuple[str, ...] = ()) -> BuildResult:
     """Build the site; with any content error nothing is written."""
-    result = load_timeline(content_dir, include_drafts)
+    result = load_timeline(content_dir, include_drafts, allow_removed)
     if not result.ok:
         return result
+    files = render_files(result, content_dir, templates_dir)
+    try:
+        written = write_site(files, output_dir)
+    except OutputFolderError as err:
+        return BuildResult(result.problems + (Problem(display_path(output_dir), str(err)),))
+    except OSError as err:
+        return BuildResult(result.problems + (_write_problem(err, output_dir, "the site was not updated"),))
+    if not include_drafts:  # a preview with drafts publishes nothing for good
+        try:
+            save_lock(content_dir, result.permalinks)
+        except OSError as err:
+            return BuildResult(result.problems + (_write_problem(err, content_dir, "the permalink lock was not updated"),))
+    return BuildResult(result.problems, result.timeline, len(files), written.written, written.removed,
+                       result.permalinks)
+
+
+def render_files(result: BuildResult, content_dir: Path, templates_dir: Path) -> dict[str, bytes]:
+    """Every output file: the rendered site and a "removed" page at each retired permalink."""
     files = render_site(result.timeline, templates_dir, content_dir / MEDIA_DIR)
-    written = write_site(files, output_dir)
-    return BuildResult(result.problems, result.timeline, len(files), written.written, written.removed)
+    files.update(removed_pages(result.timeline, (p for p in result.permalinks if p.removed), templates_dir))
+    return files
+
+
+def _write_problem(err: OSError, folder: Path, consequence: str) -> Problem:
+    return Problem(display_path(Path(err.filename or folder)), f"cannot write: {err.strerror or err}; {consequence}")

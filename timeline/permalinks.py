@@ -1,0 +1,218 @@
+"""The permalink guard: every entry URL ever published keeps leading somewhere.
+
+content/permalinks.lock is a plain text file that editors commit with the
+content. Each line is one URL path the site has published, a tab, and the
+title of the entry it showed:
+
+    entries/zaranj-falls/<TAB>Taliban capture Zaranj, capital of Nimroz
+
+Every build checks that each path is still served by an entry's id or one
+of its `aliases`; a path that would disappear stops the build. `build` adds
+the paths it publishes for the first time (`check` writes nothing). An editor
+retires a path on purpose with `--allow-removed PATH`; its line then gets a
+third column, the reason shown to readers, which editors may reword:
+
+    entries/old-id/<TAB>Title it had<TAB>removed: Withdrawn by the editors.
+
+For a retired path the site serves a "removed" page (what was there, why it
+is gone, where to go) instead of a 404. An id that comes back is served again.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterable
+
+from .load import display_path
+from .model import Problem, Timeline
+from .render import Page, make_environment, render_page
+from .validate import ID_PATTERN
+
+LOCK_FILE = "permalinks.lock"
+REMOVED_TEMPLATE = "removed.html"
+DEFAULT_REASON = "The editors withdrew this entry from the timeline."
+_REMOVED = "removed:"
+_HEADER = """\
+# Every entry URL this timeline has published, one a line: path<TAB>title[<TAB>removed: reason].
+# `python build.py` adds new paths; do not delete lines. If an entry is renamed, add its old id
+# to the new entry's `aliases`. To retire a path on purpose: python build.py --allow-removed PATH
+# (the reason after "removed:" is shown to readers on the page that replaces it; reword it freely).
+"""
+_PATH = re.compile(r"entries/([^/\s]+)/")
+
+
+@dataclass(frozen=True)
+class Permalink:
+    path: str  # entries/<id>/
+    title: str = ""
+    removed_reason: str | None = None  # set when the path was retired on purpose
+
+    @property
+    def removed(self) -> bool:
+        return self.removed_reason is not None
+
+    def line(self) -> str:
+        columns = [self.path, " ".join(self.title.split())]  # a tab in a title would start a new column
+        if self.removed:
+            columns.append(f"{_REMOVED} {self.removed_reason}")
+        return "\t".join(columns).rstrip("\t")
+
+
+@dataclass(frozen=True)
+class GuardResult:
+    problems: tuple[Problem, ...]
+    permalinks: tuple[Permalink, ...]  # the lock as it should be after this build, sorted by path
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+    @property
+    def removed(self) -> tuple[Permalink, ...]:
+        return tuple(p for p in self.permalinks if p.removed)
+
+
+def lock_path(content_dir: Path) -> Path:
+    return content_dir / LOCK_FILE
+
+
+def entry_path(entry_id: str) -> str:
+    return f"entries/{entry_id}/"
+
+
+def normalise_path(text: str) -> str | None:
+    """entries/x/ from what an editor may type: entries/x, /entries/x/, entries/x/index.html or x."""
+    cleaned = text.strip().strip("/").removesuffix("/index.html")
+    if ID_PATTERN.fullmatch(cleaned):
+        cleaned = f"entries/{cleaned}"
+    path = cleaned + "/"
+    match = _PATH.fullmatch(path)
+    return path if match and ID_PATTERN.fullmatch(match.group(1)) else None
+
+
+def read_lock(content_dir: Path) -> tuple[dict[str, tuple[Permalink, int]], list[Problem]]:
+    """The recorded permalinks with their line numbers; a missing file is an empty lock."""
+    path = lock_path(content_dir)
+    shown = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}, []
+    except (OSError, UnicodeDecodeError) as err:
+        return {}, [Problem(shown, f"cannot read the permalink lock ({err}); restore it from version control")]
+    records: dict[str, tuple[Permalink, int]] = {}
+    problems = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        columns = [column.strip() for column in raw.split("\t")]
+        path_text = normalise_path(columns[0])
+        if path_text is None or columns[0] != path_text:
+            problems.append(Problem(shown, f'"{columns[0][:80]}" is not an entry path such as entries/zaranj-falls/ '
+                                    "(a path, then a tab, then the title)", line=number, column=1))
+            continue
+        reason = next((c[len(_REMOVED):].strip() for c in columns[2:] if c.startswith(_REMOVED)), None)
+        title = columns[1] if len(columns) > 1 else ""
+        records.setdefault(path_text, (Permalink(path_text, title, reason), number))
+    return records, problems
+
+
+def guard_permalinks(content_dir: Path, timeline: Timeline, allow_removed: Iterable[str] = ()) -> GuardResult:
+    """Check that every recorded path is still served or deliberately retired; the updated lock."""
+    records, problems = read_lock(content_dir)
+    shown = display_path(lock_path(content_dir))
+    served = _served_paths(timeline)
+    retiring, usage = _retiring(allow_removed, records, served, shown)
+    problems += usage
+    result: dict[str, Permalink] = {}
+    for path, (record, number) in records.items():
+        if path in served:
+            result[path] = replace(record, title=served[path], removed_reason=None)
+        elif record.removed:
+            result[path] = record
+        elif path in retiring:
+            result[path] = replace(record, removed_reason=DEFAULT_REASON)
+        else:
+            problems.append(_missing(shown, number, path))
+            result[path] = record
+    for path, title in served.items():
+        result.setdefault(path, Permalink(path, title))
+    return GuardResult(tuple(problems), tuple(result[path] for path in sorted(result)))
+
+
+def _served_paths(timeline: Timeline) -> dict[str, str]:
+    """Every entry path the site serves (ids and aliases), with the title of the entry behind it."""
+    served = {}
+    for entry in timeline.entries:
+        for entry_id in (entry.id, *entry.aliases):
+            served[entry_path(entry_id)] = entry.title
+    return served
+
+
+def _retiring(requested: Iterable[str], records, served, shown: str) -> tuple[set[str], list[Problem]]:
+    paths, problems = set(), []
+    for text in requested:
+        path = normalise_path(text)
+        if path is None:
+            problems.append(Problem("--allow-removed", f'"{text}" is not an entry path; write it as entries/<id>/'))
+        elif path in served:
+            problems.append(Problem("--allow-removed", f"{path} is still served by an entry; "
+                                    "remove the entry (or the alias) first"))
+        elif path not in records:
+            problems.append(Problem("--allow-removed", f"{path} is not in {shown}; only published paths can be retired"))
+        else:
+            paths.add(path)
+    return paths, problems
+
+
+def _missing(shown: str, number: int, path: str) -> Problem:
+    old_id = _PATH.fullmatch(path).group(1)
+    return Problem(shown, f"{path} was published but no entry serves it any more. If an entry replaced it, add "
+                   f'"{old_id}" to that entry\'s aliases; to retire it on purpose, build with '
+                   f"--allow-removed {path}", line=number, column=1)
+
+
+def lock_text(permalinks: Iterable[Permalink]) -> str:
+    return _HEADER + "".join(permalink.line() + "\n" for permalink in permalinks)
+
+
+def save_lock(content_dir: Path, permalinks: Iterable[Permalink]) -> bool:
+    """Write the lock if it changed, atomically (a new file renamed over the old); True when written."""
+    path = lock_path(content_dir)
+    text = lock_text(permalinks)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    handle, temporary = tempfile.mkstemp(prefix=f".{LOCK_FILE}.", dir=content_dir)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def removed_pages(timeline: Timeline, removed: Iterable[Permalink], templates_dir: Path) -> dict[str, bytes]:
+    """The "removed" page served at each retired path instead of a 404."""
+    removed = tuple(removed)
+    if not removed:
+        return {}
+    env = make_environment(templates_dir)
+    settings = timeline.settings
+    files = {}
+    for permalink in removed:
+        path = permalink.path + "index.html"
+        context = {"settings": settings, "drafts_included": timeline.drafts_included, "root": "../../",
+                   "path": path, "url": settings.base_url + permalink.path,
+                   "title": permalink.title, "reason": permalink.removed_reason}
+        files[path] = render_page(env, Page(path, REMOVED_TEMPLATE, context, ()))
+    return files
