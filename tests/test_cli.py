@@ -1,0 +1,157 @@
+"""The command line as editors and CI run it: exit codes, messages, and nothing lost on failure."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "content"
+BAD_ENTRY = 'title: no\ndate: "2021-02-30"\nsources:\n  - name: EFE\n    url: "javascript:alert(1)"\n'
+
+
+def run(*args: str, cwd: Path, module: bool = False) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "timeline", *args] if module else [sys.executable, str(ROOT / "build.py"), *args]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A working folder holding a copy of the shipped content, as an editor's checkout would."""
+    shutil.copytree(SHIPPED, tmp_path / "content")
+    return tmp_path
+
+
+def break_content(project: Path) -> None:
+    (project / "content" / "entries" / "zaranj-falls.yaml").write_text(BAD_ENTRY, encoding="utf-8")
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_no_traceback(result: subprocess.CompletedProcess) -> None:
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_bare_build_builds_into_site(project):
+    result = run(cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert (project / "site" / "index.html").is_file()
+    assert "built 11 entries into site/" in result.stdout
+
+
+def test_build_command_with_folders(project):
+    result = run("build", "--content", "content", "--output", "public", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert (project / "public" / "index.html").is_file()
+    assert not (project / "site").exists()
+
+
+def test_build_and_bare_build_write_the_same_site(project):
+    assert run("--output", "one", cwd=project).returncode == 0
+    assert run("build", "--output", "two", cwd=project).returncode == 0
+    assert snapshot_bytes(project / "one") == snapshot_bytes(project / "two")
+
+
+def snapshot_bytes(folder: Path) -> dict[str, bytes]:
+    return {name: data for name, (data, _) in snapshot(folder).items()}
+
+
+def test_two_builds_are_byte_identical(project):
+    assert run("--output", "first", cwd=project).returncode == 0
+    assert run("--output", "second", cwd=project).returncode == 0
+    assert snapshot_bytes(project / "first") == snapshot_bytes(project / "second")
+
+
+def test_check_passes_on_the_shipped_content(project):
+    result = run("check", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok: 11 entries"
+    assert not (project / "site").exists()
+
+
+def test_python_dash_m_timeline(project):
+    result = run("check", "--content", "content", cwd=project, module=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok: 11 entries"
+
+
+def test_check_reports_content_errors_with_exit_1(project):
+    break_content(project)
+    result = run("check", cwd=project)
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert errors == [
+        'content/entries/zaranj-falls.yaml:1:8: error: title: expected text, but YAML reads no as a boolean; '
+        'put it in quotes: title: "no"',
+        'content/entries/zaranj-falls.yaml:2:7: error: date: "2021-02-30" is not a real date '
+        "(February 2021 has 28 days)",
+        'content/entries/zaranj-falls.yaml:5:10: error: sources[1].url: "javascript:alert(1)" is not an http or '
+        "https URL; write a full address such as https://example.org/page",
+    ]
+    assert "3 error(s)" in result.stderr
+
+
+def test_build_with_errors_exits_1_and_leaves_the_output_folder_untouched(project):
+    assert run(cwd=project).returncode == 0
+    before = snapshot(project / "site")
+    siblings = sorted(p.name for p in project.iterdir())
+    break_content(project)
+    result = run(cwd=project)
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    assert "nothing was written to site" in result.stderr
+    assert snapshot(project / "site") == before
+    assert sorted(p.name for p in project.iterdir()) == siblings
+
+
+def test_build_with_errors_creates_no_output_folder(project):
+    break_content(project)
+    assert run("build", "--output", "fresh", cwd=project).returncode == 1
+    assert not (project / "fresh").exists()
+
+
+@pytest.mark.parametrize("content", [
+    {"timeline.yaml": b"title: [\n"},
+    {"timeline.yaml": b"\xff\xfe t\x00i\x00"},
+    {"entries/zaranj-falls.yaml": b"- a\n- b\n"},
+    {"entries/zaranj-falls.yaml": b"a: &a [x, x]\nb: *b\n"},
+    {"entries/zaranj-falls.yaml": b"title: " + b"[" * 5000},
+    {"entries/Zaranj Falls.yaml": b""},
+])
+def test_bad_content_never_gives_a_traceback(project, content):
+    for name, data in content.items():
+        (project / "content" / name).write_bytes(data)
+    for command in (["check"], ["build"]):
+        result = run(*command, cwd=project)
+        assert result.returncode == 1, result.stderr
+        assert_no_traceback(result)
+        assert ": error: " in result.stderr
+
+
+def test_missing_content_folder(tmp_path):
+    result = run("check", "--content", "nowhere", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "nowhere: error: is not a folder; pass --content DIR with the folder that holds timeline.yaml and entries/"
+    )
+
+
+@pytest.mark.parametrize("args", [["frobnicate"], ["--no-such-flag"], ["build", "--output"], ["check", "extra"]])
+def test_usage_errors_exit_2(project, args):
+    result = run(*args, cwd=project)
+    assert result.returncode == 2
+    assert "usage:" in result.stderr
+    assert_no_traceback(result)
+
+
+def test_help_exits_0(project):
+    result = run("--help", cwd=project)
+    assert result.returncode == 0
+    assert "check" in result.stdout and "build" in result.stdout
