@@ -1,0 +1,84 @@
+"""Shared fixtures: the default site built once per session, a headless Chromium, tool checks.
+
+Browser and Java gates skip with a visible reason when their tool is missing
+on a developer's machine, and fail instead when CI=true: CI must never pass
+by skipping what it was meant to check.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from timeline.cli import main as cli_main
+from timeline.links import read_site
+
+REPO = Path(__file__).resolve().parent.parent
+CONTENT = REPO / "content"
+TEMPLATES = REPO / "templates"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip (on a developer's machine) or fail (in CI) when a gate's tool is missing."""
+    if available:
+        return
+    if in_ci():
+        pytest.fail(f"CI=true but {reason}; .ci/run installs it", pytrace=False)
+    pytest.skip(reason)
+
+
+def copy_content(destination: Path, source: Path = CONTENT) -> Path:
+    """A private copy of the content, so a build never touches the repository's permalinks.lock."""
+    shutil.copytree(source, destination, ignore=shutil.ignore_patterns(".cache"))
+    return destination
+
+
+def run_cli(*args: str | Path) -> int:
+    return cli_main([str(arg) for arg in args])
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    content: Path
+    output: Path
+
+    def files(self) -> dict[str, bytes]:
+        return read_site(self.output)
+
+    def pages(self) -> list[Path]:
+        return sorted(self.output.rglob("*.html"))
+
+
+@pytest.fixture(scope="session")
+def default_site(tmp_path_factory) -> BuiltSite:
+    """The shipped content built once into a temporary folder (read-only for tests)."""
+    root = tmp_path_factory.mktemp("default-site")
+    content = copy_content(root / "content")
+    output = root / "site"
+    code = run_cli("build", "--content", content, "--output", output)
+    assert code == 0, "the default content must build"
+    return BuiltSite(content, output)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the whole session, driven by Playwright."""
+    require(os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is not installed (apt-get install -y chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
