@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+import yaml
+
 from timeline.load import load_content
+from timeline.validate import ENTRY_FIELDS
 
 SETTINGS = 'title: Test timeline\nbase_url: "https://example.org/t/"\ntimezone: Asia/Kabul\n'
 VALID = """\
@@ -485,3 +488,17 @@ def test_warnings_do_not_fail_the_build(tmp_path, monkeypatch):
         "content/entries/a.yaml:5:5: warning: sources[1].url: has no URL; add one so readers can check the source",
     ]
     assert [e.id for e in loaded.entries] == ["a"]
+
+
+# --- the documentation's examples are valid -------------------------------------------------------------
+
+def yaml_blocks(markdown_text: str) -> list[str]:
+    return [block.split("\n", 1)[1] for block in markdown_text.split("```")[1::2] if block.startswith("yaml\n")]
+
+
+def test_the_documented_examples_are_valid(errors):
+    blocks = yaml_blocks((Path(__file__).resolve().parent.parent / "docs" / "format.md").read_text(encoding="utf-8"))
+    example = blocks[0]
+    settings = next(block for block in blocks if block.startswith("title:") and "base_url:" in block)
+    assert set(yaml.safe_load(example)) == set(ENTRY_FIELDS)  # the complete example shows every field
+    assert errors({"zaranj-falls.yaml": example}, settings=settings) == []
