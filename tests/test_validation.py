@@ -6,7 +6,6 @@ lines in full: file, line, column, field and message.
 from pathlib import Path
 
 import pytest
-
 import yaml
 
 from timeline.load import load_content
