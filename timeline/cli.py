@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
+from .cache import default_cache_dir
 from .links import check_links
 from .pipeline import build, load_timeline, render_files
 
@@ -36,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--links", action="store_true",
                            help="also render the site in memory and check every internal link and fragment")
     _add_permalink_options(build_cmd, check_cmd)
+    _add_cache_options(build_cmd, check_cmd)
     return parser
 
 
@@ -44,6 +46,20 @@ def _add_permalink_options(*commands: argparse.ArgumentParser) -> None:
         command.add_argument("--allow-removed", action="append", default=[], metavar="PATH",
                              help="retire a published entry URL (entries/<id>/) on purpose; the site then "
                                   "serves a 'removed' page there (repeatable; recorded in content/permalinks.lock)")
+
+
+def _add_cache_options(*commands: argparse.ArgumentParser) -> None:
+    for command in commands:
+        command.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
+                             help="where to keep the build cache (default: .cache/ beside the content folder)")
+        command.add_argument("--no-cache", action="store_true",
+                             help="read every file again and keep no cache: a cold build")
+
+
+def _cache_dir(args: argparse.Namespace) -> Path | None:
+    if args.no_cache:
+        return None
+    return args.cache_dir if args.cache_dir is not None else default_cache_dir(args.content)
 
 
 def _templates_dir(args: argparse.Namespace) -> Path:
@@ -78,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check(args) -> int:
-    result = load_timeline(args.content, args.drafts, tuple(args.allow_removed))
+    result = load_timeline(args.content, args.drafts, tuple(args.allow_removed), cache_dir=_cache_dir(args))
     if result.ok and args.links:
         files = render_files(result, args.content, _templates_dir(args))
         result = replace(result, problems=result.problems + tuple(check_links(files, result.timeline.settings.base_url)))
@@ -92,7 +108,8 @@ def _check(args) -> int:
 
 def _build(args) -> int:
     templates = _templates_dir(args)
-    result = build(args.content, args.output, templates, args.drafts, tuple(args.allow_removed))
+    result = build(args.content, args.output, templates, args.drafts, tuple(args.allow_removed),
+                   cache_dir=_cache_dir(args))
     _report(result.problems, show_warnings=not result.ok)
     if not result.ok:
         print(f"{len(result.errors)} error(s); nothing was written to {args.output}.", file=sys.stderr)

@@ -6,12 +6,18 @@ last. All problems of all files are returned together.
 """
 from __future__ import annotations
 
+import gc
 import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import tzinfo
 from pathlib import Path
+from typing import Iterator
 from zoneinfo import ZoneInfo
 
+from .cache import EntryCache
 from .model import Entry, Problem, Settings
 from .validate import ID_PATTERN, Report, slugify, validate_entry, validate_settings
 from .yamlfile import Mapping, Node, Scalar, YamlError, read_yaml
@@ -19,6 +25,8 @@ from .yamlfile import Mapping, Node, Scalar, YamlError, read_yaml
 SETTINGS_FILE = "timeline.yaml"
 ENTRIES_DIR = "entries"
 MEDIA_DIR = "media"
+# Below this many files to parse, starting worker processes costs more than it saves (benchmarks/).
+PARALLEL_FROM = 1000
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,16 @@ class Loaded:
     @property
     def errors(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity == "error")
+
+
+@dataclass(frozen=True)
+class EntryFile:
+    """What reading one entry file gives; the unit the load cache keeps."""
+
+    entry: Entry | None  # None when the file has errors
+    problems: tuple[Problem, ...]
+    # (field, text) -> (line, column) of each alias and tag, for the problems found across files.
+    marks: dict[tuple[str, str], tuple[int, int]]
 
 
 def display_path(path: Path) -> str:
@@ -56,7 +74,8 @@ def entry_files(content_dir: Path) -> list[Path]:
     folder = content_dir / ENTRIES_DIR
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+    files = (p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+    return sorted(files, key=lambda p: p.name)  # by name: comparing Path objects is ten times slower
 
 
 def load_entry(path: Path, settings: Settings | None, content_dir: Path) -> tuple[Entry | None, list[Problem]]:
@@ -65,11 +84,11 @@ def load_entry(path: Path, settings: Settings | None, content_dir: Path) -> tupl
     Without valid settings the entry is still checked, so that one run reports
     every file's problems; times without an offset are then read as UTC.
     """
-    entry, problems, _ = _load_entry(path, ZoneInfo(settings.timezone if settings else "UTC"), content_dir)
-    return entry, problems
+    loaded = _load_entry(path, ZoneInfo(settings.timezone if settings else "UTC"), content_dir)
+    return loaded.entry, list(loaded.problems)
 
 
-def _load_entry(path: Path, tz: tzinfo, content_dir: Path) -> tuple[Entry | None, list[Problem], Node | None]:
+def _load_entry(path: Path, tz: tzinfo, content_dir: Path) -> EntryFile:
     report = Report(display_path(path))
     entry_id = path.stem
     if not ID_PATTERN.fullmatch(entry_id):
@@ -81,7 +100,17 @@ def _load_entry(path: Path, tz: tzinfo, content_dir: Path) -> tuple[Entry | None
         entry = validate_entry(report, entry_id, root, tz, content_dir / MEDIA_DIR)
     # Top to bottom, as the editor reads the file; problems about the whole file first.
     problems = sorted(report.problems, key=lambda p: (p.line or 0, p.column or 0))
-    return (None if report.failed else entry), problems, root
+    return EntryFile(None if report.failed else entry, tuple(problems), _list_marks(root))
+
+
+def _list_marks(root: Node | None) -> dict[tuple[str, str], tuple[int, int]]:
+    marks: dict[tuple[str, str], tuple[int, int]] = {}
+    if isinstance(root, Mapping):
+        for field in ("aliases", "tags"):
+            for item in getattr(root.get(field), "items", ()):
+                if isinstance(item, Scalar):
+                    marks.setdefault((field, item.text.strip()), (item.line, item.column))
+    return marks
 
 
 def _suggest_id(stem: str) -> str:
@@ -99,12 +128,12 @@ def _read(report: Report, path: Path, if_empty: str) -> Node | None:
     return root
 
 
-def check_uniqueness(entries: list[Entry], roots: dict[str, Node] | None = None) -> list[Problem]:
+def check_uniqueness(entries: list[Entry], marks: dict[str, dict] | None = None) -> list[Problem]:
     """Ids and aliases name URLs, so no two entries may claim the same one; tags must be spelled one way.
 
-    `roots` (the YAML tree of each entry, by id) lets a problem point at the line of the alias or tag.
+    `marks` (EntryFile.marks of each entry, by id) lets a problem point at the line of the alias or tag.
     """
-    roots = roots or {}
+    marks = marks or {}
     problems = []
     claimed: dict[str, Entry] = {}
     for entry in entries:
@@ -117,7 +146,7 @@ def check_uniqueness(entries: list[Entry], roots: dict[str, Node] | None = None)
             owner = claimed.get(alias)
             if owner is not None and owner is not entry:
                 what = "the id" if owner.id == alias else "an alias"
-                problems.append(_at(roots.get(entry.id), "aliases", alias, Problem(
+                problems.append(_at(marks.get(entry.id), "aliases", alias, Problem(
                     entry.source_path, f'"{alias}" is already {what} of {owner.source_path}; '
                     "a URL can lead to one entry only, so remove it here or there", field=f"aliases[{index}]")))
             else:
@@ -127,23 +156,56 @@ def check_uniqueness(entries: list[Entry], roots: dict[str, Node] | None = None)
         for index, tag in enumerate(entry.tags, 1):
             label, first = labels.setdefault(tag.slug, (tag.label, entry))
             if label != tag.label:
-                problems.append(_at(roots.get(entry.id), "tags", tag.label, Problem(
+                problems.append(_at(marks.get(entry.id), "tags", tag.label, Problem(
                     entry.source_path, f'"{tag.label}" and "{label}" ({first.source_path}) share the URL slug '
                     f'"{tag.slug}"; spell the tag one way', field=f"tags[{index}]")))
     return problems
 
 
-def _at(root: Node | None, field: str, text: str, problem: Problem) -> Problem:
-    """The problem, placed on the line where `text` is written in the list `field` of `root`."""
-    items = root.get(field) if isinstance(root, Mapping) else None
-    for item in getattr(items, "items", ()):
-        if isinstance(item, Scalar) and item.text.strip() == text:
-            return replace(problem, line=item.line, column=item.column)
-    return problem
+def _at(marks: dict | None, field: str, text: str, problem: Problem) -> Problem:
+    """The problem, placed on the line where `text` is written in the list `field`."""
+    mark = (marks or {}).get((field, text))
+    return replace(problem, line=mark[0], column=mark[1]) if mark else problem
 
 
-def load_content(content_dir: Path) -> Loaded:
-    """Read the settings and every entry; entries with errors are left out and their problems returned."""
+def load_entry_files(files: list[Path], tz: tzinfo, content_dir: Path, cache_dir: Path | None) -> list[EntryFile]:
+    """Each file's EntryFile: from the cache in `cache_dir` while the file is unchanged, else parsed."""
+    if cache_dir is None:
+        return parse_entry_files(files, tz, content_dir)
+    context = (str(tz), display_path(content_dir / ENTRIES_DIR))
+    cache = EntryCache(cache_dir, content_dir, content_dir / MEDIA_DIR, context)
+    return cache.load(files, lambda stale: parse_entry_files(stale, tz, content_dir))
+
+
+def parse_entry_files(files: list[Path], tz: tzinfo, content_dir: Path) -> list[EntryFile]:
+    """Read and validate each file, spread over worker processes when there are many."""
+    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
+    # Forking a process that runs other threads (a preview server) may copy a held lock: stay serial.
+    if len(files) < PARALLEL_FROM or workers < 2 or threading.active_count() > 1:
+        return [_load_entry(path, tz, content_dir) for path in files]
+    with ProcessPoolExecutor(workers) as pool:
+        chunk = -(-len(files) // (workers * 4))
+        return list(pool.map(_load_entry, files, [tz] * len(files), [content_dir] * len(files), chunksize=chunk))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    # Parsing or unpickling thousands of entries creates millions of objects and no garbage cycles
+    # worth collecting; the cyclic collector would scan them over and over (a third of the time).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def load_content(content_dir: Path, cache_dir: Path | None = None) -> Loaded:
+    """Read the settings and every entry; entries with errors are left out and their problems returned.
+
+    With a `cache_dir`, entry files unchanged since a previous load are not read again.
+    """
     if not content_dir.is_dir():
         problem = Problem(display_path(content_dir), "is not a folder; pass --content DIR with the folder "
                           "that holds timeline.yaml and entries/")
@@ -156,12 +218,13 @@ def load_content(content_dir: Path) -> Loaded:
         problems.append(Problem(display_path(content_dir / ENTRIES_DIR),
                                 "no entries found; add YAML files here (python build.py new \"Title\")"))
     entries = []
-    roots: dict[str, Node] = {}
-    for path in files:
-        entry, found, root = _load_entry(path, tz, content_dir)
-        problems.extend(found)
-        if entry is not None:
-            entries.append(entry)
-            roots.setdefault(entry.id, root)
-    problems.extend(check_uniqueness(entries, roots))
+    marks: dict[str, dict] = {}
+    with _collector_paused():
+        loaded_files = load_entry_files(files, tz, content_dir, cache_dir)
+    for loaded in loaded_files:
+        problems.extend(loaded.problems)
+        if loaded.entry is not None:
+            entries.append(loaded.entry)
+            marks.setdefault(loaded.entry.id, loaded.marks)
+    problems.extend(check_uniqueness(entries, marks))
     return Loaded(settings, tuple(entries), tuple(problems))

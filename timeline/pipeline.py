@@ -33,9 +33,13 @@ class BuildResult:
         return not self.errors
 
 
-def load_timeline(content_dir: Path, include_drafts: bool = False, allow_removed: tuple[str, ...] = ()) -> BuildResult:
-    """Load, validate, order and check the permalinks; the timeline is None when any file has an error."""
-    loaded = load_content(content_dir)
+def load_timeline(content_dir: Path, include_drafts: bool = False, allow_removed: tuple[str, ...] = (),
+                  *, cache_dir: Path | None = None) -> BuildResult:
+    """Load, validate, order and check the permalinks; the timeline is None when any file has an error.
+
+    With a `cache_dir`, entry files unchanged since an earlier run are taken from the cache there.
+    """
+    loaded = load_content(content_dir, cache_dir)
     if loaded.errors or loaded.settings is None:
         return BuildResult(loaded.problems)
     entries = order_entries(loaded.entries, include_drafts)
@@ -48,9 +52,9 @@ def load_timeline(content_dir: Path, include_drafts: bool = False, allow_removed
 
 
 def build(content_dir: Path, output_dir: Path, templates_dir: Path, include_drafts: bool = False,
-          allow_removed: tuple[str, ...] = ()) -> BuildResult:
+          allow_removed: tuple[str, ...] = (), *, cache_dir: Path | None = None) -> BuildResult:
     """Build the site; with any content error nothing is written."""
-    result = load_timeline(content_dir, include_drafts, allow_removed)
+    result = load_timeline(content_dir, include_drafts, allow_removed, cache_dir=cache_dir)
     if not result.ok:
         return result
     files = render_files(result, content_dir, templates_dir)

@@ -1,0 +1,173 @@
+"""A persistent cache for the load stage: unchanged entry files are neither parsed nor validated again.
+
+One cache file per content folder, in .cache/ beside the content folder or
+wherever --cache-dir says. For every entry file it keeps what loading the
+file gave (the Entry or None, its problems, where its list items stand),
+valid while both of these hold:
+
+- the file's bytes are the same: its size and mtime_ns are compared first,
+  and only when they differ is the file hashed again (SHA-256);
+- the context it was read in is the same: the time zone (times without an
+  offset depend on it), how paths are displayed, the tool's version and
+  source code, the Python version, and, for a file that mentions media, the
+  list of files in the media folder (validation checks that they exist).
+
+Deleting the cache is always safe. A cache file that cannot be read, for
+whatever reason, is ignored and replaced; it is written to a temporary file
+and renamed, so a crash never leaves half of one. Like .git/index it is a
+private, local file: pickle runs code from what it reads, so never ship or
+share a cache folder.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+import time
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, NamedTuple, Sequence, TypeVar
+
+from . import __version__
+
+CACHE_DIR_NAME = ".cache"
+FORMAT = b"timeline-load-cache 1 "
+# The modules that turn a file into an EntryFile (tests/test_cache.py checks the list is complete).
+LOAD_MODULES = ("cache", "dates", "load", "model", "validate", "yamlfile")
+# A file modified this close to the moment it is recorded may be modified again within the same
+# filesystem timestamp tick, keeping size and mtime: its stat is not trusted (git's "racy clean").
+RACY_NS = 2_000_000_000
+
+Result = TypeVar("Result")
+
+
+class Record(NamedTuple):
+    size: int  # -1 when the stat is not to be trusted: hash the file again
+    mtime_ns: int
+    digest: bytes
+    media: bytes | None  # fingerprint of the media folder it was checked against; None: names no media
+    result: object
+
+
+def default_cache_dir(content_dir: Path) -> Path:
+    return content_dir.resolve().parent / CACHE_DIR_NAME
+
+
+class EntryCache:
+    """The cached results of loading entry files, for one content folder in one context."""
+
+    def __init__(self, cache_dir: Path, content_dir: Path, media_dir: Path, context: tuple):
+        self.cache_dir = cache_dir
+        self.file = cache_dir / f"entries-{_sha256_hex(str(content_dir.resolve()).encode())[:16]}.pickle"
+        self.media_dir = media_dir
+        self.header = FORMAT + _sha256_hex(repr((context, _code_identity())).encode()).encode() + b"\n"
+
+    def load(self, paths: Sequence[Path], parse: Callable[[list[Path]], list[Result]]) -> list[Result]:
+        """What loading each file gives: from the cache when still valid, else from `parse` (then cached)."""
+        started_ns = time.time_ns()
+        known = self._read()
+        records: dict[str, Record] = {}
+        stale: list[Path] = []
+        for path in paths:
+            record = self._still_valid(path, known.get(path.name))
+            if record is None:
+                stale.append(path)
+            else:
+                records[path.name] = record
+        for path, result in zip(stale, parse(stale)):
+            records[path.name] = self._record(path, result, started_ns)
+        if records.keys() != known.keys() or any(records[name] is not known[name] for name in records):
+            self._write(records)
+        return [records[path.name].result for path in paths]
+
+    def _still_valid(self, path: Path, record: Record | None) -> Record | None:
+        """The record, with the file's current stat, when it still describes the file."""
+        if not isinstance(record, Record):
+            return None
+        try:
+            stat = path.stat()
+            if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
+                if _sha256(path.read_bytes()) != record.digest:
+                    return None
+                record = record._replace(size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+        except OSError:
+            return None
+        if record.media is not None and record.media != self.media_fingerprint:
+            return None
+        return record
+
+    def _record(self, path: Path, result: object, started_ns: int) -> Record:
+        try:
+            stat = path.stat()
+            data = path.read_bytes()
+        except OSError:  # gone since it was parsed: the parse result stands, nothing is kept
+            return Record(-1, 0, b"", None, result)
+        trusted = stat.st_mtime_ns < started_ns - RACY_NS
+        media = self.media_fingerprint if b"media" in data else None
+        return Record(stat.st_size if trusted else -1, stat.st_mtime_ns, _sha256(data), media, result)
+
+    @cached_property
+    def media_fingerprint(self) -> bytes:
+        """Which files the media folder holds: validation checks that a local image exists."""
+        names = sorted(
+            os.path.relpath(os.path.join(folder, name), self.media_dir)
+            for folder, _, files in os.walk(self.media_dir) for name in files
+        )
+        return _sha256("\n".join(names).encode())
+
+    def _read(self) -> dict[str, Record]:
+        try:
+            with open(self.file, "rb") as stream:
+                if stream.readline() != self.header:
+                    return {}
+                records = pickle.load(stream)
+        except Exception:  # noqa: BLE001 - a damaged cache of any kind is only a slower build
+            return {}
+        return records if isinstance(records, dict) else {}
+
+    def _write(self, records: dict[str, Record]) -> None:
+        """Replace the cache file in one rename; a cache that cannot be written is simply not kept."""
+        temporary = None
+        try:
+            _make_cache_dir(self.cache_dir)
+            with tempfile.NamedTemporaryFile("wb", dir=self.cache_dir, prefix=".entries-", suffix=".tmp",
+                                             delete=False) as stream:
+                temporary = stream.name
+                stream.write(self.header)
+                pickle.dump(records, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.file)
+        except (OSError, pickle.PicklingError):
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)
+
+
+def _make_cache_dir(cache_dir: Path) -> None:
+    if cache_dir.is_dir():
+        return
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    # Kept out of git and of backups wherever the folder is put.
+    (cache_dir / ".gitignore").write_text("*\n", encoding="utf-8")
+    (cache_dir / "CACHEDIR.TAG").write_text(
+        "Signature: 8a477f597d28d172789f06886806bc55\n"
+        "# The build cache of the timeline tool; safe to delete. See https://bford.info/cachedir/\n",
+        encoding="utf-8",
+    )
+
+
+def _code_identity() -> tuple:
+    """The tool's version and a hash of the load stage's source, so a changed validator never trusts old results."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for module in LOAD_MODULES:
+        digest.update(module.encode() + b"\0" + (package / f"{module}.py").read_bytes())
+    return __version__, digest.hexdigest(), sys.version_info[:2]
+
+
+def _sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _sha256(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
