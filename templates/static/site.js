@@ -56,7 +56,8 @@
       periods[p].hidden = !periods[p].querySelector(".entry:not([hidden])");
     }
     var filtered = words.length || tag.value;
-    status.textContent = filtered ? shown + " of " + entries.length + " entries shown" : "";
+    status.textContent = !filtered ? "" : shown ? shown + " of " + entries.length + " entries shown"
+      : "No entry matches; clear the search or choose another tag.";
     var params = new URLSearchParams();
     if (text.value) params.set("q", text.value);
     if (tag.value) params.set("tag", tag.value);
@@ -72,12 +73,13 @@
   text.addEventListener("input", apply);
   tag.addEventListener("change", apply);
   // A link to a hidden entry clears the filters, so #id always lands on its entry.
-  window.addEventListener("hashchange", function () {
-    var target = document.getElementById(location.hash.slice(1));
+  function reveal() {
+    var target = location.hash && document.getElementById(location.hash.slice(1));
     if (target && target.closest(".entry[hidden]")) {
       text.value = ""; tag.value = ""; apply();
       target.scrollIntoView();
     }
-  });
-  if (text.value || tag.value) apply();
+  }
+  window.addEventListener("hashchange", reveal);
+  if (text.value || tag.value) { apply(); reveal(); }
 })();
