@@ -14,10 +14,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from timeline.cli import main
+from timeline.dates import format_range, parse_date
 from timeline.load import load_content
 from timeline.model import Timeline
 from timeline.order import order_entries
@@ -251,6 +253,20 @@ def test_dates_are_shown_at_the_precision_written(synthetic):
     assert "First paragraph of the body" in year["text"]  # the body's first paragraph stands in for a summary
 
 
+@pytest.mark.parametrize("start, end, circa, shown", [
+    ("2021-05-01", "2021-08-31", False, "1 May – 31 August 2021"),
+    ("2021-08-02", "2021-08-07", False, "2–7 August 2021"),
+    ("2021-08-02", "2021-08-07", True, "c. 2–7 August 2021"),
+    ("2021-05", "2021-08", False, "May – August 2021"),
+    ("2020", "2021", False, "2020–2021"),
+    ("2020-12-30", "2021-01-02", False, "30 December 2020 – 2 January 2021"),
+    ("2021-08", "2021-08-31", False, "August 2021 – 31 August 2021"),
+])
+def test_ranges_name_shared_month_and_year_once(start, end, circa, shown):
+    kabul = ZoneInfo("Asia/Kabul")
+    assert "".join(format_range(parse_date(start, kabul), parse_date(end, kabul), circa)) == shown
+
+
 def test_entry_page_has_sources_corrections_media_and_cite_block(synthetic):
     site, timeline = synthetic
     page = parse(site / "entries" / "minute-event" / "index.html")
@@ -423,7 +439,8 @@ def test_feed_is_atom_with_absolute_urls(built):
         assert element.get("href").startswith(base_url)
     for entry, element in zip(reversed(published), entries):
         assert element.find(f"{ATOM}title").text == entry.title
-        assert element.find(f"{ATOM}updated").text.startswith(entry.date.start.date().isoformat()) or entry.updated
+        assert element.find(f"{ATOM}updated").text == (entry.updated or entry.date).start.isoformat()
+        assert element.find(f"{ATOM}summary").text
 
 
 def test_sitemap_lists_absolute_urls_of_existing_pages(built):
