@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -10,6 +11,9 @@ from . import __version__
 from .cache import default_cache_dir
 from .links import check_links
 from .pipeline import build, load_timeline, render_files
+from .load import display_path
+from .scaffold import SCHEMA_FILE, ScaffoldError, create_entry
+from .schema import schema_json
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 PROJECT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -36,9 +40,38 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd = commands.add_parser("check", parents=[common], help="validate the content without writing anything")
     check_cmd.add_argument("--links", action="store_true",
                            help="also render the site in memory and check every internal link and fragment")
-    _add_permalink_options(build_cmd, check_cmd)
+    serve_cmd = _add_editor_commands(commands, common, check_cmd)
+    _add_permalink_options(build_cmd, check_cmd, serve_cmd)
     _add_cache_options(build_cmd, check_cmd)
     return parser
+
+
+def _add_editor_commands(commands, common: argparse.ArgumentParser,
+                         check_cmd: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """serve, new and schema, and check's options for CI; returns the serve command."""
+    check_cmd.add_argument("--strict", action="store_true",
+                           help="treat warnings (no summary, a source without URL, ...) as errors")
+    check_cmd.add_argument("--format", choices=("text", "json"), default="text",
+                           help="json: print the problems as a JSON array on stdout, for other tools")
+    serve_cmd = commands.add_parser("serve", parents=[common],
+                                    help="build, serve the site and rebuild it on every save, with live reload")
+    serve_cmd.add_argument("--output", type=Path, default=Path("site"), metavar="DIR",
+                           help="output folder (default: site)")
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    new_cmd = commands.add_parser("new", help="start a new entry file that passes check")
+    new_cmd.add_argument("title", help="headline of the event; its file name is made from it")
+    new_cmd.add_argument("--date", help="when it happened, in any accepted form (default: today in the "
+                                        "timeline's time zone)")
+    new_cmd.add_argument("--tag", action="append", default=[], metavar="LABEL", help="a tag (repeatable)")
+    new_cmd.add_argument("--source", metavar="NAME", help="who reported or said it")
+    new_cmd.add_argument("--url", help="link to that source")
+    new_cmd.add_argument("--id", dest="entry_id", metavar="ID",
+                         help="file name and permanent URL slug (default: made from the title)")
+    new_cmd.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                         help="content folder (default: content)")
+    commands.add_parser("schema", help="print the JSON Schema of the entry format, for editors' tools")
+    return serve_cmd
 
 
 def _add_permalink_options(*commands: argparse.ArgumentParser) -> None:
@@ -90,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     if args.command == "check":
         return _check(args)
+    if args.command in ("serve", "new", "schema"):
+        return {"serve": _serve, "new": _new, "schema": _schema}[args.command](args)
     return _build(args)
 
 
@@ -98,12 +133,21 @@ def _check(args) -> int:
     if result.ok and args.links:
         files = render_files(result, args.content, _templates_dir(args))
         result = replace(result, problems=result.problems + tuple(check_links(files, result.timeline.settings.base_url)))
-    _report(result.problems)
-    if not result.ok:
-        print(f"{len(result.errors)} error(s); fix them and run check again.", file=sys.stderr)
+    problems = _strict(result.problems) if args.strict else result.problems
+    errors = [p for p in problems if p.severity == "error"]
+    if args.format == "json":
+        print(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2))
+        return EXIT_CONTENT if errors else EXIT_OK
+    _report(problems)
+    if errors:
+        print(f"{len(errors)} error(s); fix them and run check again.", file=sys.stderr)
         return EXIT_CONTENT
     print(f"ok: {len(result.timeline.entries)} entries")
     return EXIT_OK
+
+
+def _strict(problems):
+    return tuple(replace(p, severity="error") for p in problems)
 
 
 def _build(args) -> int:
@@ -115,4 +159,35 @@ def _build(args) -> int:
         print(f"{len(result.errors)} error(s); nothing was written to {args.output}.", file=sys.stderr)
         return EXIT_CONTENT
     print(f"built {len(result.timeline.entries)} entries into {args.output}/ ({result.files_written} files)")
+    return EXIT_OK
+
+
+def _serve(args) -> int:
+    from .serve import CannotListen, serve  # tornado is only needed here
+
+    try:
+        serve(args.content, args.output, _templates_dir(args), PROJECT_TEMPLATES, include_drafts=args.drafts,
+              allow_removed=tuple(args.allow_removed), host=args.host, port=args.port)
+    except CannotListen as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _new(args) -> int:
+    try:
+        created = create_entry(args.content, args.title, date=args.date, tags=tuple(args.tag),
+                               source=args.source, url=args.url, entry_id=args.entry_id)
+    except ScaffoldError as err:
+        _report(err.problems)
+        print(f"error: {err.message}", file=sys.stderr)
+        return EXIT_USAGE if err.usage else EXIT_CONTENT
+    print(display_path(created.path))
+    if created.schema_written:
+        print(f"(also wrote {display_path(args.content / SCHEMA_FILE)} for editors' YAML tools)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _schema(args) -> int:
+    sys.stdout.write(schema_json())
     return EXIT_OK
