@@ -66,7 +66,7 @@ class EntryCache:
 
     def load(self, paths: Sequence[Path], parse: Callable[[list[Path]], list[Result]]) -> list[Result]:
         """What loading each file gives: from the cache when still valid, else from `parse` (then cached)."""
-        started_ns = time.time_ns()
+        self.racy_from_ns = time.time_ns() - RACY_NS
         known = self._read()
         records: dict[str, Record] = {}
         stale: list[Path] = []
@@ -77,7 +77,7 @@ class EntryCache:
             else:
                 records[path.name] = record
         for path, result in zip(stale, parse(stale)):
-            records[path.name] = self._record(path, result, started_ns)
+            records[path.name] = self._record(path, result)
         if records.keys() != known.keys() or any(records[name] is not known[name] for name in records):
             self._write(records)
         return [records[path.name].result for path in paths]
@@ -91,22 +91,25 @@ class EntryCache:
             if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
                 if _sha256(path.read_bytes()) != record.digest:
                     return None
-                record = record._replace(size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+                record = record._replace(size=self._trusted_size(stat), mtime_ns=stat.st_mtime_ns)
         except OSError:
             return None
         if record.media is not None and record.media != self.media_fingerprint:
             return None
         return record
 
-    def _record(self, path: Path, result: object, started_ns: int) -> Record:
+    def _trusted_size(self, stat: os.stat_result) -> int:
+        """The size to record; -1, which never matches, for a file modified too recently to trust its stat."""
+        return stat.st_size if stat.st_mtime_ns < self.racy_from_ns else -1
+
+    def _record(self, path: Path, result: object) -> Record:
         try:
             stat = path.stat()
             data = path.read_bytes()
         except OSError:  # gone since it was parsed: the parse result stands, nothing is kept
             return Record(-1, 0, b"", None, result)
-        trusted = stat.st_mtime_ns < started_ns - RACY_NS
         media = self.media_fingerprint if b"media" in data else None
-        return Record(stat.st_size if trusted else -1, stat.st_mtime_ns, _sha256(data), media, result)
+        return Record(self._trusted_size(stat), stat.st_mtime_ns, _sha256(data), media, result)
 
     @cached_property
     def media_fingerprint(self) -> bytes:

@@ -1,0 +1,229 @@
+"""The load cache never changes a result: a warm build is byte-identical to a cold one.
+
+Each test edits the content (entries, settings, media) in turn and compares a
+build that uses the cache with a build that does not (--no-cache), output
+file by output file and problem by problem.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import REPO, copy_content, run_cli
+from timeline import cache, load
+from timeline.links import read_site
+
+TIMED_ENTRY = textwrap.dedent("""\
+    title: A meeting at a stated local time
+    date: 2021-08-06 14:30
+    summary: Used to see that the time zone of the settings reaches the cached entries.
+    tags: [Talks]
+    sources:
+      - name: Test desk
+        url: https://example.org/meeting
+    """)
+
+
+@pytest.fixture
+def content(tmp_path) -> Path:
+    folder = copy_content(tmp_path / "content")
+    (folder / "entries" / "timed-meeting.yaml").write_text(TIMED_ENTRY, encoding="utf-8")
+    return folder
+
+
+def build_both(content: Path, capsys, tmp_path: Path, cache_dir: Path | None = None):
+    """(warm output, warm messages, cold output, cold messages) for the content as it is now.
+
+    The outputs are empty when the builds fail.
+    """
+    cache_args = ["--cache-dir", cache_dir] if cache_dir else []
+    warm_code = run_cli("build", "--content", content, "--output", tmp_path / "warm", *cache_args)
+    warm_messages = capsys.readouterr()
+    cold_code = run_cli("build", "--content", content, "--output", tmp_path / "cold", "--no-cache")
+    cold_messages = capsys.readouterr()
+    assert warm_code == cold_code
+    # The messages name the output folder, which differs on purpose.
+    warm_err = warm_messages.err.replace(str(tmp_path / "warm"), "OUTPUT")
+    cold_err = cold_messages.err.replace(str(tmp_path / "cold"), "OUTPUT")
+    if warm_code != 0:  # a failed build leaves the earlier output: only the messages tell
+        return {}, warm_err, {}, cold_err
+    return read_site(tmp_path / "warm"), warm_err, read_site(tmp_path / "cold"), cold_err
+
+
+def assert_same_as_cold(content: Path, capsys, tmp_path: Path, cache_dir: Path | None = None) -> dict:
+    warm, warm_err, cold, cold_err = build_both(content, capsys, tmp_path, cache_dir)
+    assert warm.keys() == cold.keys()
+    for name in cold:
+        assert warm[name] == cold[name], f"{name} differs between the warm and the cold build"
+    assert warm_err == cold_err
+    return warm
+
+
+def cache_files(cache_dir: Path) -> list[Path]:
+    return sorted(cache_dir.glob("entries-*.pickle"))
+
+
+def test_the_cache_is_kept_beside_the_content_and_out_of_git(content, capsys, tmp_path):
+    assert run_cli("build", "--content", content, "--output", tmp_path / "site") == 0
+    folder = content.parent / ".cache"
+    assert len(cache_files(folder)) == 1
+    assert (folder / ".gitignore").read_text() == "*\n"
+    assert (folder / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+
+
+def test_no_cache_writes_no_cache(content, capsys, tmp_path):
+    assert run_cli("build", "--content", content, "--output", tmp_path / "site", "--no-cache") == 0
+    assert run_cli("check", "--content", content, "--no-cache") == 0
+    assert not (content.parent / ".cache").exists()
+
+
+def test_cache_dir_option_puts_the_cache_there(content, capsys, tmp_path):
+    assert run_cli("check", "--content", content, "--cache-dir", tmp_path / "elsewhere") == 0
+    assert len(cache_files(tmp_path / "elsewhere")) == 1
+    assert not (content.parent / ".cache").exists()
+
+
+def test_edits_to_entries_reach_a_warm_build(content, capsys, tmp_path):
+    entries = content / "entries"
+    first = assert_same_as_cold(content, capsys, tmp_path)
+    assert first == assert_same_as_cold(content, capsys, tmp_path)  # nothing changed
+
+    zaranj = entries / "zaranj-falls.yaml"
+    zaranj.write_text(zaranj.read_text(encoding="utf-8").replace("Nimroz, falls", "Nimroz, FALLS"), encoding="utf-8")
+    edited = assert_same_as_cold(content, capsys, tmp_path)
+    assert b"Zaranj, capital of Nimroz, FALLS" in edited["entries/zaranj-falls/index.html"]
+
+    # A file written moments ago may be written again within the same timestamp tick, keeping its size
+    # and mtime: its stat is not trusted, the bytes tell the change.
+    meeting = entries / "timed-meeting.yaml"
+    stat = meeting.stat()
+    meeting.write_text(TIMED_ENTRY.replace("A meeting", "A MEETING"), encoding="utf-8")
+    os.utime(meeting, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert meeting.stat().st_size == stat.st_size
+    retitled = assert_same_as_cold(content, capsys, tmp_path)
+    assert b"A MEETING at a stated local time" in retitled["entries/timed-meeting/index.html"]
+
+    (entries / "a-new-entry.yaml").write_text(TIMED_ENTRY.replace("A meeting", "Another meeting"),
+                                              encoding="utf-8")
+    added = assert_same_as_cold(content, capsys, tmp_path)
+    assert "entries/a-new-entry/index.html" in added
+
+    renamed = TIMED_ENTRY.replace("A meeting", "A renamed meeting") + "aliases: [a-new-entry]\n"
+    (entries / "a-new-entry.yaml").unlink()
+    (entries / "renamed-entry.yaml").write_text(renamed, encoding="utf-8")
+    moved = assert_same_as_cold(content, capsys, tmp_path)
+    assert "entries/renamed-entry/index.html" in moved and "entries/a-new-entry/index.html" in moved
+
+
+def test_a_settings_change_reaches_cached_entries(content, capsys, tmp_path):
+    kabul = assert_same_as_cold(content, capsys, tmp_path)
+    settings = content / "timeline.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("Asia/Kabul", "Europe/London"),
+                        encoding="utf-8")
+    london = assert_same_as_cold(content, capsys, tmp_path)
+    page = "entries/timed-meeting/index.html"
+    assert kabul[page] != london[page]
+    assert b"2021-08-06T14:30+01:00" in london[page]
+
+
+def test_errors_and_warnings_are_reported_the_same_from_the_cache(content, capsys, tmp_path):
+    entries = content / "entries"
+    (entries / "broken-date.yaml").write_text(TIMED_ENTRY.replace("2021-08-06 14:30", "2021-02-30"),
+                                              encoding="utf-8")
+    (entries / "no-summary.yaml").write_text(
+        "title: No summary here\ndate: 2021-08-01\ntags: [talks]\n"
+        "aliases: [zaranj-falls]\nsources:\n  - name: Test desk\n", encoding="utf-8")
+    reports = []
+    for _ in range(2):  # the second run reads every entry from the cache
+        code = run_cli("check", "--content", content, "--format", "json")
+        reports.append((code, capsys.readouterr().out))
+    assert run_cli("check", "--content", content, "--format", "json", "--no-cache") == reports[0][0] == 1
+    assert capsys.readouterr().out == reports[0][1] == reports[1][1]
+    text = reports[1][1]
+    assert '"field": "date"' in text and '"severity": "warning"' in text
+    # Problems found across files still point at the line of the alias and the tag.
+    assert '"field": "aliases[1]"' in text and '"line": 4' in text
+    assert '"field": "tags[1]"' in text and '"line": 3' in text
+
+    (entries / "broken-date.yaml").write_text(TIMED_ENTRY.replace("A meeting", "A fixed meeting"), encoding="utf-8")
+    (entries / "no-summary.yaml").unlink()
+    assert_same_as_cold(content, capsys, tmp_path)
+
+
+def test_media_files_appearing_and_disappearing_reach_cached_entries(content, capsys, tmp_path):
+    entry = content / "entries" / "timed-meeting.yaml"
+    entry.write_text(TIMED_ENTRY + "media:\n  src: meeting.jpg\n  alt: The meeting room\n  credit: Test desk\n",
+                     encoding="utf-8")
+    assert assert_same_as_cold(content, capsys, tmp_path) == {}  # an error: nothing built
+    (content / "media").mkdir(exist_ok=True)
+    (content / "media" / "meeting.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    present = assert_same_as_cold(content, capsys, tmp_path)
+    assert "entries/timed-meeting/index.html" in present
+    (content / "media" / "meeting.jpg").unlink()
+    assert assert_same_as_cold(content, capsys, tmp_path) == {}
+
+
+@pytest.mark.parametrize("damage", [
+    lambda data: data[: len(data) // 2],
+    lambda data: b"",
+    lambda data: b"\x00garbage\xff" * 100,
+    lambda data: data.split(b"\n", 1)[0] + b"\n" + b"not a pickle at all",
+    lambda data: data.split(b"\n", 1)[0] + b"\n" + pickle.dumps(["a list", "not records"]),
+    lambda data: data.split(b"\n", 1)[0] + b"\n" + pickle.dumps({"zaranj-falls.yaml": "not a record"}),
+], ids=["truncated", "empty", "garbage", "header-then-garbage", "wrong-type", "wrong-records"])
+def test_a_damaged_cache_is_ignored_and_replaced(content, capsys, tmp_path, damage):
+    cache_dir = tmp_path / "cache"
+    expected = assert_same_as_cold(content, capsys, tmp_path, cache_dir)
+    [file] = cache_files(cache_dir)
+    file.write_bytes(damage(file.read_bytes()))
+    assert assert_same_as_cold(content, capsys, tmp_path, cache_dir) == expected
+    header, body = file.read_bytes().split(b"\n", 1)
+    assert header.startswith(b"timeline-load-cache ") and isinstance(pickle.loads(body), dict)
+
+
+def test_an_unwritable_cache_folder_only_costs_speed(content, capsys, tmp_path):
+    blocker = tmp_path / "a-file-not-a-folder"
+    blocker.write_text("in the way")
+    assert run_cli("build", "--content", content, "--output", tmp_path / "site", "--cache-dir", blocker) == 0
+
+
+def test_the_cache_is_used_and_no_cache_bypasses_it(content, capsys):
+    """Plant a lie in the cache: a warm check repeats it (so the cache is really read), --no-cache does not."""
+    cache_dir = content.parent / ".cache"
+    assert run_cli("check", "--content", content) == 0
+    [file] = cache_files(cache_dir)
+    header, body = file.read_bytes().split(b"\n", 1)
+    records = pickle.loads(body)
+    record = records["zaranj-falls.yaml"]
+    lie = load.EntryFile(None, (load.Problem("planted.yaml", "planted by the test"),), {})
+    records["zaranj-falls.yaml"] = record._replace(result=lie)
+    file.write_bytes(header + b"\n" + pickle.dumps(records))
+    capsys.readouterr()
+
+    assert run_cli("check", "--content", content) == 1
+    assert "planted by the test" in capsys.readouterr().err
+    assert run_cli("check", "--content", content, "--no-cache") == 0
+    assert "planted" not in capsys.readouterr().err
+
+
+def test_parallel_parsing_gives_what_serial_parsing_gives(content, monkeypatch):
+    files = load.entry_files(content)
+    tz = ZoneInfo("Asia/Kabul")
+    serial = load.parse_entry_files(files, tz, content)
+    monkeypatch.setattr(load, "PARALLEL_FROM", 2)
+    assert load.parse_entry_files(files, tz, content) == serial
+    assert len(serial) == len(files) and all(result.entry is not None for result in serial)
+
+
+def test_the_cache_key_covers_every_module_the_load_stage_imports():
+    code = "import sys, timeline.load; print(' '.join(sorted(m for m in sys.modules if m.startswith('timeline.'))))"
+    imported = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                              check=True).stdout.split()
+    assert {name.removeprefix("timeline.") for name in imported} <= set(cache.LOAD_MODULES)
