@@ -1,0 +1,182 @@
+"""`serve`: build, serve the output folder, rebuild on every save, reload the browser.
+
+The livereload package does the serving, the watching and the reloading: it
+polls content/ and templates/, calls `Preview.rebuild` when a file changed,
+injects its script into every HTML response and tells connected browsers to
+reload. Each rebuild is the normal build (pipeline.build), so a preview is
+exactly what `build` would publish, and rebuilds are as incremental as
+builds are.
+
+While the content is broken, every page request is answered with the error
+page listing the problems as `check` prints them, never with a stale page;
+the next save that fixes them brings the site back.
+"""
+from __future__ import annotations
+
+import errno
+import sys
+import time
+import traceback
+from functools import partial
+from pathlib import Path, PurePosixPath
+
+import jinja2
+from livereload import Server
+from livereload.handlers import LiveReloadHandler, StaticFileHandler
+
+from .load import display_path
+from .model import Problem
+from .pipeline import BuildResult, build
+from .render import make_environment
+
+ERROR_TEMPLATE = "error.html"
+NOT_FOUND_PAGE = "404.html"
+_LISTED_PATHS = 5
+
+
+class CannotListen(Exception):
+    """The address or port cannot be used; the message says what to do."""
+
+
+class Preview:
+    """The site under preview: rebuilds it, and holds the error page while the content is broken."""
+
+    def __init__(self, content_dir: Path, output_dir: Path, templates_dir: Path, error_templates: Path,
+                 include_drafts: bool = False, allow_removed: tuple[str, ...] = ()):
+        self.content_dir = content_dir
+        self.output_dir = output_dir
+        self.templates_dir = templates_dir
+        self.include_drafts = include_drafts
+        self.allow_removed = allow_removed
+        self.error_template = make_environment(error_templates).get_template(ERROR_TEMPLATE)
+        self.error_page: bytes | None = None
+
+    def rebuild(self) -> BuildResult:
+        """Build once; report what was written, or the problems that stopped it."""
+        started = time.perf_counter()
+        result = self._build()
+        errors = result.errors
+        self.error_page = self._render_error_page(result.problems) if errors else None
+        _report(result, time.perf_counter() - started)
+        return result
+
+    def _build(self) -> BuildResult:
+        try:
+            return build(self.content_dir, self.output_dir, self.templates_dir, self.include_drafts,
+                         self.allow_removed)
+        except jinja2.TemplateError as err:
+            return BuildResult((_template_problem(err, self.templates_dir),))
+        except Exception as err:  # a bug in the builder: keep serving, show it, and say where to look
+            traceback.print_exc()
+            return BuildResult((Problem(display_path(self.content_dir),
+                                        f"the build failed ({type(err).__name__}: {err}); "
+                                        "the terminal running serve shows the details"),))
+
+    def _render_error_page(self, problems: tuple[Problem, ...]) -> bytes:
+        errors = [p for p in problems if p.severity == "error"]
+        warnings = len(problems) - len(errors)
+        return self.error_template.render(errors=errors, warnings=warnings,
+                                          content=display_path(self.content_dir)).encode("utf-8")
+
+
+def _template_problem(err: jinja2.TemplateError, templates_dir: Path) -> Problem:
+    """Where a template went wrong: Jinja's rewritten traceback names the template file and line."""
+    if isinstance(err, jinja2.TemplateSyntaxError) and err.filename:
+        return Problem(display_path(Path(err.filename)), f"template error: {err.message}", line=err.lineno)
+    folder = templates_dir.resolve()
+    for frame in reversed(traceback.extract_tb(err.__traceback__)):
+        if Path(frame.filename).resolve().is_relative_to(folder):
+            return Problem(display_path(Path(frame.filename)), f"template error: {err.message}", line=frame.lineno)
+    return Problem(display_path(templates_dir), f"template error: {err.message or type(err).__name__}")
+
+
+def _report(result: BuildResult, seconds: float) -> None:
+    if result.errors:
+        for problem in result.errors:
+            print(problem, file=sys.stderr)
+        print(f"{len(result.errors)} error(s): the browser shows them until they are fixed", file=sys.stderr)
+        return
+    changed = [*result.written, *(f"{path} (removed)" for path in result.removed)]
+    listed = ", ".join(changed[:_LISTED_PATHS]) + (", ..." if len(changed) > _LISTED_PATHS else "")
+    print(f"rebuilt in {seconds:.2f} s: {len(result.written)} file(s) written, {len(result.removed)} removed"
+          + (f": {listed}" if changed else ""), flush=True)
+
+
+class PreviewFileHandler(StaticFileHandler):
+    """livereload's static files (never a 304, so a reload shows the new bytes), or the error page."""
+
+    def initialize(self, path: str, default_filename: str | None = None, preview: Preview | None = None):
+        super().initialize(path, default_filename)
+        self.preview = preview
+
+    async def get(self, path: str, include_body: bool = True) -> None:
+        if self.preview.error_page is not None and _asks_for_page(path, self.request.headers.get("Accept", "")):
+            self.set_status(500, "Content errors")
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(self.preview.error_page)
+            return
+        await super().get(path, include_body)
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        """The site's own 404 page for a missing path, as a static host would serve it."""
+        page = Path(self.root) / NOT_FOUND_PAGE
+        if status_code != 404 or not page.is_file():
+            super().write_error(status_code, **kwargs)
+            return
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(page.read_bytes())
+
+
+def _asks_for_page(path: str, accept: str) -> bool:
+    return PurePosixPath(path).suffix in ("", ".html") or "text/html" in accept
+
+
+class PreviewServer(Server):
+    """livereload's server with the preview's file handler."""
+
+    def __init__(self, preview: Preview):
+        super().__init__()
+        self.preview = preview
+
+    def get_web_handlers(self, script):
+        return [(r"/(.*)", PreviewFileHandler, {"path": str(self.preview.output_dir),
+                                                 "default_filename": "index.html", "preview": self.preview})]
+
+
+def _ignored(folder: Path, output_dir: Path, path: str) -> bool:
+    """Hidden files (editors' swap files, caches) and the output folder never trigger a rebuild."""
+    changed = Path(path).resolve()
+    if changed.is_relative_to(output_dir):
+        return True
+    return any(part.startswith(".") for part in changed.relative_to(folder).parts)
+
+
+def serve(content_dir: Path, output_dir: Path, templates_dir: Path, error_templates: Path, *,
+          include_drafts: bool = False, allow_removed: tuple[str, ...] = (),
+          host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve until Ctrl-C; raises CannotListen when the port cannot be used."""
+    output_dir = output_dir.resolve()
+    preview = Preview(content_dir, output_dir, templates_dir, error_templates, include_drafts, allow_removed)
+    try:
+        if include_drafts:
+            print(f"drafts are included: {display_path(output_dir)} is a preview, not for publishing", file=sys.stderr)
+        server = PreviewServer(preview)
+        for folder in {content_dir.resolve(), templates_dir.resolve()}:
+            server.watch(str(folder), preview.rebuild, ignore=partial(_ignored, folder, output_dir))
+        # The watcher's first look records every file; done before the first build, a change made
+        # while it runs (even a rename, which keeps the file's old time) is seen.
+        server.watcher.examine()
+        preview.rebuild()
+        # livereload skips reloads within 3 s of the previous one; every rebuild must show.
+        LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
+        print(f"serving {display_path(output_dir)} on http://{host}:{port}/ (Ctrl-C stops)", flush=True)
+        server.serve(port=port, host=host, live_css=False, restart_delay=0)
+    except OSError as err:
+        if err.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise
+        raise CannotListen(f"cannot listen on {host}:{port} ({err.strerror}); "
+                           "stop the other server or choose another --port") from None
+    except KeyboardInterrupt:
+        pass  # livereload stops on Ctrl-C while serving; this is Ctrl-C during the first build
+    print("stopped", flush=True)
