@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import errno
-import os
 from html.parser import HTMLParser
 from pathlib import Path
 

@@ -5,6 +5,7 @@ import errno
 import json
 import os
 import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -288,3 +289,26 @@ def test_a_disk_full_build_reports_a_clean_error(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "No space left on device" in err and "Traceback" not in err
     assert not output.exists()
+
+
+def test_two_builds_into_one_folder_take_turns(tmp_path):
+    output = tmp_path / "site"
+    sites = [{path: data + bytes([n]) * 50 for path, data in SITE.items()} for n in range(2)]
+    sites[1]["entries/c/index.html"] = b"only in the second site"
+    errors = []
+
+    def keep_writing(files):
+        try:
+            for _ in range(15):
+                write_site(files, output)
+        except Exception as err:  # reported below, with the test's own assertion
+            errors.append(err)
+
+    threads = [threading.Thread(target=keep_writing, args=(files,)) for files in sites]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert {p: d for p, (d, _) in snapshot(output).items() if p != MARKER} in sites
+    assert leftovers(output) == []

@@ -31,6 +31,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
 MARKER = ".timeline-site.json"
 _MARKER_TOOL = "timeline static-site builder"
 _STAGED_FILES = "files"
@@ -59,7 +64,12 @@ def write_site(files: dict[str, bytes], output_dir: Path) -> WriteResult:
     for relative in files:
         _check_relative(relative)
     output_dir.parent.mkdir(parents=True, exist_ok=True)
-    finish_interrupted_write(output_dir)
+    with _one_writer(output_dir):
+        finish_interrupted_write(output_dir)
+        return _write_changed(files, output_dir)
+
+
+def _write_changed(files: dict[str, bytes], output_dir: Path) -> WriteResult:
     previous = _previous_manifest(output_dir)
     manifest = {relative: _fingerprint(data) for relative, data in files.items()}
     if previous is None:
@@ -217,6 +227,21 @@ def _remove_empty_parents(output_dir: Path, relative: str) -> None:
         except OSError:
             return  # not empty (or already gone): its parents are not empty either
         folder = folder.parent
+
+
+@contextmanager
+def _one_writer(output_dir: Path):
+    """Two builds into one folder (a preview server and a manual build) take turns, never interleave."""
+    if fcntl is None:  # not POSIX: no locking
+        yield
+        return
+    # Locking the parent folder itself leaves no lock file behind.
+    handle = os.open(output_dir.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # releases the lock
 
 
 @contextmanager
