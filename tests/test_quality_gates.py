@@ -163,3 +163,17 @@ def test_a_broken_address_in_the_sitemap_is_reported():
 ])
 def test_addresses_resolve_to_site_paths(address, page, expected):
     assert resolve(address, page, "https://t.example/") == expected
+
+
+# --- gates never pass by skipping in CI ---------------------------------------------------
+
+def test_a_missing_tool_fails_the_gate_in_ci(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true but java is missing"):
+        require(False, "java is missing")
+
+
+def test_a_missing_tool_skips_the_gate_with_its_reason_outside_ci(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="java is missing"):
+        require(False, "java is missing")
