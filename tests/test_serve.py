@@ -83,7 +83,9 @@ def test_rebuild_reports_the_files_it_wrote(project):
     assert "entries/final-withdrawal-phase-begins/index.html" not in second.written
     assert "(edited)" in (project / "site" / "entries" / ZARANJ / "index.html").read_text()
 
+    assert site.changed
     assert site.rebuild().written == ()
+    assert not site.changed  # so the browser is not reloaded for nothing
 
 
 def test_broken_content_gives_the_error_page_and_keeps_the_site(project):
@@ -92,7 +94,7 @@ def test_broken_content_gives_the_error_page_and_keeps_the_site(project):
     published = snapshot(project / "site")
     replace_line(entry(project), "date:", 'date: "2021-02-30"')
     result = site.rebuild()
-    assert not result.ok
+    assert not result.ok and site.changed
     page = site.error_page.decode("utf-8")
     line = line_of(entry(project), "date:")
     message = f'content/entries/{ZARANJ}.yaml:{line}:7: error: date: "2021-02-30" is not a real date'
@@ -100,9 +102,12 @@ def test_broken_content_gives_the_error_page_and_keeps_the_site(project):
     assert "</head>" in page  # where livereload puts its script
     assert snapshot(project / "site") == published
 
+    site.rebuild()
+    assert not site.changed  # the same error page
+
     replace_line(entry(project), "date:", "date: 2021-08-06")
     assert site.rebuild().ok
-    assert site.error_page is None
+    assert site.error_page is None and site.changed
 
 
 def test_template_errors_name_the_template_and_line(project):

@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
+from livereload.watcher import Watcher
 
 from .load import display_path
 from .model import Problem
@@ -50,13 +51,15 @@ class Preview:
         self.allow_removed = allow_removed
         self.error_template = make_environment(error_templates).get_template(ERROR_TEMPLATE)
         self.error_page: bytes | None = None
+        self.changed = False  # whether the last rebuild changed what the browser shows
 
     def rebuild(self) -> BuildResult:
         """Build once; report what was written, or the problems that stopped it."""
         started = time.perf_counter()
         result = self._build()
-        errors = result.errors
-        self.error_page = self._render_error_page(result.problems) if errors else None
+        shown = self.error_page
+        self.error_page = self._render_error_page(result.problems) if result.errors else None
+        self.changed = bool(result.written or result.removed) or self.error_page != shown
         _report(result, time.perf_counter() - started)
         return result
 
@@ -132,11 +135,29 @@ def _asks_for_page(path: str, accept: str) -> bool:
     return PurePosixPath(path).suffix in ("", ".html") or "text/html" in accept
 
 
-class PreviewServer(Server):
-    """livereload's server with the preview's file handler."""
+class PreviewWatcher(Watcher):
+    """livereload's polling watcher, asking browsers to reload only when a rebuild changed something.
+
+    A save that changes nothing the reader sees (or the permalink lock the build itself updates)
+    then costs no reload.
+    """
 
     def __init__(self, preview: Preview):
         super().__init__()
+        self.preview = preview
+
+    def examine(self):
+        self.preview.changed = False
+        changed_file, delay = super().examine()  # runs Preview.rebuild when a watched file changed
+        restarted = changed_file == "__livereload__"  # livereload's signal to reload after a restart
+        return (changed_file if self.preview.changed or restarted else None), delay
+
+
+class PreviewServer(Server):
+    """livereload's server with the preview's watcher and file handler."""
+
+    def __init__(self, preview: Preview):
+        super().__init__(watcher=PreviewWatcher(preview))
         self.preview = preview
 
     def get_web_handlers(self, script):
