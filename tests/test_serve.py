@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -134,12 +135,14 @@ def test_which_requests_get_the_error_page(path, accept, page):
     assert _asks_for_page(path, accept) is page
 
 
-def test_hidden_files_and_the_output_never_trigger_a_rebuild(tmp_path):
-    content, output = tmp_path / "content", tmp_path / "content" / "site"
-    assert not _ignored(content, output, str(content / "entries" / "zaranj-falls.yaml"))
-    assert _ignored(content, output, str(content / "entries" / ".zaranj-falls.yaml.swp"))
-    assert _ignored(content, output, str(content / ".cache" / "entries.db"))
-    assert _ignored(content, output, str(output / "index.html"))
+def test_hidden_files_the_output_and_the_cache_never_trigger_a_rebuild(tmp_path):
+    content, output, cache = tmp_path / "content", tmp_path / "content" / "site", tmp_path / "content" / "cache"
+    ignored = partial(_ignored, content, output, cache)
+    assert not ignored(str(content / "entries" / "zaranj-falls.yaml"))
+    assert ignored(str(content / "entries" / ".zaranj-falls.yaml.swp"))
+    assert ignored(str(content / ".cache" / "entries.db"))
+    assert ignored(str(output / "index.html"))
+    assert ignored(str(cache / "entries.db"))
 
 
 # --- the real server ----------------------------------------------------------------------

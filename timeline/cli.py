@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
                            help="also render the site in memory and check every internal link and fragment")
     serve_cmd = _add_editor_commands(commands, common, check_cmd)
     _add_permalink_options(build_cmd, check_cmd, serve_cmd)
-    _add_cache_options(build_cmd, check_cmd)
+    _add_cache_options(build_cmd, check_cmd, serve_cmd)
     return parser
 
 
@@ -167,7 +167,7 @@ def _serve(args) -> int:
 
     try:
         serve(args.content, args.output, _templates_dir(args), PROJECT_TEMPLATES, include_drafts=args.drafts,
-              allow_removed=tuple(args.allow_removed), host=args.host, port=args.port)
+              allow_removed=tuple(args.allow_removed), cache_dir=_cache_dir(args), host=args.host, port=args.port)
     except CannotListen as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE

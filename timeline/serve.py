@@ -43,12 +43,13 @@ class Preview:
     """The site under preview: rebuilds it, and holds the error page while the content is broken."""
 
     def __init__(self, content_dir: Path, output_dir: Path, templates_dir: Path, error_templates: Path,
-                 include_drafts: bool = False, allow_removed: tuple[str, ...] = ()):
+                 include_drafts: bool = False, allow_removed: tuple[str, ...] = (), cache_dir: Path | None = None):
         self.content_dir = content_dir
         self.output_dir = output_dir
         self.templates_dir = templates_dir
         self.include_drafts = include_drafts
         self.allow_removed = allow_removed
+        self.cache_dir = cache_dir
         self.error_template = make_environment(error_templates).get_template(ERROR_TEMPLATE)
         self.error_page: bytes | None = None
         self.changed = False  # whether the last rebuild changed what the browser shows
@@ -66,7 +67,7 @@ class Preview:
     def _build(self) -> BuildResult:
         try:
             return build(self.content_dir, self.output_dir, self.templates_dir, self.include_drafts,
-                         self.allow_removed)
+                         self.allow_removed, cache_dir=self.cache_dir)
         except jinja2.TemplateError as err:
             return BuildResult((_template_problem(err, self.templates_dir),))
         except Exception as err:  # a bug in the builder: keep serving, show it, and say where to look
@@ -165,26 +166,27 @@ class PreviewServer(Server):
                                                  "default_filename": "index.html", "preview": self.preview})]
 
 
-def _ignored(folder: Path, output_dir: Path, path: str) -> bool:
-    """Hidden files (editors' swap files, caches) and the output folder never trigger a rebuild."""
+def _ignored(folder: Path, output_dir: Path, cache_dir: Path | None, path: str) -> bool:
+    """Hidden files (editors' swap files), the output and the cache never trigger a rebuild."""
     changed = Path(path).resolve()
-    if changed.is_relative_to(output_dir):
+    if any(changed.is_relative_to(made.resolve()) for made in (output_dir, cache_dir) if made is not None):
         return True
     return any(part.startswith(".") for part in changed.relative_to(folder).parts)
 
 
 def serve(content_dir: Path, output_dir: Path, templates_dir: Path, error_templates: Path, *,
-          include_drafts: bool = False, allow_removed: tuple[str, ...] = (),
+          include_drafts: bool = False, allow_removed: tuple[str, ...] = (), cache_dir: Path | None = None,
           host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve until Ctrl-C; raises CannotListen when the port cannot be used."""
     output_dir = output_dir.resolve()
-    preview = Preview(content_dir, output_dir, templates_dir, error_templates, include_drafts, allow_removed)
+    preview = Preview(content_dir, output_dir, templates_dir, error_templates, include_drafts, allow_removed,
+                      cache_dir)
     try:
         if include_drafts:
             print(f"drafts are included: {display_path(output_dir)} is a preview, not for publishing", file=sys.stderr)
         server = PreviewServer(preview)
         for folder in {content_dir.resolve(), templates_dir.resolve()}:
-            server.watch(str(folder), preview.rebuild, ignore=partial(_ignored, folder, output_dir))
+            server.watch(str(folder), preview.rebuild, ignore=partial(_ignored, folder, output_dir, cache_dir))
         # The watcher's first look records every file; done before the first build, a change made
         # while it runs (even a rename, which keeps the file's old time) is seen.
         server.watcher.examine()
