@@ -242,23 +242,26 @@ def test_ctrl_c_during_the_final_moves_is_held_until_they_are_done(tmp_path, mon
 
 # --- whole builds -----------------------------------------------------------------------
 
-def test_a_build_with_a_content_error_leaves_the_published_site_untouched(tmp_path):
+@pytest.fixture
+def published(tmp_path):
+    """Content built once; the output aged so any rewrite shows: (content, output, snapshot)."""
     content = copy_content(tmp_path / "content")
     output = tmp_path / "site"
     assert run_cli("build", "--content", content, "--output", output) == 0
     age(output)
-    before = snapshot(output)
+    return content, output, snapshot(output)
+
+
+def test_a_build_with_a_content_error_leaves_the_published_site_untouched(published):
+    content, output, before = published
     entry = next((content / "entries").glob("*.yaml"))
     entry.write_text(entry.read_text().replace("date:", "date: 2021-02-30\nold_date:", 1))
     assert run_cli("build", "--content", content, "--output", output) == 1
     assert snapshot(output) == before
 
 
-def test_a_build_crashing_while_rendering_leaves_the_published_site_untouched(tmp_path, monkeypatch):
-    content = copy_content(tmp_path / "content")
-    output = tmp_path / "site"
-    assert run_cli("build", "--content", content, "--output", output) == 0
-    before = snapshot(output)
+def test_a_build_crashing_while_rendering_leaves_the_published_site_untouched(published, monkeypatch):
+    content, output, before = published
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -270,12 +273,8 @@ def test_a_build_crashing_while_rendering_leaves_the_published_site_untouched(tm
     assert leftovers(output) == []
 
 
-def test_rebuilding_the_same_content_keeps_every_mtime(tmp_path):
-    content = copy_content(tmp_path / "content")
-    output = tmp_path / "site"
-    assert run_cli("build", "--content", content, "--output", output) == 0
-    age(output)
-    before = snapshot(output)
+def test_rebuilding_the_same_content_keeps_every_mtime(published):
+    content, output, before = published
     assert run_cli("build", "--content", content, "--output", output) == 0
     assert snapshot(output) == before
 
