@@ -243,3 +243,13 @@ def test_hostile_files_give_a_clean_error_in_bounded_memory(tmp_path, name):
     assert all(len(str(p)) < 1000 for p in mine), "a message must not echo the hostile value"
     # Bounded: a few times the size of the file, never its expansion.
     assert peak < 64_000_000, f"peak {peak / 1e6:.0f} MB"
+
+
+@pytest.mark.parametrize("src", ["../timeline.yaml", "media/../../timeline.yaml", "/etc/passwd", "..\\\\timeline.yaml",
+                                 "file:///etc/passwd", "//evil.example/x.jpg", "http://example.org/x.jpg"])
+def test_media_cannot_publish_files_from_outside_content_media(tmp_path, src):
+    content = copy_content(tmp_path / "content")
+    entry = content / "entries" / "zaranj-falls.yaml"
+    entry.write_text(entry.read_text() + f'media:\n  src: "{src}"\n  alt: x\n  credit: y\n')
+    loaded = load_content(content)
+    assert [p.field for p in loaded.errors if p.file.endswith("zaranj-falls.yaml")] == ["media.src"]
