@@ -70,9 +70,14 @@ def default_site(tmp_path_factory) -> BuiltSite:
     return BuiltSite(content, output)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Debian Chromium for the whole session, driven by Playwright."""
+    """One headless Debian Chromium per test module, driven by Playwright.
+
+    Not per session: while Playwright's sync API is open, an asyncio loop counts as
+    running in the main thread, so a later test calling asyncio.run() (the serve
+    tests do) would fail. A launch costs about half a second.
+    """
     require(os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is not installed (apt-get install -y chromium)")
     try:
         from playwright.sync_api import sync_playwright
