@@ -7,6 +7,7 @@ last. All problems of all files are returned together.
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -181,10 +182,12 @@ def load_entry_files(files: list[Path], tz: tzinfo, content_dir: Path, cache_dir
 def parse_entry_files(files: list[Path], tz: tzinfo, content_dir: Path) -> list[EntryFile]:
     """Read and validate each file, spread over worker processes when there are many."""
     workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
-    # Forking a process that runs other threads (a preview server) may copy a held lock: stay serial.
-    if len(files) < PARALLEL_FROM or workers < 2 or threading.active_count() > 1:
+    # Only fork pays: other start methods import the program again in every worker. Forking a
+    # process that runs other threads (a preview server) may copy a held lock: stay serial then.
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if len(files) < PARALLEL_FROM or workers < 2 or not forkable:
         return [_load_entry(path, tz, content_dir) for path in files]
-    with ProcessPoolExecutor(workers) as pool:
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         chunk = -(-len(files) // (workers * 4))
         return list(pool.map(_load_entry, files, [tz] * len(files), [content_dir] * len(files), chunksize=chunk))
 
