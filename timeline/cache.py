@@ -9,8 +9,9 @@ valid while both of these hold:
   and only when they differ is the file hashed again (SHA-256);
 - the context it was read in is the same: the time zone (times without an
   offset depend on it), how paths are displayed, the tool's version and
-  source code, the Python version, and, for a file that mentions media, the
-  list of files in the media folder (validation checks that they exist).
+  source code, the versions of Python, PyYAML and dateutil, and, for a file
+  that mentions media, the list of files in the media folder (validation
+  checks that they exist).
 
 Deleting the cache is always safe. A cache file that cannot be read, for
 whatever reason, is ignored and replaced; it is written to a temporary file
@@ -29,6 +30,9 @@ import time
 from functools import cached_property
 from pathlib import Path
 from typing import Callable, NamedTuple, Sequence, TypeVar
+
+import dateutil
+import yaml
 
 from . import __version__
 
@@ -63,10 +67,10 @@ class EntryCache:
         self.file = cache_dir / f"entries-{_sha256_hex(str(content_dir.resolve()).encode())[:16]}.pickle"
         self.media_dir = media_dir
         self.header = FORMAT + _sha256_hex(repr((context, _code_identity())).encode()).encode() + b"\n"
+        self.racy_from_ns = time.time_ns() - RACY_NS
 
     def load(self, paths: Sequence[Path], parse: Callable[[list[Path]], list[Result]]) -> list[Result]:
         """What loading each file gives: from the cache when still valid, else from `parse` (then cached)."""
-        self.racy_from_ns = time.time_ns() - RACY_NS
         known = self._read()
         records: dict[str, Record] = {}
         stale: list[Path] = []
@@ -160,12 +164,13 @@ def _make_cache_dir(cache_dir: Path) -> None:
 
 
 def _code_identity() -> tuple:
-    """The tool's version and a hash of the load stage's source, so a changed validator never trusts old results."""
+    """What reads the files: a changed validator, parser or date library never trusts old results."""
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for module in LOAD_MODULES:
         digest.update(module.encode() + b"\0" + (package / f"{module}.py").read_bytes())
-    return __version__, digest.hexdigest(), sys.version_info[:2]
+    libraries = (yaml.__version__, yaml.__with_libyaml__, dateutil.__version__)
+    return __version__, digest.hexdigest(), sys.version_info[:2], libraries
 
 
 def _sha256_hex(data: bytes) -> str:
