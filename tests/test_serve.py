@@ -314,3 +314,12 @@ def test_serve_on_a_port_in_use_exits_2(project):
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_preview_does_not_record_new_permalinks(project):
+    lock = project / "content" / "permalinks.lock"
+    before = lock.read_bytes()
+    with serving(project) as server:
+        entry(project, "zaranj-copy").write_bytes(entry(project).read_bytes())
+        server.wait_for("the new entry's page", lambda s, t: s == 200, path="/entries/zaranj-copy/")
+    assert lock.read_bytes() == before  # only `build` publishes, and so records, a URL

@@ -52,8 +52,13 @@ def load_timeline(content_dir: Path, include_drafts: bool = False, allow_removed
 
 
 def build(content_dir: Path, output_dir: Path, templates_dir: Path, include_drafts: bool = False,
-          allow_removed: tuple[str, ...] = (), *, cache_dir: Path | None = None) -> BuildResult:
-    """Build the site; with any content error nothing is written."""
+          allow_removed: tuple[str, ...] = (), *, cache_dir: Path | None = None,
+          record_permalinks: bool = True) -> BuildResult:
+    """Build the site; with any content error nothing is written.
+
+    `record_permalinks` adds new entry URLs to content/permalinks.lock: a published build
+    does, a live preview does not (what an editor previews has not been published).
+    """
     result = load_timeline(content_dir, include_drafts, allow_removed, cache_dir=cache_dir)
     if not result.ok:
         return result
@@ -64,7 +69,7 @@ def build(content_dir: Path, output_dir: Path, templates_dir: Path, include_draf
         return BuildResult(result.problems + (Problem(display_path(output_dir), str(err)),))
     except OSError as err:
         return BuildResult(result.problems + (_write_problem(err, output_dir, "the site was not updated"),))
-    if not include_drafts:  # a preview with drafts publishes nothing for good
+    if record_permalinks and not include_drafts:  # a build with drafts publishes nothing for good
         try:
             save_lock(content_dir, result.permalinks)
         except OSError as err:

@@ -67,7 +67,7 @@ class Preview:
     def _build(self) -> BuildResult:
         try:
             return build(self.content_dir, self.output_dir, self.templates_dir, self.include_drafts,
-                         self.allow_removed, cache_dir=self.cache_dir)
+                         self.allow_removed, cache_dir=self.cache_dir, record_permalinks=False)
         except jinja2.TemplateError as err:
             return BuildResult((_template_problem(err, self.templates_dir),))
         except Exception as err:  # a bug in the builder: keep serving, show it, and say where to look
