@@ -1,8 +1,21 @@
 #!/usr/bin/env python3
 """Build the timeline: `python build.py --help` lists the commands."""
+import os
 import sys
+from pathlib import Path
 
-from timeline.cli import main
+try:
+    from timeline.cli import main
+except ModuleNotFoundError as missing:
+    # Run with a Python that lacks the dependencies: use the project's .venv when the
+    # README's set-up made one, else say how to make it (never a bare traceback).
+    venv = Path(__file__).resolve().parent / ".venv"
+    venv_python = venv / "bin" / "python"
+    if venv_python.exists() and Path(sys.prefix).resolve() != venv.resolve():
+        os.execv(venv_python, [str(venv_python), __file__, *sys.argv[1:]])
+    sys.exit(f"build.py needs its dependencies ({missing.name} is missing); set them up with\n"
+             "  python3 -m venv .venv && .venv/bin/pip install -e .\n"
+             "and run it again.")
 
 if __name__ == "__main__":
     sys.exit(main())
