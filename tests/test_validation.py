@@ -29,6 +29,7 @@ def write_content(root: Path, entries: dict, settings: str | None = SETTINGS) ->
         (content / "timeline.yaml").write_text(settings, encoding="utf-8")
     for name, text in entries.items():
         data = text if isinstance(text, bytes) else text.encode("utf-8")
+        (content / "entries" / name).parent.mkdir(parents=True, exist_ok=True)
         (content / "entries" / name).write_bytes(data)
     return content
 
@@ -501,3 +502,22 @@ def test_the_documented_examples_are_valid(errors):
     settings = next(block for block in blocks if block.startswith("title:") and "base_url:" in block)
     assert set(yaml.safe_load(example)) == set(ENTRY_FIELDS)  # the complete example shows every field
     assert errors({"zaranj-falls.yaml": example}, settings=settings) == []
+
+
+# --- where entry files may stand ---------------------------------------------------------
+
+def test_an_entry_in_a_subfolder_is_an_error_not_silently_skipped(errors):
+    assert errors({"zaranj-falls.yaml": VALID, "2021/kunduz-falls.yaml": VALID}) == [
+        "content/entries/2021/kunduz-falls.yaml: error: is not directly in content/entries/, so it would "
+        "not be published; move it there (the file name alone is the entry's URL)"
+    ]
+
+
+def test_editor_backups_and_hidden_files_are_not_entries(errors):
+    assert errors({"zaranj-falls.yaml": VALID, "zaranj-falls.yaml~": "titel: x", ".draft.yaml": "- x",
+                   "notes.txt": "not yaml"}) == []
+
+
+def test_an_upper_case_extension_is_still_read(errors):
+    assert errors({"Zaranj.YAML": VALID})[0].startswith(
+        'content/entries/Zaranj.YAML: error: the file name "Zaranj.YAML" is not a valid id')

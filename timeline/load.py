@@ -76,8 +76,24 @@ def entry_files(content_dir: Path) -> list[Path]:
     folder = content_dir / ENTRIES_DIR
     if not folder.is_dir():
         return []
-    files = (p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+    files = (p for p in folder.iterdir() if _is_yaml(p) and p.is_file())
     return sorted(files, key=lambda p: p.name)  # by name: comparing Path objects is ten times slower
+
+
+def _is_yaml(path: Path) -> bool:
+    # Hidden files and editors' backups (.x.yaml.swp, x.yaml~) are not entries.
+    return path.suffix.lower() in (".yaml", ".yml") and not path.name.startswith(".")
+
+
+def misplaced_entry_files(content_dir: Path) -> list[Problem]:
+    """YAML files in subfolders of entries/ would silently not be published: say so."""
+    folder = content_dir / ENTRIES_DIR
+    if not folder.is_dir():
+        return []
+    return [Problem(display_path(path), f"is not directly in {display_path(folder)}/, so it would not be "
+                    f"published; move it there (the file name alone is the entry's URL)")
+            for path in sorted(folder.glob("*/**/*")) if _is_yaml(path) and path.is_file()
+            and not any(part.startswith(".") for part in path.relative_to(folder).parts)]
 
 
 def load_entry(path: Path, settings: Settings | None, content_dir: Path) -> tuple[Entry | None, list[Problem]]:
@@ -218,6 +234,7 @@ def load_content(content_dir: Path, cache_dir: Path | None = None) -> Loaded:
     # Entries are checked even when the settings are broken: one run reports everything.
     tz = ZoneInfo(settings.timezone if settings else "UTC")
     files = entry_files(content_dir)
+    problems.extend(misplaced_entry_files(content_dir))
     if not files:
         problems.append(Problem(display_path(content_dir / ENTRIES_DIR),
                                 "no entries found; add YAML files here (python build.py new \"Title\")"))
