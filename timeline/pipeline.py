@@ -8,8 +8,9 @@ from .load import MEDIA_DIR, display_path, load_content
 from .model import Problem, Timeline
 from .order import order_entries
 from .permalinks import Permalink, guard_permalinks, removed_pages, save_lock
-from .render import render_site
-from .write import OutputFolderError, write_site
+from .pagecache import PageCache
+from .render import Page, plan_site, render_pages, render_site
+from .write import OutputFolderError, WriteResult, write_site
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,8 @@ def build(content_dir: Path, output_dir: Path, templates_dir: Path, include_draf
     result = load_timeline(content_dir, include_drafts, allow_removed, cache_dir=cache_dir)
     if not result.ok:
         return result
-    files = render_files(result, content_dir, templates_dir)
     try:
-        written = write_site(files, output_dir)
+        written = render_and_write(result, content_dir, output_dir, templates_dir, cache_dir)
     except OutputFolderError as err:
         return BuildResult(result.problems + (Problem(display_path(output_dir), str(err)),))
     except OSError as err:
@@ -74,13 +74,35 @@ def build(content_dir: Path, output_dir: Path, templates_dir: Path, include_draf
             save_lock(content_dir, result.permalinks)
         except OSError as err:
             return BuildResult(result.problems + (_write_problem(err, content_dir, "the permalink lock was not updated"),))
-    return BuildResult(result.problems, result.timeline, len(files), written.written, written.removed,
+    return BuildResult(result.problems, result.timeline, len(written.fingerprints), written.written, written.removed,
                        result.permalinks)
 
 
-def render_files(result: BuildResult, content_dir: Path, templates_dir: Path) -> dict[str, bytes]:
-    """Every output file: the rendered site and a "removed" page at each retired permalink."""
-    files = render_site(result.timeline, templates_dir, content_dir / MEDIA_DIR)
+def render_and_write(result: BuildResult, content_dir: Path, output_dir: Path, templates_dir: Path,
+                     cache_dir: Path | None) -> WriteResult:
+    """Render the pages the page cache does not know unchanged, and write the site."""
+    timeline = result.timeline
+    pages = plan_site(timeline)
+    cache = PageCache(cache_dir, content_dir, output_dir, templates_dir) if cache_dir is not None else None
+    kept = cache.unchanged(pages) if cache is not None else {}
+    bodies = cache.known_bodies(e.body for e in timeline.entries if e.body) if cache is not None else {}
+    files = render_files(result, content_dir, templates_dir, [p for p in pages if p.path not in kept], bodies)
+    by_path = {page.path: page for page in pages}
+
+    def render_kept(paths: list[str]) -> dict[str, bytes]:  # kept pages the output folder lost
+        return render_pages(templates_dir, tuple(by_path[path] for path in paths), timeline.entries, bodies)
+
+    written = write_site(files, output_dir, kept, render_kept)
+    if cache is not None:
+        cache.save(pages, written, bodies)
+    return written
+
+
+def render_files(result: BuildResult, content_dir: Path, templates_dir: Path, pages: list[Page] | None = None,
+                 bodies: dict[str, str] | None = None) -> dict[str, bytes]:
+    """Every output file (or only `pages` of the site): the rendered site and a "removed" page at
+    each retired permalink. `bodies`: converted bodies kept by the cache, filled with new ones."""
+    files = render_site(result.timeline, templates_dir, content_dir / MEDIA_DIR, pages, bodies)
     files.update(removed_pages(result.timeline, (p for p in result.permalinks if p.removed), templates_dir))
     return files
 

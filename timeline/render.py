@@ -10,8 +10,11 @@ there, not while planning), so two builds are byte-identical.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -26,6 +29,10 @@ STATIC_DIR = "static"  # templates/static/ is copied to the output as static/
 MEDIA_DIR = "media"  # content/media/ is copied to the output as media/
 # Past this many distinct months the index is headed by year instead of by month.
 MAX_MONTH_HEADINGS = 24
+# Rendering in forked worker processes pays from this many pages (measured on 2 cores: see
+# benchmarks/README.md); more than MAX_WORKERS processes only add memory.
+PARALLEL_FROM = 1000
+MAX_WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -104,13 +111,13 @@ class _Planner:
         return self.page(path, template, entries, groups=group_by_period(entries), entries=entries, **context)
 
     def entry_pages(self, entries: tuple[Entry, ...]) -> list[Page]:
+        links = [None, *map(as_link, entries), None]  # each entry's neighbours: links[index], links[index + 2]
+        prints = [fingerprint(link) for link in links]
         pages = []
         for index, entry in enumerate(entries):
-            previous = as_link(entries[index - 1]) if index > 0 else None
-            following = as_link(entries[index + 1]) if index + 1 < len(entries) else None
-            neighbours = (fingerprint(previous), fingerprint(following))
-            pages.append(self.page(f"entries/{entry.id}/index.html", "entry.html", (entry,), neighbours,
-                                   entry=entry, previous=previous, next=following))
+            pages.append(self.page(f"entries/{entry.id}/index.html", "entry.html", (entry,),
+                                   (prints[index], prints[index + 2]),
+                                   entry=entry, previous=links[index], next=links[index + 2]))
         return pages
 
     def alias_pages(self, entries: tuple[Entry, ...]) -> list[Page]:
@@ -158,7 +165,11 @@ def all_tags(entries: Iterable[Entry]) -> tuple[Tag, ...]:
 
 
 def entries_by_tag(entries: tuple[Entry, ...]) -> list[tuple[Tag, tuple[Entry, ...]]]:
-    return [(tag, tuple(e for e in entries if tag in e.tags)) for tag in all_tags(entries)]
+    tagged: dict[str, list[Entry]] = {}
+    for entry in entries:
+        for slug in dict.fromkeys(tag.slug for tag in entry.tags):
+            tagged.setdefault(slug, []).append(entry)
+    return [(tag, tuple(tagged[tag.slug])) for tag in all_tags(entries)]
 
 
 def tag_counts(entries: tuple[Entry, ...]) -> tuple[tuple[Tag, int], ...]:
@@ -167,11 +178,13 @@ def tag_counts(entries: tuple[Entry, ...]) -> tuple[tuple[Tag, int], ...]:
 
 def entries_by_place(entries: tuple[Entry, ...]) -> list[tuple[Place, tuple[Entry, ...]]]:
     places: dict[str, Place] = {}
+    located: dict[str, list[Entry]] = {}
     for entry in entries:
         if entry.place is not None:
             places.setdefault(entry.place.slug, entry.place)
+            located.setdefault(entry.place.slug, []).append(entry)
     ordered = sorted(places.values(), key=lambda place: (place.name.casefold(), place.slug))
-    return [(place, tuple(e for e in entries if e.place and e.place.slug == place.slug)) for place in ordered]
+    return [(place, tuple(located[place.slug])) for place in ordered]
 
 
 def place_counts(entries: tuple[Entry, ...]) -> tuple[tuple[Place, int], ...]:
@@ -180,10 +193,21 @@ def place_counts(entries: tuple[Entry, ...]) -> tuple[tuple[Place, int], ...]:
 
 # ---------------------------------------------------------------- rendering
 
-@lru_cache(maxsize=4096)
+# Bodies converted during this render, by their Markdown: a page shows a body (or the summary taken
+# from it) again on the index, tag, place, feed and export pages. Cleared after each render.
+_converted: dict[str, Markup] = {}
+
+
 def body_html(body: str) -> Markup:
     """The entry body as safe HTML; render_markdown escapes raw HTML and drops unsafe links."""
-    return Markup(render_markdown(body))
+    html = _converted.get(body)
+    if html is None:
+        html = _converted[body] = Markup(render_markdown(body))
+    return html
+
+
+def convert_bodies(bodies: Iterable[str]) -> list[str]:
+    return [str(body_html(body)) for body in bodies]
 
 
 def summary_text(entry: Entry) -> str:
@@ -331,10 +355,81 @@ def media_files(timeline: Timeline, media_dir: Path | None) -> dict[str, bytes]:
     return {f"{MEDIA_DIR}/{src}": (media_dir / src).read_bytes() for src in used}
 
 
-def render_site(timeline: Timeline, templates_dir: Path, media_dir: Path | None = None) -> dict[str, bytes]:
-    """Every output file of the site, by its path relative to the output folder."""
-    env = make_environment(templates_dir)
-    files = {page.path: render_page(env, page) for page in plan_site(timeline)}
+def render_site(timeline: Timeline, templates_dir: Path, media_dir: Path | None = None,
+                pages: Iterable[Page] | None = None, bodies: dict[str, str] | None = None) -> dict[str, bytes]:
+    """Every output file of the site (or only `pages`, with the static and media files), by its path.
+
+    `bodies` is a memo of converted bodies (Markdown -> HTML) an earlier build kept; the bodies
+    converted now are added to it.
+    """
+    pages = plan_site(timeline) if pages is None else tuple(pages)
+    files = render_pages(templates_dir, pages, timeline.entries, bodies)
     files.update(static_files(templates_dir))
     files.update(media_files(timeline, media_dir))
     return files
+
+
+def render_pages(templates_dir: Path, pages: tuple[Page, ...], entries: tuple[Entry, ...] = (),
+                 bodies: dict[str, str] | None = None) -> dict[str, bytes]:
+    """The pages' bytes, the same whether rendered here or in worker processes (when that pays)."""
+    if bodies:
+        _converted.update((body, Markup(html)) for body, html in bodies.items())
+    try:
+        workers = _workers(len(pages))
+        if workers < 2:
+            env = make_environment(templates_dir)
+            rendered = {page.path: render_page(env, page) for page in pages}
+        else:
+            rendered = _render_in_workers(templates_dir, pages, entries, workers)
+        if bodies is not None:
+            bodies.update((body, str(html)) for body, html in _converted.items())
+        return rendered
+    finally:
+        _converted.clear()
+
+
+def _workers(pages: int) -> int:
+    """How many processes to render with: forked workers from PARALLEL_FROM pages, else 1."""
+    if pages < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if threading.active_count() > 1:  # forking while other threads run (a preview server) may copy a held lock
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(cpus, MAX_WORKERS)
+
+
+# What the worker processes render: set before they are forked, so pages are not sent to them.
+_pending: tuple[Page, ...] = ()
+
+
+def _render_in_workers(templates_dir: Path, pages: tuple[Page, ...], entries: tuple[Entry, ...],
+                       workers: int) -> dict[str, bytes]:
+    """Convert the bodies in parallel first (most pages show some), then render the pages in parallel."""
+    global _pending
+    fork = multiprocessing.get_context("fork")
+    missing = list(dict.fromkeys(e.body for e in entries if e.body and e.body not in _converted))
+    if len(missing) >= PARALLEL_FROM:
+        with ProcessPoolExecutor(workers, mp_context=fork) as pool:
+            size = -(-len(missing) // (workers * 4))
+            for chunk, html in zip(_chunks(missing, size), pool.map(convert_bodies, _chunks(missing, size))):
+                _converted.update((body, Markup(text)) for body, text in zip(chunk, html))
+    _pending = pages
+    try:
+        with ProcessPoolExecutor(workers, mp_context=fork) as pool:
+            # Every n-th page to each task: the costly listings (index, tags, feed) are planned together.
+            step = workers * 4
+            starts = range(min(step, len(pages)))
+            parts = pool.map(_render_every, [str(templates_dir)] * len(starts), starts, [step] * len(starts))
+            return {page.path: data for start, part in zip(starts, parts)
+                    for page, data in zip(pages[start::step], part)}
+    finally:
+        _pending = ()
+
+
+def _render_every(templates_dir: str, start: int, step: int) -> list[bytes]:
+    env = make_environment(Path(templates_dir))
+    return [render_page(env, page) for page in _pending[start::step]]
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[start:start + size] for start in range(0, len(items), size)]

@@ -17,6 +17,14 @@ The output root holds a marker file listing what the tool wrote (with a hash
 of each file); a non-empty folder without it is never written into, so
 `--output ~/Documents` cannot damage anything. Files the tool did not write
 are left alone.
+
+A caller with a page cache need not render the pages it knows are unchanged:
+it passes their fingerprints and the stats this write reported for them as
+`kept`. Such a file is left alone only while the folder still holds what this
+tool wrote there (the marker's fingerprint, and the same size and modification
+time, else the same hash); a file deleted or edited by hand is rendered again
+(through `render`) and repaired. The stats stay out of the marker, so that two
+builds of the same content are byte-identical, marker included.
 """
 from __future__ import annotations
 
@@ -27,9 +35,11 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Mapping, NamedTuple
 
 try:
     import fcntl
@@ -42,6 +52,19 @@ _STAGED_FILES = "files"
 _PLAN = "plan.json"
 
 
+_Stat = tuple[int, int]  # size and mtime_ns of a file as written; mtime -1: not to be trusted
+# A file may be modified again within the filesystem's timestamp tick, keeping its size and mtime:
+# the stat of a file modified this recently is not trusted (git's "racy clean").
+RACY_NS = 2_000_000_000
+
+
+class Kept(NamedTuple):
+    """A file the caller did not render: the fingerprint of its bytes, its stat after the last write."""
+
+    fingerprint: str
+    stat: _Stat
+
+
 class OutputFolderError(Exception):
     """The output folder cannot be written safely; the message says why and what to do."""
 
@@ -52,35 +75,62 @@ class WriteResult:
 
     written: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    # The fingerprint and the stat of every file the folder now holds for the site, by path.
+    fingerprints: Mapping[str, str] = field(default_factory=dict, compare=False)
+    stats: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False)
 
     @property
     def changed(self) -> bool:
         return bool(self.written or self.removed)
 
 
-def write_site(files: dict[str, bytes], output_dir: Path) -> WriteResult:
-    """Make `output_dir` hold exactly `files` (plus files this tool never wrote, left alone)."""
+def write_site(files: dict[str, bytes], output_dir: Path, kept: Mapping[str, Kept] | None = None,
+               render: Callable[[list[str]], dict[str, bytes]] | None = None) -> WriteResult:
+    """Make `output_dir` hold exactly `files` (plus files this tool never wrote, left alone).
+
+    `kept`: files the caller did not render because their bytes are those of the last build, by
+    path, with their fingerprint() and the stat the last WriteResult gave; `render(paths)` gives
+    the bytes of any of them to repair.
+    """
     output_dir = output_dir.resolve()
-    for relative in files:
+    kept = dict(kept or {})
+    for relative in [*files, *kept]:
         _check_relative(relative)
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     with _one_writer(output_dir):
         finish_interrupted_write(output_dir)
-        return _write_changed(files, output_dir)
+        return _write_changed(files, output_dir, kept, render)
 
 
-def _write_changed(files: dict[str, bytes], output_dir: Path) -> WriteResult:
+def _write_changed(files: dict[str, bytes], output_dir: Path, kept: dict[str, Kept],
+                   render: Callable[[list[str]], dict[str, bytes]] | None) -> WriteResult:
     previous = _previous_manifest(output_dir)
-    manifest = {relative: _fingerprint(data) for relative, data in files.items()}
+    recorded = previous or {}
+    stats: dict[str, _Stat] = {}
+    for relative, (expected, stat) in kept.items():
+        current = _still_written(output_dir, relative, expected, stat, recorded)
+        if current is not None:
+            stats[relative] = current
+    repair = sorted(set(kept) - set(stats))
+    if repair:
+        files = {**files, **render(repair)}
+    manifest = {relative: kept[relative].fingerprint for relative in stats}
+    manifest.update((relative, fingerprint(data)) for relative, data in files.items())
     if previous is None:
-        _write_fresh(files, manifest, output_dir)
-        return WriteResult(written=tuple(sorted(files)))
-    changed = {rel: data for rel, data in files.items() if not _unchanged(output_dir, rel, data, manifest[rel], previous)}
-    removed = sorted(set(previous) - set(files))
-    if not changed and not removed and manifest == previous:
-        return WriteResult()
-    _write_changes(changed, removed, manifest, output_dir)
-    return WriteResult(written=tuple(sorted(changed)), removed=tuple(removed))
+        stats = _write_fresh(files, manifest, output_dir)
+        return WriteResult(written=tuple(sorted(files)), fingerprints=manifest, stats=stats)
+    changed = {relative: files[relative] for relative in repair}  # the folder lost what it had there
+    for relative, data in files.items():
+        stat = None if relative in changed else _unchanged(output_dir, relative, data, manifest[relative], recorded)
+        if stat is None:
+            changed[relative] = data
+        else:
+            stats[relative] = stat
+    removed = sorted(set(recorded) - set(manifest))
+    if not changed and not removed and manifest == recorded:
+        return WriteResult(fingerprints=manifest, stats=stats)
+    stats.update(_write_changes(changed, removed, manifest, output_dir))
+    return WriteResult(written=tuple(sorted(changed)), removed=tuple(removed), fingerprints=manifest, stats=stats)
 
 
 def finish_interrupted_write(output_dir: Path) -> None:
@@ -95,24 +145,59 @@ def finish_interrupted_write(output_dir: Path) -> None:
 
 # --- deciding what changed ---------------------------------------------------------
 
-def _fingerprint(data: bytes) -> str:
+def fingerprint(data: bytes) -> str:
+    """What the marker records of a file's bytes: their length and hash."""
     return f"{len(data)}:{hashlib.sha256(data).hexdigest()[:32]}"  # sha256 has CPU support: fastest here
 
 
-def _unchanged(output_dir: Path, relative: str, data: bytes, fingerprint: str, previous: dict[str, str]) -> bool:
-    target = os.path.join(output_dir, relative)  # plain strings: pathlib costs more than the stat itself here
+
+def _current_stat(target: str) -> _Stat | None:
     try:
-        if os.stat(target).st_size != len(data):  # also catches a file deleted by hand
-            return False
+        stat = os.stat(target)
     except OSError:
-        return False
-    if relative in previous:
-        return previous[relative] == fingerprint
-    try:  # a file the marker does not list: compare the bytes themselves
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _unchanged(output_dir: Path, relative: str, data: bytes, expected: str, recorded: dict[str, str]) -> _Stat | None:
+    """The file's stat when it already holds `data`, else None."""
+    target = os.path.join(output_dir, relative)  # plain strings: pathlib costs more than the stat itself here
+    current = _current_stat(target)
+    if current is None or current[0] != len(data):  # also catches a file deleted by hand
+        return None
+    if relative in recorded:
+        return _trusted(current) if recorded[relative] == expected else None
+    # A file the marker does not list: compare the bytes themselves.
+    return _trusted(current) if _read(target) == data else None
+
+
+def _still_written(output_dir: Path, relative: str, expected: str, stat: _Stat,
+                   recorded: dict[str, str]) -> _Stat | None:
+    """The file's stat when it still holds the bytes whose fingerprint is `expected`, else None."""
+    if recorded.get(relative) != expected:
+        return None
+    target = os.path.join(output_dir, relative)
+    current = _current_stat(target)
+    if current is None or not expected.startswith(f"{current[0]}:"):
+        return None
+    if tuple(stat) == current:
+        return current
+    data = _read(target)  # touched since it was written: its hash says whether it changed
+    return _trusted(current) if data is not None and fingerprint(data) == expected else None
+
+
+def _trusted(stat: _Stat, reference_ns: int | None = None) -> _Stat:
+    """The stat to report: with mtime -1 (never matching) when a same-tick change could hide behind it."""
+    reference_ns = time.time_ns() - RACY_NS if reference_ns is None else reference_ns
+    return stat if stat[1] < reference_ns else (stat[0], -1)
+
+
+def _read(target: str) -> bytes | None:
+    try:
         with open(target, "rb") as stream:
-            return stream.read() == data
+            return stream.read()
     except OSError:
-        return False
+        return None
 
 
 def _previous_manifest(output_dir: Path) -> dict[str, str] | None:
@@ -164,35 +249,46 @@ def _staging(output_dir: Path):
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _stage_files(files: dict[str, bytes], root: Path) -> None:
+def _stage_files(files: dict[str, bytes], root: Path) -> dict[str, _Stat]:
+    """Write the files under `root`; their stats, which the renames into the output keep."""
+    stats = {}
     made: set[str] = set()
     for relative, data in files.items():
         parent = os.path.dirname(relative)
         if parent not in made:
             os.makedirs(os.path.join(root, parent), exist_ok=True)
             made.add(parent)
-        with open(os.path.join(root, relative), "wb") as stream:
+        target = os.path.join(root, relative)
+        with open(target, "wb") as stream:
             stream.write(data)
+        stats[relative] = _current_stat(target)
+    # A file written in the same timestamp tick as the last one could change again unseen.
+    last = max((stat[1] for stat in stats.values()), default=0)
+    return {relative: _trusted(stat, last) for relative, stat in stats.items()}
 
 
-def _write_fresh(files: dict[str, bytes], manifest: dict[str, str], output_dir: Path) -> None:
+def _write_fresh(files: dict[str, bytes], manifest: dict[str, str], output_dir: Path) -> dict[str, _Stat]:
     """Output missing or empty: stage the whole site and rename it into place in one step."""
     with _staging(output_dir) as staging:
         tree = staging / _STAGED_FILES
-        _stage_files({**files, MARKER: _marker_bytes(manifest)}, tree)
+        stats = _stage_files({**files, MARKER: _marker_bytes(manifest)}, tree)
         with _interrupts_deferred():
             os.replace(tree, output_dir)  # replaces an empty folder atomically
+    return stats
 
 
-def _write_changes(changed: dict[str, bytes], removed: list[str], manifest: dict[str, str], output_dir: Path) -> None:
+def _write_changes(changed: dict[str, bytes], removed: list[str], manifest: dict[str, str],
+                   output_dir: Path) -> dict[str, _Stat]:
+    """Stage, commit and apply the changes; the stats of the files written."""
     with _staging(output_dir) as staging:
-        _stage_files({**changed, MARKER: _marker_bytes(manifest)}, staging / _STAGED_FILES)
+        stats = _stage_files({**changed, MARKER: _marker_bytes(manifest)}, staging / _STAGED_FILES)
         plan = {"move": sorted(changed) + [MARKER], "remove": removed}
         (staging / _PLAN).write_text(json.dumps(plan), encoding="utf-8")
         commit = _commit_folder(output_dir)
         with _interrupts_deferred():
             os.rename(staging, commit)  # the commit point: from here on the write is finished, not undone
             _apply(commit, output_dir)
+    return stats
 
 
 def _apply(commit: Path, output_dir: Path) -> None:

@@ -1,0 +1,181 @@
+"""Incremental builds: a warm build is byte-identical to a cold one, and rewrites only what changed."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import TEMPLATES, copy_content
+from timeline import pagecache
+from timeline.links import read_site
+from timeline.pipeline import build
+from timeline.write import MARKER
+
+EDITED = "sheberghan-falls"
+
+
+@pytest.fixture
+def project(tmp_path):
+    """Content and templates of its own, built once with a cache."""
+    content = copy_content(tmp_path / "content")
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    project = Project(tmp_path, content, templates)
+    assert project.warm().ok
+    return project
+
+
+class Project:
+    def __init__(self, root: Path, content: Path, templates: Path):
+        self.root, self.content, self.templates = root, content, templates
+        self.output, self.cache = root / "site", root / "cache"
+
+    def warm(self, *allow_removed: str):
+        return build(self.content, self.output, self.templates, allow_removed=allow_removed, cache_dir=self.cache)
+
+    def cold(self, *allow_removed: str) -> dict[str, bytes]:
+        output = self.root / "cold"
+        shutil.rmtree(output, ignore_errors=True)
+        result = build(self.content, output, self.templates, allow_removed=allow_removed, record_permalinks=False)
+        assert result.ok, result.problems
+        return read_site(output)
+
+    def assert_warm_equals_cold(self, *allow_removed: str):
+        result = self.warm(*allow_removed)
+        assert result.ok, result.problems
+        assert read_site(self.output) == self.cold(*allow_removed)
+        return result
+
+    def edit(self, path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {path}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def entry_ids(project: Project) -> list[str]:
+    """Entry ids in timeline order, as the index lists them."""
+    index = (project.output / "index.html").read_text(encoding="utf-8")
+    return re.findall(r'<article id="([a-z0-9-]+)"', index)
+
+
+def test_a_no_op_build_writes_nothing(project):
+    result = project.warm()
+    assert result.written == () and result.removed == ()
+    assert read_site(project.output) == project.cold()
+
+
+def test_editing_an_entry_rewrites_its_page_neighbours_listings_and_exports_only(project):
+    ids = entry_ids(project)
+    position = ids.index(EDITED)
+    entry = project.content / "entries" / f"{EDITED}.yaml"
+    project.edit(entry, "title:", 'title: "Sheberghan falls: the first northern capital taken"\nold_title:')
+    text = entry.read_text(encoding="utf-8")
+    text = re.sub(r"\nold_title:.*?\n(?=\S)", "\n", text, count=1, flags=re.S)
+    entry.write_text(text, encoding="utf-8")
+    result = project.assert_warm_equals_cold()
+    tags = re.findall(r'tags/([a-z0-9-]+)/index.html', (project.output / f"entries/{EDITED}/index.html").read_text())
+    places = re.findall(r'places/([a-z0-9-]+)/index.html', (project.output / f"entries/{EDITED}/index.html").read_text())
+    expected = {f"entries/{EDITED}/index.html", f"entries/{ids[position - 1]}/index.html",
+                f"entries/{ids[position + 1]}/index.html", "index.html", "feed.xml", "timeline.json",
+                *(f"tags/{tag}/index.html" for tag in tags), *(f"places/{place}/index.html" for place in places)}
+    assert tags and places
+    assert set(result.written) == expected
+    assert not any(path.startswith("entries/") and path not in expected for path in result.written)
+
+
+def test_a_changed_body_reaches_every_page_that_shows_it(project):
+    entry = project.content / "entries" / f"{EDITED}.yaml"
+    text = entry.read_text(encoding="utf-8")
+    assert "body:" in text or "summary:" in text
+    project.edit(entry, "summary:", "summary: Updated summary.\nold_summary:") if "summary:" in text else None
+    text = entry.read_text(encoding="utf-8")
+    entry.write_text(re.sub(r"\nold_summary:.*?\n(?=\S)", "\n", text, count=1, flags=re.S), encoding="utf-8")
+    project.assert_warm_equals_cold()
+
+
+@pytest.mark.parametrize("template, old, new", [
+    ("macros.html", '<p class="summary">', '<p class="summary edited">'),  # included by index, tags, places
+    ("base.html", '<footer class="site">', '<footer class="site edited">'),  # extended by every page
+    ("entry.html", "See this entry in the timeline", "See it in the timeline"),
+    ("static/site.css", "}", "}\n/* edited */", ),  # copied, and inlined by the 404 page
+])
+def test_a_template_change_rerenders_what_uses_it(project, template, old, new):
+    project.edit(project.templates / template, old, new)
+    result = project.assert_warm_equals_cold()
+    assert result.written
+    if template == "entry.html":
+        assert all(path.startswith("entries/") for path in result.written)
+    if template == "static/site.css":
+        assert set(result.written) == {"static/site.css", "404.html"}
+
+
+def test_a_settings_change_rerenders_every_page(project):
+    project.edit(project.content / "timeline.yaml", "publisher:", 'publisher: "Another desk"\nold_publisher:')
+    settings = project.content / "timeline.yaml"
+    settings.write_text(re.sub(r"\nold_publisher:.*?\n", "\n", settings.read_text(), count=1), encoding="utf-8")
+    result = project.assert_warm_equals_cold()
+    assert f"entries/{EDITED}/index.html" in result.written and "index.html" in result.written
+
+
+def test_retiring_and_rewording_a_permalink(project):
+    (project.content / "entries" / f"{EDITED}.yaml").unlink()
+    project.assert_warm_equals_cold(f"entries/{EDITED}/")
+    assert "removed" in (project.output / f"entries/{EDITED}/index.html").read_text().lower()
+    lock = project.content / "permalinks.lock"
+    project.edit(lock, "removed: The editors withdrew this entry from the timeline.",
+                 "removed: Merged into another entry.")
+    result = project.assert_warm_equals_cold()
+    assert result.written == (f"entries/{EDITED}/index.html",)
+    assert "Merged into another entry." in (project.output / f"entries/{EDITED}/index.html").read_text()
+
+
+def test_output_files_deleted_or_edited_by_hand_are_repaired(project):
+    page = project.output / f"entries/{EDITED}/index.html"
+    index = project.output / "index.html"
+    original = index.read_bytes()
+    page.unlink()
+    index.write_bytes(original.replace(b"<h1>", b"<h1>X", 1)[: len(original)])  # same size, other bytes
+    result = project.assert_warm_equals_cold()
+    assert set(result.written) == {f"entries/{EDITED}/index.html", "index.html"}
+
+
+def test_an_output_file_touched_but_unchanged_is_not_rewritten(project):
+    index = project.output / "index.html"
+    os.utime(index, (1_000_000_000, 1_000_000_000))
+    result = project.assert_warm_equals_cold()
+    assert result.written == ()
+
+
+def test_a_damaged_or_deleted_cache_gives_the_same_site(project):
+    for cached in project.cache.glob("pages-*.pickle"):
+        cached.write_bytes(b"timeline-page-cache 1\nnot a pickle")
+    project.edit(project.content / "entries" / f"{EDITED}.yaml", "title:", "title: Edited\nold_title:")
+    entry = project.content / "entries" / f"{EDITED}.yaml"
+    entry.write_text(re.sub(r"\nold_title:.*?\n(?=\S)", "\n", entry.read_text(), count=1, flags=re.S))
+    project.assert_warm_equals_cold()
+    shutil.rmtree(project.cache)
+    assert project.warm().written == ()
+    assert list(project.cache.glob("pages-*.pickle"))
+
+
+def test_a_new_output_folder_gets_every_page_although_the_cache_knows_them(project):
+    project.output = project.root / "elsewhere"
+    result = project.assert_warm_equals_cold()
+    assert (project.output / MARKER).is_file() and len(result.written) == len(read_site(project.output))
+
+
+def test_the_render_modules_list_is_complete():
+    """Every module of the package that render.py depends on is part of the page cache's key."""
+    package = Path(pagecache.__file__).parent
+    modules, pending = set(), ["render", "permalinks"]
+    while pending:
+        module = pending.pop()
+        if module in modules:
+            continue
+        modules.add(module)
+        pending += re.findall(r"^from \.(\w+) import", (package / f"{module}.py").read_text(), flags=re.M)
+    modules -= {"load", "validate", "yamlfile", "cache"}  # the load stage: its own cache and key
+    assert modules <= set(pagecache.RENDER_MODULES)
