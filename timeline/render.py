@@ -10,6 +10,7 @@ there, not while planning), so two builds are byte-identical.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import multiprocessing
 import os
 import threading
@@ -21,9 +22,9 @@ from typing import Iterable, Mapping
 import jinja2
 from markupsafe import Markup, escape
 
-from .dates import format_date, format_range, period_label
+from .dates import MONTH_NAMES, format_date, format_range, period_label
 from .markup import first_paragraph, render_markdown
-from .model import Entry, Place, Settings, Tag, Timeline
+from .model import DAY, MINUTE, Entry, PartialDate, Place, Settings, Tag, Timeline
 
 STATIC_DIR = "static"  # templates/static/ is copied to the output as static/
 MEDIA_DIR = "media"  # content/media/ is copied to the output as media/
@@ -75,8 +76,9 @@ def plan_site(timeline: Timeline) -> tuple[Page, ...]:
     plan = _Planner(base, shared, prints)
     entries = timeline.entries
     published = tuple(e for e in entries if not e.draft)
-    pages = [plan.listing("index.html", "index.html", entries, tags=all_tags(entries))]
-    pages += plan.entry_pages(entries)
+    periods = split_into_periods(entries, settings.entries_per_page)
+    pages = timeline_pages(plan, entries, periods)
+    pages += plan.entry_pages(entries, period_homes(periods))
     pages += plan.alias_pages(entries)
     tags, places = tag_counts(entries), place_counts(entries)
     pages.append(plan.page("tags/index.html", "tags.html", (), (fingerprint(tags),), tags=tags))
@@ -88,7 +90,9 @@ def plan_site(timeline: Timeline) -> tuple[Page, ...]:
     pages.append(plan.page("404.html", "404.html", (), root=settings.base_url))
     pages.append(plan.page("feed.xml", "feed.xml", published, entries=tuple(reversed(published)),
                            updated=feed_updated(published)))
-    pages.append(plan.page("sitemap.xml", "sitemap.xml", published, entries=published,
+    period_urls = tuple(public_path(period.path) for period, _ in periods)
+    pages.append(plan.page("sitemap.xml", "sitemap.xml", published, (fingerprint(period_urls),), entries=published,
+                           periods=period_urls,
                            tags=all_tags(published), places=tuple(p for p, _ in place_counts(published))))
     pages.append(plan.page("robots.txt", "robots.txt", ()))
     pages.append(plan.page("timeline.json", "timeline.json", published, entries=published))
@@ -110,14 +114,16 @@ class _Planner:
     def listing(self, path: str, template: str, entries: tuple[Entry, ...], **context) -> Page:
         return self.page(path, template, entries, groups=group_by_period(entries), entries=entries, **context)
 
-    def entry_pages(self, entries: tuple[Entry, ...]) -> list[Page]:
+    def entry_pages(self, entries: tuple[Entry, ...], homes: Mapping[str, str] = {}) -> list[Page]:
+        """`homes`: the period page showing each entry, when the timeline is split (else the index)."""
         links = [None, *map(as_link, entries), None]  # each entry's neighbours: links[index], links[index + 2]
         prints = [fingerprint(link) for link in links]
         pages = []
         for index, entry in enumerate(entries):
             pages.append(self.page(f"entries/{entry.id}/index.html", "entry.html", (entry,),
                                    (prints[index], prints[index + 2]),
-                                   entry=entry, previous=links[index], next=links[index + 2]))
+                                   entry=entry, previous=links[index], next=links[index + 2],
+                                   timeline_page=homes.get(entry.id, "index.html")))
         return pages
 
     def alias_pages(self, entries: tuple[Entry, ...]) -> list[Page]:
@@ -189,6 +195,95 @@ def entries_by_place(entries: tuple[Entry, ...]) -> list[tuple[Place, tuple[Entr
 
 def place_counts(entries: tuple[Entry, ...]) -> tuple[tuple[Place, int], ...]:
     return tuple((place, len(located)) for place, located in entries_by_place(entries))
+
+
+# ---------------------------------------------------------------- period pages
+
+PERIODS_DIR = "periods"
+# The index's script loads this map (entry ids by period) to follow an index.html#<id> link of a
+# split timeline. A script file, not JSON: a page opened from disk may load a script but not fetch.
+PERIODS_MAP = f"{PERIODS_DIR}/map.js"
+# Styles of the period pages and list only, so a timeline that is not split keeps its files as they were.
+PERIODS_STYLE = f"{PERIODS_DIR}/style.css"
+
+
+@dataclass(frozen=True)
+class Period:
+    """One page of a split timeline: a year, or a month of a year too large for one page."""
+
+    slug: str  # "2021" or "2021-08"
+    label: str  # "2021" or "August 2021"
+    count: int
+
+    @property
+    def path(self) -> str:
+        return f"{PERIODS_DIR}/{self.slug}/index.html"
+
+
+def split_into_periods(entries: tuple[Entry, ...], limit: int) -> tuple[tuple[Period, tuple[Entry, ...]], ...]:
+    """The period pages and their entries: none up to `limit` entries, else by year, and by month
+    for a year of more than `limit` entries (a month is never split, however large)."""
+    if len(entries) <= limit:
+        return ()
+    periods = []
+    for year, in_year in _runs(entries, lambda entry: entry.date.start.year):
+        if len(in_year) <= limit:
+            periods.append((Period(f"{year:04d}", f"{year:04d}", len(in_year)), in_year))
+            continue
+        for month, in_month in _runs(in_year, lambda entry: entry.date.start.month):
+            label = f"{MONTH_NAMES[month - 1]} {year:04d}"
+            periods.append((Period(f"{year:04d}-{month:02d}", label, len(in_month)), in_month))
+    return tuple(periods)
+
+
+def _runs(entries: tuple[Entry, ...], key) -> list[tuple[object, tuple[Entry, ...]]]:
+    """Consecutive entries with the same key (entries come in date order, so each key is one run)."""
+    return [(value, tuple(members)) for value, members in itertools.groupby(entries, key)]
+
+
+def period_homes(periods: tuple[tuple[Period, tuple[Entry, ...]], ...]) -> dict[str, str]:
+    """The period page of each entry, by entry id."""
+    return {entry.id: period.path for period, members in periods for entry in members}
+
+
+def timeline_pages(plan: _Planner, entries: tuple[Entry, ...],
+                   periods: tuple[tuple[Period, tuple[Entry, ...]], ...]) -> list[Page]:
+    """The index showing every entry; or, split, the index listing the periods, a page per
+    period and the map of entries to periods."""
+    if not periods:
+        return [plan.listing("index.html", "index.html", entries, tags=all_tags(entries))]
+    nav = tuple(period for period, _ in periods)
+    spans = tuple((period, span_date(members[0].date), span_date(members[-1].date)) for period, members in periods)
+    ids = {period.path: [entry.id for entry in members] for period, members in periods}
+    pages = [plan.page("index.html", "periods.html", (), (fingerprint(spans),), periods=spans,
+                       periods_map=PERIODS_MAP, periods_style=PERIODS_STYLE),
+             plan.page(PERIODS_MAP, "periods.js", (), (fingerprint(ids),), ids=ids),
+             plan.page(PERIODS_STYLE, "periods.css", ())]
+    for index, (period, members) in enumerate(periods):
+        neighbours = nav[index - 1] if index else None, nav[index + 1] if index + 1 < len(nav) else None
+        pages.append(plan.page(period.path, "period.html", members, (fingerprint(nav),),
+                               groups=group_by_period(members), entries=members, tags=all_tags(members),
+                               period=period, periods=nav, previous=neighbours[0], next=neighbours[1],
+                               periods_style=PERIODS_STYLE))
+    return pages
+
+
+def span_date(date: PartialDate) -> PartialDate:
+    """A date as the first or last of a period's span: to the day at most."""
+    return replace(date, precision=DAY) if date.precision == MINUTE else date
+
+
+def periods_list_data(spans: tuple[tuple[Period, PartialDate, PartialDate], ...], settings: Settings) -> dict:
+    """schema.org ItemList of the period pages, for the index of a split timeline."""
+    return {"@context": "https://schema.org", "@type": "ItemList", "name": settings.title,
+            "numberOfItems": len(spans),
+            "itemListElement": [{"@type": "ListItem", "position": position, "name": period.label,
+                                 "url": settings.base_url + public_path(period.path)}
+                                for position, (period, _, _) in enumerate(spans, 1)]}
+
+
+def period_item_list_data(entries: tuple[Entry, ...], period: Period, settings: Settings) -> dict:
+    return {**item_list_data(entries, settings), "name": f"{settings.title}: {period.label}"}
 
 
 # ---------------------------------------------------------------- rendering
@@ -330,7 +425,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
     env.filters.update(display_date=format_date, markdown=body_html, summary_text=summary_text,
                        date_range=date_range, media_url=media_url, place_label=place_label,
-                       event_data=event_data, item_list_data=item_list_data, timelinejs_data=timelinejs_data)
+                       event_data=event_data, item_list_data=item_list_data, timelinejs_data=timelinejs_data,
+                       periods_list_data=periods_list_data, period_item_list_data=period_item_list_data)
     return env
 
 

@@ -1,0 +1,277 @@
+"""Period pages: past `entries_per_page` entries the index lists periods, each a page of its own.
+
+A synthetic timeline (limit 10) spans four years: 2019 (4 entries) and 2020 (exactly 10) stay
+whole years, 2021 (31 entries) is split by month and its August (15 entries) stays one page
+however large, 2022 has one entry.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import CHROMIUM, TEMPLATES, copy_content, require
+from test_site import Page
+from timeline.links import check_links, read_site
+from timeline.pipeline import build
+
+BASE_URL = "https://periods.example.org/timeline/"
+LIMIT = 10
+# (date as written, number of entries): the timeline's shape, oldest first.
+DATES = ([("2019-03-0{}", 4), ("2020-0{}-15", 9), ("2020-11-2{}", 1),
+          ("2021", 1), ("2021-01-1{}", 2), ("2021-03-0{} 14:30", 3),
+          ("2021-08-0{}", 9), ("2021-08-1{}", 6), ("2021-11", 1), ("2021-12-2{}", 9),
+          ("2022-05-0{}", 1)])
+EXPECTED = {"2019": 4, "2020": 10, "2021-01": 3, "2021-03": 3, "2021-08": 15, "2021-11": 1,
+            "2021-12": 9, "2022": 1}
+TAGS = ("Courts", "Floods", "Elections")
+
+
+def write_content(folder: Path, limit: int = LIMIT) -> dict[str, str]:
+    """The synthetic content; returns each entry's id -> the period it belongs to."""
+    entries = folder / "entries"
+    entries.mkdir(parents=True)
+    (folder / "timeline.yaml").write_text(
+        f'title: "Periods test"\nbase_url: "{BASE_URL}"\ntimezone: Europe/London\n'
+        f'description: "Synthetic entries across four years."\nentries_per_page: {limit}\n', encoding="utf-8")
+    homes, number = {}, 0
+    for pattern, count in DATES:
+        for index in range(count):
+            written = pattern.format(index + 1)
+            number += 1
+            entry_id = f"event-{number:03d}"
+            end = "\nend_date: 2021-09-02" if written == "2021-08-11" else ""
+            (entries / f"{entry_id}.yaml").write_text(
+                f'title: "Event number {number}"\ndate: "{written}"{end}\n'
+                f'summary: "What happened in event {number}."\ntags: [{TAGS[number % 3]}]\n'
+                f'place:\n  name: Town {number % 4}\nsources:\n  - name: Wire\n    url: https://wire.example.org/{number}\n',
+                encoding="utf-8")
+            year = written[:4]
+            homes[entry_id] = year if year in EXPECTED else written[:7] if len(written) > 4 else f"{year}-01"
+    return homes
+
+
+def built(folder: Path, limit: int = LIMIT, cache: Path | None = None) -> tuple[Path, dict[str, str]]:
+    homes = write_content(folder / "content", limit)
+    output = folder / "site"
+    result = build(folder / "content", output, TEMPLATES, cache_dir=cache, record_permalinks=False)
+    assert result.ok, [str(p) for p in result.problems]
+    return output, homes
+
+
+@pytest.fixture(scope="module")
+def split_site(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    return built(tmp_path_factory.mktemp("split"))
+
+
+def page(output: Path, path: str) -> Page:
+    return Page((output / path).read_text(encoding="utf-8"))
+
+
+def articles(parsed: Page) -> list[str]:
+    return [e["attrs"]["id"] for e in parsed.all("article")]
+
+
+def period_map(output: Path) -> dict[str, list[str]]:
+    text = (output / "periods" / "map.js").read_text(encoding="utf-8")
+    return json.loads(re.search(r"window\.timelinePeriods = (\{.*\});", text, re.S).group(1))
+
+
+# ---------------------------------------------------------------- the split
+
+def test_periods_are_years_and_months_of_years_too_large(split_site):
+    output, _ = split_site
+    folders = sorted(p.name for p in (output / "periods").iterdir() if p.is_dir())
+    assert folders == sorted(EXPECTED)
+    for slug, count in EXPECTED.items():
+        assert len(articles(page(output, f"periods/{slug}/index.html"))) == count, slug
+
+
+def test_every_entry_is_on_exactly_one_period_page_its_own(split_site):
+    output, homes = split_site
+    seen: dict[str, list[str]] = {}
+    for slug in EXPECTED:
+        for entry_id in articles(page(output, f"periods/{slug}/index.html")):
+            seen.setdefault(entry_id, []).append(slug)
+    assert seen == {entry_id: [slug] for entry_id, slug in homes.items()}
+
+
+def test_a_period_page_shows_its_entries_like_the_index(split_site):
+    output, _ = split_site
+    august = page(output, "periods/2021-08/index.html")
+    assert [h["text"] for h in august.all("h2") if "period-label" in h["classes"]] == ["August 2021"]
+    assert "hidden" in august.one("div", id="filters")["attrs"]
+    assert {o["attrs"]["value"] for o in august.all("option")} == {"", "courts", "floods", "elections"}
+    ranged = [li for li in august.all("li") if "is-range" in li["classes"]]
+    assert len(ranged) == 1 and "2 September 2021" in ranged[0]["text"]
+    body = august.one("body")
+    assert "with-timeline" in body["classes"]
+    item_list = json.loads(august.one("script", type="application/ld+json")["text"])
+    assert item_list["@type"] == "ItemList" and item_list["numberOfItems"] == 15
+    assert item_list["name"] == "Periods test: August 2021"
+    assert [i["url"].rsplit("/", 2)[-2] for i in item_list["itemListElement"]] == articles(august)
+
+
+def test_the_index_lists_the_periods_with_counts_and_spans(split_site):
+    output, _ = split_site
+    index = page(output, "index.html")
+    assert articles(index) == [] and index.all("div", id="filters") == []
+    assert index.one("h1")["text"] == "Periods test"
+    links = [a for a in index.all("a") if a["attrs"]["href"].startswith("periods/")]
+    assert [a["attrs"]["href"] for a in links] == [f"periods/{slug}/index.html" for slug in EXPECTED]
+    rows = [li["text"] for li in index.all("li") if li["text"].split(" ")[0] in
+            {"2019", "2020", "January", "March", "August", "November", "December", "2022"}]
+    assert "2019 4 entries, 1 March 2019 to 4 March 2019" in rows
+    assert "August 2021 15 entries, 1 August 2021 to 16 August 2021" in rows
+    assert "March 2021 3 entries, 1 March 2021 to 3 March 2021" in rows  # times left out of spans
+    assert "2022 1 entry, 1 May 2022" in rows
+    item_list = json.loads(index.one("script", type="application/ld+json")["text"])
+    assert [i["url"] for i in item_list["itemListElement"]] == [f"{BASE_URL}periods/{slug}/" for slug in EXPECTED]
+
+
+def test_navigation_between_periods(split_site):
+    output, _ = split_site
+    slugs = list(EXPECTED)
+    for position, slug in enumerate(slugs):
+        parsed = page(output, f"periods/{slug}/index.html")
+        nav = parsed.one("nav", **{"aria-label": "Periods"})
+        listed = [a for a in parsed.all("a") if a["attrs"]["href"].startswith("../../periods/")
+                  and "(" in a["text"]]
+        assert [a["attrs"]["href"] for a in listed] == [f"../../periods/{s}/index.html" for s in slugs]
+        assert [a["attrs"]["href"] for a in listed if a["attrs"].get("aria-current") == "page"] == \
+            [f"../../periods/{slug}/index.html"]
+        assert f"({EXPECTED[slug]} {'entry' if EXPECTED[slug] == 1 else 'entries'})" in nav["text"]
+        parsed.one("nav", **{"aria-label": "Previous and next periods"})
+        previous = [a["attrs"]["href"] for a in parsed.all("a", rel="prev")]
+        following = [a["attrs"]["href"] for a in parsed.all("a", rel="next")]
+        assert previous == ([f"../../periods/{slugs[position - 1]}/index.html"] if position else [])
+        assert following == ([f"../../periods/{slugs[position + 1]}/index.html"]
+                             if position + 1 < len(slugs) else [])
+
+
+def test_every_link_and_fragment_of_a_split_site_resolves(split_site):
+    output, _ = split_site
+    assert [str(p) for p in check_links(read_site(output), BASE_URL)] == []
+
+
+def test_entry_pages_link_to_their_period_page(split_site):
+    output, homes = split_site
+    for entry_id, slug in homes.items():
+        back = page(output, f"entries/{entry_id}/index.html").one("p", **{"class": "back"})
+        assert f'../../periods/{slug}/index.html#{entry_id}' in (output / f"entries/{entry_id}/index.html").read_text()
+        assert back["text"] == "See this entry in the timeline"
+
+
+def test_the_fragment_map_names_every_entry_once_with_its_period_page(split_site):
+    output, homes = split_site
+    mapped = period_map(output)
+    assert list(mapped) == [f"periods/{slug}/index.html" for slug in EXPECTED]
+    flat = {entry_id: path for path, ids in mapped.items() for entry_id in ids}
+    assert sum(map(len, mapped.values())) == len(flat) == len(homes)
+    assert flat == {entry_id: f"periods/{slug}/index.html" for entry_id, slug in homes.items()}
+    for path, ids in mapped.items():
+        assert articles(page(output, path)) == ids
+
+
+def test_sitemap_lists_the_period_pages(split_site):
+    output, _ = split_site
+    locations = re.findall(r"<loc>([^<]+)</loc>", (output / "sitemap.xml").read_text())
+    assert [loc for loc in locations if "/periods/" in loc] == [f"{BASE_URL}periods/{slug}/" for slug in EXPECTED]
+
+
+# ---------------------------------------------------------------- below the threshold
+
+def test_below_the_threshold_nothing_changes_but_the_index_entry_links_and_sitemap(split_site, tmp_path):
+    split, homes = split_site
+    whole, _ = built(tmp_path, limit=len(homes))
+    whole_files, split_files = read_site(whole), read_site(split)
+    assert not (whole / "periods").exists()
+    assert articles(page(whole, "index.html")) == list(homes)
+    assert "/periods/" not in (whole / "sitemap.xml").read_text()
+    changed = {path for path in whole_files.keys() | split_files.keys()
+               if whole_files.get(path) != split_files.get(path)}
+    entry_pages = {f"entries/{entry_id}/index.html" for entry_id in homes}
+    period_files = {path for path in split_files if path.startswith("periods/")}
+    assert changed == {"index.html", "sitemap.xml"} | entry_pages | period_files
+    for entry_id, slug in homes.items():
+        path = f"entries/{entry_id}/index.html"
+        assert split_files[path].replace(f"../../periods/{slug}/index.html#".encode(), b"../../index.html#") \
+            == whole_files[path]
+
+
+def test_the_default_timeline_is_not_split(default_site):
+    files = default_site.files()
+    assert not any(path.startswith("periods/") for path in files)
+    index = Page(files["index.html"].decode())
+    assert len(articles(index)) == 11
+
+
+# ---------------------------------------------------------------- the cache
+
+def test_warm_builds_equal_cold_ones_and_an_edit_rewrites_only_its_period_page(tmp_path):
+    cache = tmp_path / "cache"
+    output, homes = built(tmp_path / "warm", cache=cache)
+    content = tmp_path / "warm" / "content"
+    edited = "event-020"  # in March 2021, neither first nor last of it
+    assert homes[edited] == "2021-03"
+    path = content / "entries" / f"{edited}.yaml"
+    path.write_text(path.read_text().replace("Event number 20", "Event number twenty"), encoding="utf-8")
+    result = build(content, output, TEMPLATES, cache_dir=cache, record_permalinks=False)
+    assert result.ok
+    written = set(result.written)
+    assert {p for p in written if p.startswith("periods/") or p == "index.html"} == {"periods/2021-03/index.html"}
+    assert f"entries/{edited}/index.html" in written
+    cold = tmp_path / "cold"
+    shutil.rmtree(cold, ignore_errors=True)
+    assert build(content, cold, TEMPLATES, record_permalinks=False).ok
+    assert read_site(output) == read_site(cold)
+
+    # A new entry in 2019: its page, the index (count, span), the map and every period's list (count).
+    (content / "entries" / "event-new.yaml").write_text(
+        'title: "A new event"\ndate: 2019-06-01\nsources:\n  - name: Wire\n', encoding="utf-8")
+    result = build(content, output, TEMPLATES, cache_dir=cache, record_permalinks=False)
+    assert result.ok
+    assert {"index.html", "periods/map.js", "periods/2019/index.html", "periods/2022/index.html"} <= set(result.written)
+    shutil.rmtree(cold)
+    assert build(content, cold, TEMPLATES, record_permalinks=False).ok
+    assert read_site(output) == read_site(cold)
+
+
+def test_a_timeline_growing_past_the_threshold_splits_and_shrinking_joins_again(tmp_path):
+    cache, total = tmp_path / "cache", sum(EXPECTED.values())
+    output, homes = built(tmp_path, limit=total, cache=cache)
+    assert not (output / "periods").exists()
+    settings = tmp_path / "content" / "timeline.yaml"
+    settings.write_text(settings.read_text().replace(f"entries_per_page: {total}", "entries_per_page: 10"))
+    assert build(tmp_path / "content", output, TEMPLATES, cache_dir=cache, record_permalinks=False).ok
+    assert (output / "periods" / "2021-08" / "index.html").is_file()
+    settings.write_text(settings.read_text().replace("entries_per_page: 10", f"entries_per_page: {total}"))
+    assert build(tmp_path / "content", output, TEMPLATES, cache_dir=cache, record_permalinks=False).ok
+    assert not (output / "periods").exists()
+    assert articles(page(output, "index.html")) == list(homes)
+
+
+# ---------------------------------------------------------------- in a browser
+
+def test_an_index_link_to_an_entry_opens_its_period_page(split_site, browser):
+    output, homes = split_site
+    entry_id = next(e for e, slug in homes.items() if slug == "2021-08")
+    tab = browser.new_page()
+    try:
+        for url in (f"{(output / 'index.html').as_uri()}#{entry_id}",):
+            tab.goto(url)
+            tab.wait_for_url(re.compile(r"periods/2021-08/index\.html#"), timeout=10_000)
+            assert tab.url.endswith(f"periods/2021-08/index.html#{entry_id}")
+            assert tab.locator(f"article#{entry_id}").is_visible()
+        # A fragment the index has (or no entry has) stays on the index.
+        tab.goto(f"{(output / 'index.html').as_uri()}#main_content")
+        tab.wait_for_timeout(300)
+        assert tab.url.endswith("/index.html#main_content")
+        tab.goto(f"{(output / 'index.html').as_uri()}#no-such-entry")
+        tab.wait_for_timeout(300)
+        assert tab.url.endswith("/index.html#no-such-entry")
+    finally:
+        tab.close()
