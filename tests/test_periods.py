@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, TEMPLATES, copy_content, require
+from conftest import TEMPLATES, require
 from test_site import Page
 from timeline.links import check_links, read_site
 from timeline.pipeline import build
@@ -275,3 +276,36 @@ def test_an_index_link_to_an_entry_opens_its_period_page(split_site, browser):
         assert tab.url.endswith("/index.html#no-such-entry")
     finally:
         tab.close()
+
+
+# ---------------------------------------------------------------- quality gates
+
+def test_a_split_site_is_valid_html5(split_site):
+    from test_quality_gates import vnu_jar
+    java, jar = shutil.which("java"), vnu_jar()
+    require(java is not None, "java is not installed (apt-get install -y default-jre-headless)")
+    require(jar is not None, "the Nu HTML Checker is not installed (pip install -e '.[test]')")
+    output, homes = split_site
+    pages = [output / "index.html", *sorted((output / "periods").glob("*/index.html")),
+             output / "entries" / next(iter(homes)) / "index.html"]
+    run = subprocess.run([java, "-jar", str(jar), "--format", "json", "--stdout", *map(str, pages)],
+                         capture_output=True, text=True, timeout=600)
+    messages = json.loads(run.stdout)["messages"]
+    assert [f"{m['url']}:{m.get('lastLine')}: {m['message']}" for m in messages
+            if m["type"] == "error" or m.get("subType") == "fatal"] == []
+
+
+@pytest.mark.parametrize("path", ["index.html", "periods/2021-08/index.html"])
+def test_no_accessibility_violations_on_split_pages(split_site, browser, path):
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        require(False, "axe-playwright-python is not installed (pip install -e '.[test]')")
+    output, _ = split_site
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        tab.goto((output / path).as_uri())
+        result = Axe().run(tab)
+    finally:
+        tab.close()
+    assert result.response["violations"] == [], result.generate_report()
