@@ -179,3 +179,70 @@ def test_the_render_modules_list_is_complete():
         pending += re.findall(r"^from \.(\w+) import", (package / f"{module}.py").read_text(), flags=re.M)
     modules -= {"load", "validate", "yamlfile", "cache"}  # the load stage: its own cache and key
     assert modules <= set(pagecache.RENDER_MODULES)
+
+
+# ---------------------------------------------------------------- the no-op fast path (stamp.py)
+
+def test_a_build_with_nothing_changed_is_skipped_without_loading(project, monkeypatch):
+    first = project.warm()  # the fixture's build recorded the lock: this one records the stamp anew
+    def no_loading(*args, **kwargs):
+        raise AssertionError("an unchanged build loaded the content")
+    monkeypatch.setattr("timeline.load.load_content", no_loading)
+    result = project.warm()
+    assert result.ok and result.timeline is None and result.written == () and result.removed == ()
+    assert result.entries == first.entries > 0 and result.files_written == first.files_written
+    assert result.problems == first.problems
+    monkeypatch.undo()
+    assert read_site(project.output) == project.cold()
+
+
+def _same_size_same_mtime(path: Path, old: bytes, new: bytes) -> None:
+    """Rewrite a file with other bytes of the same length and put its mtime back: a stat cannot tell."""
+    assert len(old) == len(new)
+    stat = path.stat()
+    data = path.read_bytes()
+    assert old in data
+    path.write_bytes(data.replace(old, new, 1))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_an_edit_hidden_from_the_stat_is_still_seen_right_after_a_build(project):
+    """Racy clean: a file modified close to the stamp is compared by its bytes, not its stat.
+
+    Saved just before a build and again just after it, within one timestamp tick (simulated by
+    putting the mtime back), it keeps its size and its mtime."""
+    entry = project.content / "entries" / f"{EDITED}.yaml"
+    entry.write_bytes(entry.read_bytes())
+    assert project.warm().timeline is not None
+    _same_size_same_mtime(entry, b"title: S", b"title: Z")
+    result = project.assert_warm_equals_cold()
+    assert f"entries/{EDITED}/index.html" in result.written
+
+
+def test_an_output_page_edited_after_a_skipped_build_is_repaired(project):
+    assert project.warm().timeline is None
+    index = project.output / "index.html"
+    index.write_bytes(index.read_bytes().replace(b"<h1>", b"<h2>", 1))
+    result = project.assert_warm_equals_cold()
+    assert result.written == ("index.html",)
+
+
+@pytest.mark.parametrize("change", ["new file", "template", "drafts", "output folder"])
+def test_what_an_unchanged_build_depends_on(project, change):
+    project.warm()
+    if change == "new file":
+        shutil.copy(project.content / "entries" / f"{EDITED}.yaml", project.content / "entries" / "a-copy.yaml")
+    elif change == "template":
+        (project.templates / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n", encoding="utf-8")
+    elif change == "output folder":
+        shutil.rmtree(project.output)
+    if change == "drafts":
+        result = build(project.content, project.output, project.templates, include_drafts=True,
+                       cache_dir=project.cache)
+        assert result.timeline is not None and result.timeline.drafts_included
+        assert project.warm().timeline is not None  # back to a published build: not the drafts' stamp
+        return
+    result = project.warm()
+    assert result.timeline is not None  # built, not skipped
+    assert result.written
+    assert read_site(project.output) == project.cold()

@@ -266,9 +266,9 @@ def test_a_build_crashing_while_rendering_leaves_the_published_site_untouched(pu
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("timeline.pipeline.render_site", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        run_cli("build", "--content", content, "--output", output)
+    monkeypatch.setattr("timeline.render.render_site", interrupted)
+    with pytest.raises(KeyboardInterrupt):  # --no-cache: the unchanged build is not skipped
+        run_cli("build", "--content", content, "--output", output, "--no-cache")
     assert snapshot(output) == before
     assert leftovers(output) == []
 

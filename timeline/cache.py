@@ -31,9 +31,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable, NamedTuple, Sequence, TypeVar
 
-import dateutil
-import yaml
-
 from . import __version__
 
 CACHE_DIR_NAME = ".cache"
@@ -165,6 +162,9 @@ def _make_cache_dir(cache_dir: Path) -> None:
 
 def _code_identity() -> tuple:
     """What reads the files: a changed validator, parser or date library never trusts old results."""
+    import dateutil  # here, not above: the no-op fast path imports this module without them
+    import yaml
+
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for module in LOAD_MODULES:

@@ -9,11 +9,10 @@ from pathlib import Path
 
 from . import __version__
 from .cache import default_cache_dir
-from .links import check_links
 from .pipeline import build, load_timeline, render_files
-from .load import display_path
-from .scaffold import SCHEMA_FILE, ScaffoldError, create_entry
-from .schema import schema_json
+
+# The modules of the other commands load PyYAML and the validator: imported where used, so that a
+# build with nothing to do (pipeline.build returns at once) does not wait for them.
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 PROJECT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -129,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check(args) -> int:
+    from .links import check_links
+
     result = load_timeline(args.content, args.drafts, tuple(args.allow_removed), cache_dir=_cache_dir(args))
     if result.ok and args.links:
         files = render_files(result, args.content, _templates_dir(args))
@@ -158,7 +159,7 @@ def _build(args) -> int:
     if not result.ok:
         print(f"{len(result.errors)} error(s); nothing was written to {args.output}.", file=sys.stderr)
         return EXIT_CONTENT
-    print(f"built {len(result.timeline.entries)} entries into {args.output}/ ({result.files_written} files)")
+    print(f"built {result.entries} entries into {args.output}/ ({result.files_written} files)")
     return EXIT_OK
 
 
@@ -175,6 +176,9 @@ def _serve(args) -> int:
 
 
 def _new(args) -> int:
+    from .load import display_path
+    from .scaffold import SCHEMA_FILE, ScaffoldError, create_entry
+
     try:
         created = create_entry(args.content, args.title, date=args.date, tags=tuple(args.tag),
                                source=args.source, url=args.url, entry_id=args.entry_id)
@@ -189,5 +193,7 @@ def _new(args) -> int:
 
 
 def _schema(args) -> int:
+    from .schema import schema_json
+
     sys.stdout.write(schema_json())
     return EXIT_OK

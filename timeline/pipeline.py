@@ -1,16 +1,23 @@
-"""The whole build, stage by stage: load, validate, order, render, write."""
+"""The whole build, stage by stage: load, validate, order, render, write.
+
+A build with a cache folder whose inputs and outputs are exactly as its last
+successful build left them is not done again (stamp.py). The stages are
+imported only when a build runs: Jinja, Markdown and PyYAML take longer to
+import than that check.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .load import MEDIA_DIR, display_path, load_content
 from .model import Problem, Timeline
-from .order import order_entries
-from .permalinks import Permalink, guard_permalinks, removed_pages, save_lock
-from .pagecache import PageCache
-from .render import Page, plan_site, render_pages, render_site
+from .stamp import Scan, StampFile, rescanned, scan
 from .write import OutputFolderError, WriteResult, write_site
+
+if TYPE_CHECKING:
+    from .permalinks import Permalink
+    from .render import Page
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,12 @@ class BuildResult:
     removed: tuple[str, ...] = ()
     # content/permalinks.lock as this build leaves it (retired paths included).
     permalinks: tuple[Permalink, ...] = ()
+    # How many entries the site shows; set where `timeline` is not (a build skipped as unchanged).
+    entry_count: int | None = None
+
+    @property
+    def entries(self) -> int:
+        return self.entry_count if self.timeline is None else len(self.timeline.entries)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -40,6 +53,10 @@ def load_timeline(content_dir: Path, include_drafts: bool = False, allow_removed
 
     With a `cache_dir`, entry files unchanged since an earlier run are taken from the cache there.
     """
+    from .load import load_content
+    from .order import order_entries
+    from .permalinks import guard_permalinks
+
     loaded = load_content(content_dir, cache_dir)
     if loaded.errors or loaded.settings is None:
         return BuildResult(loaded.problems)
@@ -59,28 +76,61 @@ def build(content_dir: Path, output_dir: Path, templates_dir: Path, include_draf
 
     `record_permalinks` adds new entry URLs to content/permalinks.lock: a published build
     does, a live preview does not (what an editor previews has not been published).
+    With a `cache_dir`, a build whose inputs and outputs have not changed since the last one
+    returns that build's result (without `timeline`, with `entry_count`) and does nothing.
     """
+    if cache_dir is None:
+        return _build(content_dir, output_dir, templates_dir, include_drafts, allow_removed, None, record_permalinks)[0]
+    options = ("build", str(output_dir.resolve()), str(templates_dir.resolve()), include_drafts, allow_removed,
+               str(cache_dir.resolve()), record_permalinks)
+    before = scan(content_dir, templates_dir, options, skip=(cache_dir, output_dir))
+    stamp = StampFile(cache_dir, content_dir, output_dir)
+    unchanged = stamp.result_if_unchanged(before)
+    if isinstance(unchanged, BuildResult):
+        return unchanged
+    result, written = _build(content_dir, output_dir, templates_dir, include_drafts, allow_removed, cache_dir,
+                             record_permalinks)
+    if result.ok and written is not None:
+        if record_permalinks and not include_drafts:
+            from .permalinks import lock_path
+            before = rescanned(before, lock_path(content_dir))  # this build wrote it: as it is now
+        summary = BuildResult(result.problems, None, result.files_written, entry_count=result.entries)
+        stamp.record(before, written.stats, written.fingerprints, summary)
+    return result
+
+
+def _build(content_dir: Path, output_dir: Path, templates_dir: Path, include_drafts: bool,
+           allow_removed: tuple[str, ...], cache_dir: Path | None,
+           record_permalinks: bool) -> tuple[BuildResult, WriteResult | None]:
+    """The build itself, and what the write stage reported (None when nothing was written)."""
+    from .load import display_path
+    from .permalinks import save_lock
+
     result = load_timeline(content_dir, include_drafts, allow_removed, cache_dir=cache_dir)
     if not result.ok:
-        return result
+        return result, None
     try:
         written = render_and_write(result, content_dir, output_dir, templates_dir, cache_dir)
     except OutputFolderError as err:
-        return BuildResult(result.problems + (Problem(display_path(output_dir), str(err)),))
+        return BuildResult(result.problems + (Problem(display_path(output_dir), str(err)),)), None
     except OSError as err:
-        return BuildResult(result.problems + (_write_problem(err, output_dir, "the site was not updated"),))
+        return BuildResult(result.problems + (_write_problem(err, output_dir, "the site was not updated"),)), None
     if record_permalinks and not include_drafts:  # a build with drafts publishes nothing for good
         try:
             save_lock(content_dir, result.permalinks)
         except OSError as err:
-            return BuildResult(result.problems + (_write_problem(err, content_dir, "the permalink lock was not updated"),))
-    return BuildResult(result.problems, result.timeline, len(written.fingerprints), written.written, written.removed,
-                       result.permalinks)
+            problem = _write_problem(err, content_dir, "the permalink lock was not updated")
+            return BuildResult(result.problems + (problem,)), None
+    return BuildResult(result.problems, result.timeline, len(written.fingerprints), written.written,
+                       written.removed, result.permalinks), written
 
 
 def render_and_write(result: BuildResult, content_dir: Path, output_dir: Path, templates_dir: Path,
                      cache_dir: Path | None) -> WriteResult:
     """Render the pages the page cache does not know unchanged, and write the site."""
+    from .pagecache import PageCache
+    from .render import plan_site, render_pages
+
     timeline = result.timeline
     pages = plan_site(timeline)
     cache = PageCache(cache_dir, content_dir, output_dir, templates_dir) if cache_dir is not None else None
@@ -102,10 +152,16 @@ def render_files(result: BuildResult, content_dir: Path, templates_dir: Path, pa
                  bodies: dict[str, str] | None = None) -> dict[str, bytes]:
     """Every output file (or only `pages` of the site): the rendered site and a "removed" page at
     each retired permalink. `bodies`: converted bodies kept by the cache, filled with new ones."""
+    from .load import MEDIA_DIR
+    from .permalinks import removed_pages
+    from .render import render_site
+
     files = render_site(result.timeline, templates_dir, content_dir / MEDIA_DIR, pages, bodies)
     files.update(removed_pages(result.timeline, (p for p in result.permalinks if p.removed), templates_dir))
     return files
 
 
 def _write_problem(err: OSError, folder: Path, consequence: str) -> Problem:
+    from .load import display_path
+
     return Problem(display_path(Path(err.filename or folder)), f"cannot write: {err.strerror or err}; {consequence}")

@@ -1,0 +1,208 @@
+"""The no-op fast path: a build whose inputs and outputs are all as the last build left them is skipped.
+
+After a successful build the pipeline records a stamp in the cache folder:
+the name, size and mtime_ns of every file of the content and templates
+folders (as seen BEFORE the build read them, so an edit made during a build
+is never covered by its stamp), the code and library files of the tool, the
+build's options and working folder (problems print paths relative to it),
+and the size, mtime_ns and fingerprint of every file the build left in the
+output folder, marker included. When the next build finds all of these
+unchanged it returns the recorded result without loading, rendering or
+writing anything.
+
+A file modified within RACY_NS of the moment its stat was taken may change
+again within the same timestamp tick without its stat changing (git's
+"racy clean"): for those the stamp keeps a hash of the bytes, compared
+instead of the stat.
+
+This module imports nothing but the standard library on purpose: Jinja,
+Markdown and PyYAML take longer to import than a whole no-op build.
+Like the other cache files the stamp is private, safe to delete, and
+ignored when damaged.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+import time
+from importlib.util import find_spec
+from pathlib import Path
+from typing import NamedTuple
+
+from .write import MARKER, fingerprint
+
+FORMAT = b"timeline-build-stamp 1\n"
+RACY_NS = 2_000_000_000
+# Besides its own modules, what the output depends on (a library upgrade rewrites these files).
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "_yaml", "dateutil")
+
+_Files = dict[str, tuple[int, int, bytes | None]]  # path -> size, mtime_ns, hash when racy (else None)
+
+
+class Scan(NamedTuple):
+    """The build's inputs as found before it started."""
+
+    key: str
+    files: _Files
+
+
+class Stamp(NamedTuple):
+    scan: Scan
+    outputs: _Files  # output path -> size, mtime_ns, fingerprint when racy
+    result: object  # what the build returned, for the caller
+
+
+def _digest(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as stream:
+            return hashlib.sha256(stream.read()).digest()
+    except OSError:
+        return None
+
+
+def _walk(folder: str, skip: frozenset[str], into: _Files, racy_from: int) -> None:
+    try:
+        with os.scandir(folder) as items:
+            for item in items:
+                if item.path in skip:
+                    continue
+                if item.is_dir(follow_symlinks=False):
+                    _walk(item.path, skip, into, racy_from)
+                    continue
+                stat = item.stat()
+                racy = stat.st_mtime_ns >= racy_from
+                into[item.path] = (stat.st_size, stat.st_mtime_ns, _digest(item.path) if racy else None)
+    except OSError:
+        into[folder] = (-1, -1, None)  # unreadable now: only matches if it is unreadable again
+
+
+def _code_files() -> list[str]:
+    package = os.path.dirname(os.path.abspath(__file__))
+    files = [os.path.join(package, name) for name in sorted(os.listdir(package)) if name.endswith(".py")]
+    for name in LIBRARIES:
+        spec = find_spec(name)
+        if spec is not None and spec.origin:
+            files.append(spec.origin)
+    return files
+
+
+def scan(content_dir: Path, templates_dir: Path, options: tuple, skip: tuple[Path, ...]) -> Scan:
+    """The stat of every input of a build; `skip`: folders inside those not to count (cache, output)."""
+    racy_from = time.time_ns() - RACY_NS
+    files: _Files = {}
+    skipped = frozenset(os.path.abspath(folder) for folder in skip)
+    for folder in (content_dir, templates_dir):
+        _walk(os.path.abspath(folder), skipped, files, racy_from)
+    for path in _code_files():
+        try:
+            stat = os.stat(path)
+            files[path] = (stat.st_size, stat.st_mtime_ns, None)
+        except OSError:
+            files[path] = (-1, -1, None)
+    key = repr((options, os.getcwd(), sys.version, sys.executable, os.environ.get("TZ")))
+    return Scan(hashlib.sha256(key.encode()).hexdigest(), files)
+
+
+def rescanned(before: Scan, path: Path) -> Scan:
+    """The scan with `path` as it is now: for a file the build itself wrote (the permalink lock)."""
+    files = dict(before.files)
+    _walk_one(os.path.abspath(path), files)
+    return before._replace(files=files)
+
+
+def _walk_one(path: str, into: _Files) -> None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        into.pop(path, None)
+        return
+    into[path] = (stat.st_size, stat.st_mtime_ns, _digest(path))
+
+
+def _output_matches(path: str, size: int, mtime_ns: int, printed: bytes | None) -> bool:
+    """The output file is the one recorded: same stat, or for a racy one the same fingerprint."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return False
+    if stat.st_size != size:
+        return False
+    if printed is None:
+        return stat.st_mtime_ns == mtime_ns
+    try:
+        with open(path, "rb") as stream:
+            return fingerprint(stream.read()).encode() == printed
+    except OSError:
+        return False
+
+
+class StampFile:
+    """The stamp of the last build of one content folder into one output folder."""
+
+    def __init__(self, cache_dir: Path, content_dir: Path, output_dir: Path):
+        folders = f"{os.path.abspath(content_dir)}\0{os.path.abspath(output_dir)}"
+        self.file = cache_dir / f"stamp-{hashlib.sha256(folders.encode()).hexdigest()[:16]}.pickle"
+        self.output_dir = os.path.abspath(output_dir)
+
+    def result_if_unchanged(self, now: Scan) -> object | None:
+        """The recorded result when the inputs are those `now` found and the outputs are untouched."""
+        stamp = self._read()
+        if stamp is None or stamp.scan.key != now.key or stamp.scan.files.keys() != now.files.keys():
+            return None
+        for path, (size, mtime_ns, digest) in stamp.scan.files.items():
+            current = now.files[path]
+            if current[0] != size or (digest is None and current[1] != mtime_ns):
+                return None
+            if digest is not None and (current[2] or _digest(path)) != digest:
+                return None
+        if not all(_output_matches(path, *record) for path, record in stamp.outputs.items()):
+            return None
+        return stamp.result
+
+    def record(self, before: Scan, written: dict[str, tuple[int, int]], fingerprints: dict[str, str],
+               result: object) -> None:
+        """Save the stamp of a successful build: its inputs `before`, the output files and their stats."""
+        racy_from = time.time_ns() - RACY_NS
+        outputs: _Files = {}
+        for relative, (size, mtime_ns) in written.items():
+            if relative == MARKER:  # checked below, by its own hash
+                continue
+            racy = mtime_ns < 0 or mtime_ns >= racy_from
+            outputs[os.path.join(self.output_dir, relative)] = (
+                size, mtime_ns, fingerprints[relative].encode() if racy else None)
+        marker = os.path.join(self.output_dir, MARKER)
+        try:
+            stat = os.stat(marker)
+            with open(marker, "rb") as stream:
+                outputs[marker] = (stat.st_size, stat.st_mtime_ns, fingerprint(stream.read()).encode())
+        except OSError:
+            return
+        self._write(Stamp(before, outputs, result))
+
+    def _read(self) -> Stamp | None:
+        try:
+            with open(self.file, "rb") as stream:
+                if stream.readline() != FORMAT:
+                    return None
+                stamp = pickle.load(stream)
+        except Exception:  # noqa: BLE001 - a damaged stamp of any kind is only a slower build
+            return None
+        return stamp if isinstance(stamp, Stamp) else None
+
+    def _write(self, stamp: Stamp) -> None:
+        temporary = None
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("wb", dir=self.file.parent, prefix=".stamp-", suffix=".tmp",
+                                             delete=False) as stream:
+                temporary = stream.name
+                stream.write(FORMAT)
+                pickle.dump(stamp, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.file)
+        except (OSError, pickle.PicklingError):
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)
+
