@@ -23,7 +23,7 @@ from timeline.dates import format_range, parse_date
 from timeline.load import load_content
 from timeline.model import Timeline
 from timeline.order import order_entries
-from timeline.render import make_environment, plan_site, render_page, render_site
+from timeline.render import FEED_ENTRIES, make_environment, plan_site, render_page, render_site
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "templates"
@@ -426,12 +426,26 @@ def test_event_json_ld_carries_range_and_location(synthetic):
     assert event["location"]["geo"] == {"@type": "GeoCoordinates", "latitude": 10.5, "longitude": 20.25}
 
 
+def test_the_feed_carries_the_latest_entries_only(built):
+    site, timeline = built
+    published = [e for e in timeline.entries if not e.draft]
+    many = tuple(replace(entry, id=f"copy-{copy}-{entry.id}", aliases=())
+                 for copy in range(FEED_ENTRIES // len(published) + 2) for entry in published)
+    [feed] = [page for page in plan_site(replace(timeline, entries=many)) if page.path == "feed.xml"]
+    xml = ElementTree.fromstring(render_page(make_environment(TEMPLATES), feed))
+    ids = [element.find(f"{ATOM}id").text for element in xml.findall(f"{ATOM}entry")]
+    assert len(many) > FEED_ENTRIES and len(ids) == FEED_ENTRIES
+    assert ids == [f"{timeline.settings.base_url}entries/{entry.id}/" for entry in reversed(many[-FEED_ENTRIES:])]
+    assert xml.find(f"{ATOM}updated").text == max((e.updated or e.date).start for e in many[-FEED_ENTRIES:]).isoformat()
+
+
 def test_feed_is_atom_with_absolute_urls(built):
     site, timeline = built
     base_url = timeline.settings.base_url
     feed = ElementTree.parse(site / "feed.xml").getroot()
     assert feed.tag == f"{ATOM}feed"
     published = [e for e in timeline.entries if not e.draft]
+    assert len(published) < FEED_ENTRIES
     entries = feed.findall(f"{ATOM}entry")
     assert [e.find(f"{ATOM}id").text for e in entries] == [
         f"{base_url}entries/{entry.id}/" for entry in reversed(published)]

@@ -34,6 +34,9 @@ MAX_MONTH_HEADINGS = 24
 # benchmarks/README.md); more than MAX_WORKERS processes only add memory.
 PARALLEL_FROM = 1000
 MAX_WORKERS = 4
+# The feed carries the latest events, as feeds do: a reader subscribes to what comes next, and
+# an archive of thousands of full bodies would be megabytes fetched on every poll.
+FEED_ENTRIES = 50
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,8 @@ def plan_site(timeline: Timeline) -> tuple[Page, ...]:
     pages += [plan.listing(f"places/{place.slug}/index.html", "place.html", located, place=place)
               for place, located in entries_by_place(entries)]
     pages.append(plan.page("404.html", "404.html", (), root=settings.base_url))
-    pages.append(plan.page("feed.xml", "feed.xml", published, entries=tuple(reversed(published)),
-                           updated=feed_updated(published)))
+    latest = tuple(reversed(published[-FEED_ENTRIES:]))
+    pages.append(plan.page("feed.xml", "feed.xml", latest, entries=latest, updated=feed_updated(latest)))
     period_urls = tuple(public_path(period.path) for period, _ in periods)
     pages.append(plan.page("sitemap.xml", "sitemap.xml", published, (fingerprint(period_urls),), entries=published,
                            periods=period_urls,
