@@ -237,3 +237,43 @@ def test_the_cache_key_covers_every_module_the_load_stage_imports():
     imported = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
                               check=True).stdout.split()
     assert {name.removeprefix("timeline.") for name in imported} <= set(cache.LOAD_MODULES)
+
+
+def test_a_file_saved_again_while_it_is_parsed_is_parsed_again_next_time(tmp_path):
+    """The cache records the bytes it parsed, not those found after parsing."""
+    folder = tmp_path / "content"
+    (folder / "entries").mkdir(parents=True)
+    path = folder / "entries" / "a.yaml"
+    path.write_text("one", encoding="utf-8")
+
+    def parse_then_saved(paths):
+        results = [p.read_text(encoding="utf-8") for p in paths]
+        path.write_text("two", encoding="utf-8")  # the editor saves again before the result is recorded
+        return results
+
+    def parse(paths):
+        return [p.read_text(encoding="utf-8") for p in paths]
+
+    def fresh_cache():
+        return cache.EntryCache(tmp_path / "cache", folder, folder / "media", ("context",))
+
+    assert fresh_cache().load([path], parse_then_saved) == ["one"]
+    warm = fresh_cache()
+    assert warm.load([path], parse) == ["two"]
+    assert warm.load([path], parse) == ["two"] and warm.fingerprints[0] is not None
+
+
+def test_entries_carry_the_fingerprint_of_their_source(content, tmp_path):
+    from timeline.load import load_content
+
+    cold = load_content(content)
+    assert cold.fingerprints == {}  # without a cache, the render stage fingerprints the entries itself
+    first = load_content(content, tmp_path / "cache")
+    second = load_content(content, tmp_path / "cache")
+    assert set(first.fingerprints) == set(first.entries) and first.fingerprints == second.fingerprints
+    entry = content / "entries" / "timed-meeting.yaml"
+    entry.write_text(TIMED_ENTRY.replace("14:30", "14:31"), encoding="utf-8")
+    third = load_content(content, tmp_path / "cache")
+    before = {e.id: first.fingerprints[e] for e in first.entries}
+    changed = {e.id for e in third.entries if third.fingerprints[e] != before[e.id]}
+    assert changed == {"timed-meeting"}

@@ -34,7 +34,7 @@ from typing import Callable, NamedTuple, Sequence, TypeVar
 from . import __version__
 
 CACHE_DIR_NAME = ".cache"
-FORMAT = b"timeline-load-cache 1 "
+FORMAT = b"timeline-load-cache 2 "
 # The modules that turn a file into an EntryFile (tests/test_cache.py checks the list is complete).
 LOAD_MODULES = ("cache", "dates", "load", "model", "validate", "yamlfile")
 # A file modified this close to the moment it is recorded may be modified again within the same
@@ -67,7 +67,12 @@ class EntryCache:
         self.racy_from_ns = time.time_ns() - RACY_NS
 
     def load(self, paths: Sequence[Path], parse: Callable[[list[Path]], list[Result]]) -> list[Result]:
-        """What loading each file gives: from the cache when still valid, else from `parse` (then cached)."""
+        """What loading each file gives: from the cache when still valid, else from `parse` (then cached).
+
+        Afterwards `fingerprints` holds, for each path, a digest of the file's bytes and of the
+        context they were read in (None for a file that could not be identified): whatever loading
+        the file gives depends on nothing else.
+        """
         known = self._read()
         records: dict[str, Record] = {}
         stale: list[Path] = []
@@ -77,11 +82,19 @@ class EntryCache:
                 stale.append(path)
             else:
                 records[path.name] = record
-        for path, result in zip(stale, parse(stale)):
-            records[path.name] = self._record(path, result)
+        # Identified before parsing: a file saved again meanwhile then no longer matches its record.
+        identified = [self._identify(path) for path in stale]
+        for path, identity, result in zip(stale, identified, parse(stale)):
+            records[path.name] = identity._replace(result=result)
         if records.keys() != known.keys() or any(records[name] is not known[name] for name in records):
             self._write(records)
+        self.fingerprints = [self._fingerprint(records[path.name]) for path in paths]
         return [records[path.name].result for path in paths]
+
+    def _fingerprint(self, record: Record) -> str | None:
+        if not record.digest:
+            return None
+        return _sha256_hex(self.header + record.digest + (record.media or b""))[:32]
 
     def _still_valid(self, path: Path, record: Record | None) -> Record | None:
         """The record, with the file's current stat, when it still describes the file."""
@@ -103,14 +116,15 @@ class EntryCache:
         """The size to record; -1, which never matches, for a file modified too recently to trust its stat."""
         return stat.st_size if stat.st_mtime_ns < self.racy_from_ns else -1
 
-    def _record(self, path: Path, result: object) -> Record:
+    def _identify(self, path: Path) -> Record:
+        """The record of the file as it is now, before it is parsed (its result still None)."""
         try:
             stat = path.stat()
             data = path.read_bytes()
-        except OSError:  # gone since it was parsed: the parse result stands, nothing is kept
-            return Record(-1, 0, b"", None, result)
+        except OSError:  # unreadable or gone: whatever parsing gives stands, nothing is kept
+            return Record(-1, 0, b"", None, None)
         media = self.media_fingerprint if b"media" in data else None
-        return Record(self._trusted_size(stat), stat.st_mtime_ns, _sha256(data), media, result)
+        return Record(self._trusted_size(stat), stat.st_mtime_ns, _sha256(data), media, None)
 
     @cached_property
     def media_fingerprint(self) -> bytes:

@@ -12,7 +12,7 @@ import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
 from typing import Iterator
@@ -36,6 +36,8 @@ class Loaded:
     settings: Settings | None
     entries: tuple[Entry, ...]
     problems: tuple[Problem, ...]
+    # Each entry's source fingerprint, where the load cache knows it (see model.Timeline).
+    fingerprints: dict[Entry, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -186,13 +188,16 @@ def _at(marks: dict | None, field: str, text: str, problem: Problem) -> Problem:
     return replace(problem, line=mark[0], column=mark[1]) if mark else problem
 
 
-def load_entry_files(files: list[Path], tz: tzinfo, content_dir: Path, cache_dir: Path | None) -> list[EntryFile]:
-    """Each file's EntryFile: from the cache in `cache_dir` while the file is unchanged, else parsed."""
+def load_entry_files(files: list[Path], tz: tzinfo, content_dir: Path,
+                     cache_dir: Path | None) -> tuple[list[EntryFile], list[str | None]]:
+    """Each file's EntryFile: from the cache in `cache_dir` while the file is unchanged, else parsed;
+    and its source fingerprint where the cache knows it."""
     if cache_dir is None:
-        return parse_entry_files(files, tz, content_dir)
+        return parse_entry_files(files, tz, content_dir), [None] * len(files)
     context = (str(tz), display_path(content_dir / ENTRIES_DIR))
     cache = EntryCache(cache_dir, content_dir, content_dir / MEDIA_DIR, context)
-    return cache.load(files, lambda stale: parse_entry_files(stale, tz, content_dir))
+    loaded = cache.load(files, lambda stale: parse_entry_files(stale, tz, content_dir))
+    return loaded, cache.fingerprints
 
 
 def parse_entry_files(files: list[Path], tz: tzinfo, content_dir: Path) -> list[EntryFile]:
@@ -240,12 +245,15 @@ def load_content(content_dir: Path, cache_dir: Path | None = None) -> Loaded:
                                 "no entries found; add YAML files here (python build.py new \"Title\")"))
     entries = []
     marks: dict[str, dict] = {}
+    fingerprints: dict[Entry, str] = {}
     with _collector_paused():
-        loaded_files = load_entry_files(files, tz, content_dir, cache_dir)
-    for loaded in loaded_files:
+        loaded_files, prints = load_entry_files(files, tz, content_dir, cache_dir)
+    for loaded, fingerprint in zip(loaded_files, prints):
         problems.extend(loaded.problems)
         if loaded.entry is not None:
             entries.append(loaded.entry)
             marks.setdefault(loaded.entry.id, loaded.marks)
+            if fingerprint is not None:
+                fingerprints[loaded.entry] = fingerprint
     problems.extend(check_uniqueness(entries, marks))
-    return Loaded(settings, tuple(entries), tuple(problems))
+    return Loaded(settings, tuple(entries), tuple(problems), fingerprints)

@@ -5,8 +5,9 @@ mutable structure another stage may still change.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Mapping
 
 # Precision of a written date, coarsest first; the order matters for sorting.
 YEAR, MONTH, DAY, MINUTE = "year", "month", "day", "minute"
@@ -186,3 +187,7 @@ class Timeline:
     settings: Settings
     entries: tuple[Entry, ...]
     drafts_included: bool = False
+    # What the load cache knows of an entry: a digest of its file's bytes and of the context it was
+    # read in, which determine it. Keyed by the Entry itself, so an entry changed since (or missing)
+    # is fingerprinted from its fields instead (render.plan_site): cheaper, and as safe.
+    fingerprints: Mapping[Entry, str] = field(default_factory=dict, compare=False, hash=False, repr=False)

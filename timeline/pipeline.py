@@ -61,7 +61,7 @@ def load_timeline(content_dir: Path, include_drafts: bool = False, allow_removed
     if loaded.errors or loaded.settings is None:
         return BuildResult(loaded.problems)
     entries = order_entries(loaded.entries, include_drafts)
-    timeline = Timeline(loaded.settings, entries, include_drafts)
+    timeline = Timeline(loaded.settings, entries, include_drafts, loaded.fingerprints)
     guard = guard_permalinks(content_dir, timeline, allow_removed)
     problems = loaded.problems + guard.problems
     if not guard.ok:
