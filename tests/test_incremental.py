@@ -246,3 +246,19 @@ def test_what_an_unchanged_build_depends_on(project, change):
     assert result.timeline is not None  # built, not skipped
     assert result.written
     assert read_site(project.output) == project.cold()
+
+
+def test_many_files_are_staged_and_moved_by_threads_completely(tmp_path):
+    from timeline import write
+
+    count = write.THREADED_FROM + 50
+    files = {f"entries/e{number}/index.html": f"page {number}\n".encode() for number in range(count)}
+    first = write.write_site(files, tmp_path / "site")
+    changed = {path: data + b"changed\n" for path, data in list(files.items())[: count - 10]}
+    second = write.write_site({**files, **changed}, tmp_path / "site")
+    assert len(first.written) == count and set(second.written) == set(changed)
+    assert read_site(tmp_path / "site") == {**files, **changed}
+    for path, (size, mtime_ns) in second.stats.items():
+        stat = (tmp_path / "site" / path).stat()
+        assert size == stat.st_size and mtime_ns in (stat.st_mtime_ns, -1)
+    assert not list(tmp_path.glob(".site.*"))  # no staging or commit folder left behind

@@ -36,6 +36,7 @@ import signal
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,9 @@ _Stat = tuple[int, int]  # size and mtime_ns of a file as written; mtime -1: not
 # A file may be modified again within the filesystem's timestamp tick, keeping its size and mtime:
 # the stat of a file modified this recently is not trusted (git's "racy clean").
 RACY_NS = 2_000_000_000
+# From this many files, files are written and moved by several threads (see _each).
+THREADED_FROM = 200
+WRITER_THREADS = 8
 
 
 class Kept(NamedTuple):
@@ -251,20 +255,33 @@ def _staging(output_dir: Path):
 
 def _stage_files(files: dict[str, bytes], root: Path) -> dict[str, _Stat]:
     """Write the files under `root`; their stats, which the renames into the output keep."""
-    stats = {}
     made: set[str] = set()
-    for relative, data in files.items():
+
+    def stage(relative: str) -> _Stat:
         parent = os.path.dirname(relative)
         if parent not in made:
-            os.makedirs(os.path.join(root, parent), exist_ok=True)
+            os.makedirs(os.path.join(root, parent), exist_ok=True)  # another thread may make it too: fine
             made.add(parent)
         target = os.path.join(root, relative)
         with open(target, "wb") as stream:
-            stream.write(data)
-        stats[relative] = _current_stat(target)
+            stream.write(files[relative])
+        return _current_stat(target)
+
+    stats = dict(zip(files, _each(stage, list(files))))
     # A file written in the same timestamp tick as the last one could change again unseen.
     last = max((stat[1] for stat in stats.values()), default=0)
     return {relative: _trusted(stat, last) for relative, stat in stats.items()}
+
+
+def _each(operation: Callable[[str], object], paths: list[str]) -> list:
+    """`operation` on every path, in threads when there are many: creating files and folders waits on
+    the filesystem's journal, not on Python, and overlapping those waits is several times faster
+    (10,000 pages on 2 cores: 2.9 s in one thread, 1.25 s in eight; 12.4 s against 2.7 s on a
+    busy disk)."""
+    if len(paths) < THREADED_FROM:
+        return [operation(path) for path in paths]
+    with ThreadPoolExecutor(WRITER_THREADS) as pool:
+        return list(pool.map(operation, paths, chunksize=64))
 
 
 def _write_fresh(files: dict[str, bytes], manifest: dict[str, str], output_dir: Path) -> dict[str, _Stat]:
@@ -303,15 +320,18 @@ def _apply(commit: Path, output_dir: Path) -> None:
         _remove_empty_parents(output_dir, relative)
     staged = commit / _STAGED_FILES
     made: set[str] = set()
-    for relative in plan["move"]:
+
+    def move(relative: str) -> None:
         source = os.path.join(staged, relative)
         if not os.path.exists(source):
-            continue  # moved before an interruption
+            return  # moved before an interruption
         parent = os.path.dirname(relative)
         if parent not in made:
             os.makedirs(os.path.join(output_dir, parent), exist_ok=True)
             made.add(parent)
         os.replace(source, os.path.join(output_dir, relative))
+
+    _each(move, plan["move"])
     shutil.rmtree(commit)
 
 
