@@ -262,3 +262,34 @@ def test_many_files_are_staged_and_moved_by_threads_completely(tmp_path):
         stat = (tmp_path / "site" / path).stat()
         assert size == stat.st_size and mtime_ns in (stat.st_mtime_ns, -1)
     assert not list(tmp_path.glob(".site.*"))  # no staging or commit folder left behind
+
+
+def _plant_lies_in_body_cache(project) -> None:
+    import pickle
+
+    shards = list(project.cache.glob("bodies-*.pickle"))
+    assert shards
+    for shard in shards:
+        header, data = shard.read_bytes().split(b"\n", 1)
+        lies = {digest: "<p>A lie from the cache</p>" for digest in pickle.loads(data)}
+        shard.write_bytes(header + b"\n" + pickle.dumps(lies))
+
+
+def _retitle(project) -> None:
+    entry = project.content / "entries" / f"{EDITED}.yaml"
+    project.edit(entry, "title: S", "title: Retitled S")
+
+
+def test_cached_bodies_are_used(project):
+    """The lie planted in the body cache shows (so the next test can fail)."""
+    _plant_lies_in_body_cache(project)
+    _retitle(project)
+    project.warm()
+    assert b"A lie from the cache" in (project.output / f"entries/{EDITED}/index.html").read_bytes()
+
+
+def test_cached_bodies_are_not_used_by_other_code(project, monkeypatch):
+    _plant_lies_in_body_cache(project)
+    monkeypatch.setattr(pagecache, "_code_identity", lambda: ("another version of the converter",))
+    _retitle(project)
+    project.assert_warm_equals_cold()
