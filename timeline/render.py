@@ -305,6 +305,23 @@ def body_html(body: str) -> Markup:
     return html
 
 
+# Listing items rendered during this render, by entry id, root and heading level: an entry shows
+# in the timeline (or its period page), its tags' pages and its place's page. Cleared after each render.
+_items: dict[tuple[str, str, int], Markup] = {}
+
+
+@jinja2.pass_context
+def entry_item(context, entry: Entry, root: str, heading_level: int) -> Markup:
+    """An entry's listing item (templates/entry_item.html), rendered once per render."""
+    key = (entry.id, root, heading_level)
+    html = _items.get(key)
+    if html is None:
+        template = context.environment.get_template("entry_item.html")
+        html = _items[key] = Markup(template.render(entry=entry, root=root, heading_level=heading_level,
+                                                    settings=context["settings"]))
+    return html
+
+
 def convert_bodies(bodies: Iterable[str]) -> list[str]:
     return [str(body_html(body)) for body in bodies]
 
@@ -427,6 +444,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
+    env.globals["entry_item"] = entry_item
     env.filters.update(display_date=format_date, markdown=body_html, summary_text=summary_text,
                        date_range=date_range, media_url=media_url, place_label=place_label,
                        event_data=event_data, item_list_data=item_list_data, timelinejs_data=timelinejs_data,
@@ -486,6 +504,7 @@ def render_pages(templates_dir: Path, pages: tuple[Page, ...], entries: tuple[En
         return rendered
     finally:
         _converted.clear()
+        _items.clear()
 
 
 def _workers(pages: int) -> int:
