@@ -217,11 +217,15 @@ def parse_entry_files(files: list[Path], tz: tzinfo, content_dir: Path) -> list[
 def _collector_paused() -> Iterator[None]:
     # Parsing or unpickling thousands of entries creates millions of objects and no garbage cycles
     # worth collecting; the cyclic collector would scan them over and over (a third of the time).
+    # What was loaded lives as long as the build: frozen, it is left out of every later collection
+    # too (ordering, planning and rendering 10,000 entries spent 0.1-0.2 s rescanning it); frozen
+    # objects are still freed by reference counting, and pipeline.build unfreezes them at its end.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if was_enabled:
             gc.enable()
 

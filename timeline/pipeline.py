@@ -7,6 +7,7 @@ import than that check.
 """
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -103,6 +104,18 @@ def _build(content_dir: Path, output_dir: Path, templates_dir: Path, include_dra
            allow_removed: tuple[str, ...], cache_dir: Path | None,
            record_permalinks: bool) -> tuple[BuildResult, WriteResult | None]:
     """The build itself, and what the write stage reported (None when nothing was written)."""
+    try:
+        return _load_render_write(content_dir, output_dir, templates_dir, include_drafts, allow_removed, cache_dir,
+                                  record_permalinks)
+    finally:
+        # load_content froze what it loaded, for the build's duration: a preview server builds again
+        # and again, and what one build leaves must be collectable by the next.
+        gc.unfreeze()
+
+
+def _load_render_write(content_dir: Path, output_dir: Path, templates_dir: Path, include_drafts: bool,
+                       allow_removed: tuple[str, ...], cache_dir: Path | None,
+                       record_permalinks: bool) -> tuple[BuildResult, WriteResult | None]:
     from .load import display_path
     from .permalinks import save_lock
 
