@@ -156,31 +156,41 @@ class EntryCache:
     def _read(self) -> dict[str, Record]:
         records: dict[str, Record] = {}
         for shard in range(SHARDS):
-            try:
-                with open(self.shard_file(shard), "rb") as stream:
-                    if stream.readline() != self.header:
-                        continue
-                    shard_records = pickle.load(stream)
-            except Exception:  # noqa: BLE001 - a damaged cache of any kind is only a slower build
-                continue
+            shard_records = read_pickle(self.shard_file(shard), self.header)
             if isinstance(shard_records, dict):
                 records.update(shard_records)
         return records
 
     def _write(self, shard: int, records: dict[str, Record]) -> None:
-        """Replace one cache file in one rename; a cache that cannot be written is simply not kept."""
-        temporary = None
-        try:
-            _make_cache_dir(self.cache_dir)
-            with tempfile.NamedTemporaryFile("wb", dir=self.cache_dir, prefix=".entries-", suffix=".tmp",
-                                             delete=False) as stream:
-                temporary = stream.name
-                stream.write(self.header)
-                pickle.dump(records, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.shard_file(shard))
-        except (OSError, pickle.PicklingError):
-            if temporary is not None:
-                Path(temporary).unlink(missing_ok=True)
+        write_pickle(self.shard_file(shard), self.header, records)
+
+
+def write_pickle(file: Path, header: bytes, data: object) -> None:
+    """Replace a cache file in one rename (a crash never leaves half of one); a cache file that
+    cannot be written is simply not kept."""
+    temporary = None
+    try:
+        _make_cache_dir(file.parent)
+        with tempfile.NamedTemporaryFile("wb", dir=file.parent, prefix=f".{file.stem}-", suffix=".tmp",
+                                         delete=False) as stream:
+            temporary = stream.name
+            stream.write(header)
+            pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, file)
+    except (OSError, pickle.PicklingError):
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+
+
+def read_pickle(file: Path, header: bytes) -> object | None:
+    """What write_pickle wrote with this header; None when missing, of another header, or damaged."""
+    try:
+        with open(file, "rb") as stream:
+            if stream.readline() != header:
+                return None
+            return pickle.load(stream)
+    except Exception:  # noqa: BLE001 - a damaged cache of any kind is only a slower build
+        return None
 
 
 def _make_cache_dir(cache_dir: Path) -> None:

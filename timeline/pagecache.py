@@ -21,16 +21,13 @@ A page with no inputs is never taken from the cache.
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 import sys
-import tempfile
 from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable, Mapping
 
 from . import __version__
-from .cache import _make_cache_dir
+from .cache import read_pickle, write_pickle
 from .render import Page
 from .write import Kept, WriteResult
 
@@ -129,25 +126,8 @@ class PageCache:
         return self.shards[number]
 
     def _read(self, file: Path, header: bytes) -> dict:
-        try:
-            with open(file, "rb") as stream:
-                if stream.readline() != header:
-                    return {}
-                records = pickle.load(stream)
-        except Exception:  # noqa: BLE001 - a damaged cache of any kind is only a slower build
-            return {}
+        records = read_pickle(file, header)
         return records if isinstance(records, dict) else {}
 
     def _write(self, file: Path, header: bytes, records: dict) -> None:
-        temporary = None
-        try:
-            _make_cache_dir(self.cache_dir)
-            with tempfile.NamedTemporaryFile("wb", dir=self.cache_dir, prefix=f".{file.stem}-", suffix=".tmp",
-                                             delete=False) as stream:
-                temporary = stream.name
-                stream.write(header)
-                pickle.dump(records, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, file)
-        except (OSError, pickle.PicklingError):
-            if temporary is not None:
-                Path(temporary).unlink(missing_ok=True)
+        write_pickle(file, header, records)

@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import sys
-import tempfile
 import time
 from importlib.util import find_spec
 from pathlib import Path
 from typing import NamedTuple
 
+from .cache import read_pickle, write_pickle
 from .write import MARKER, fingerprint
 
 FORMAT = b"timeline-build-stamp 1\n"
@@ -183,26 +182,8 @@ class StampFile:
         self._write(Stamp(before, outputs, result))
 
     def _read(self) -> Stamp | None:
-        try:
-            with open(self.file, "rb") as stream:
-                if stream.readline() != FORMAT:
-                    return None
-                stamp = pickle.load(stream)
-        except Exception:  # noqa: BLE001 - a damaged stamp of any kind is only a slower build
-            return None
+        stamp = read_pickle(self.file, FORMAT)
         return stamp if isinstance(stamp, Stamp) else None
 
     def _write(self, stamp: Stamp) -> None:
-        temporary = None
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("wb", dir=self.file.parent, prefix=".stamp-", suffix=".tmp",
-                                             delete=False) as stream:
-                temporary = stream.name
-                stream.write(FORMAT)
-                pickle.dump(stamp, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.file)
-        except (OSError, pickle.PicklingError):
-            if temporary is not None:
-                Path(temporary).unlink(missing_ok=True)
-
+        write_pickle(self.file, FORMAT, stamp)
