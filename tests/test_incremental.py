@@ -294,3 +294,24 @@ def test_cached_bodies_are_not_used_by_other_code(project, monkeypatch):
     monkeypatch.setattr(pagecache, "_code_identity", lambda: ("another version of the converter",))
     _retitle(project)
     project.assert_warm_equals_cold()
+
+
+def test_an_unreadable_file_in_the_content_hides_no_edit(project):
+    (project.content / "entries" / "notes.txt").symlink_to(project.root / "nowhere")  # a dangling link
+    assert project.warm().ok
+    assert project.warm().timeline is None  # skipped: the link is as it was
+    _retitle(project)
+    result = project.assert_warm_equals_cold()
+    assert result.timeline is not None and f"entries/{EDITED}/index.html" in result.written
+
+
+def test_a_linked_folder_in_the_content_is_followed(project, tmp_path):
+    media = tmp_path / "shared-media"
+    media.mkdir()
+    (media / "photo.txt").write_text("one", encoding="utf-8")
+    (project.content / "linked").symlink_to(media, target_is_directory=True)
+    (media / "loop").symlink_to(media, target_is_directory=True)  # a loop ends
+    assert project.warm().ok
+    assert project.warm().timeline is None
+    (media / "photo.txt").write_text("two", encoding="utf-8")
+    assert project.warm().timeline is not None

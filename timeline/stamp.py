@@ -62,20 +62,35 @@ def _digest(path: str) -> bytes | None:
         return None
 
 
-def _walk(folder: str, skip: frozenset[str], into: _Files, racy_from: int) -> None:
+_UNREADABLE = (-1, -1, None)  # only matches a file or folder that is unreadable again
+
+
+def _walk(folder: str, skip: frozenset[str], into: _Files, racy_from: int, seen: set[str] | None = None) -> None:
+    """Every file under `folder`, symbolic links followed (each real folder once, so a loop ends)."""
+    seen = set() if seen is None else seen
+    real = os.path.realpath(folder)
+    if real in seen:
+        return
+    seen.add(real)
     try:
-        with os.scandir(folder) as items:
-            for item in items:
-                if item.path in skip:
-                    continue
-                if item.is_dir(follow_symlinks=False):
-                    _walk(item.path, skip, into, racy_from)
-                    continue
-                stat = item.stat()
-                racy = stat.st_mtime_ns >= racy_from
-                into[item.path] = (stat.st_size, stat.st_mtime_ns, _digest(item.path) if racy else None)
+        with os.scandir(folder) as scanned:
+            items = list(scanned)
     except OSError:
-        into[folder] = (-1, -1, None)  # unreadable now: only matches if it is unreadable again
+        into[folder] = _UNREADABLE
+        return
+    for item in items:
+        if item.path in skip:
+            continue
+        try:
+            if item.is_dir():
+                _walk(item.path, skip, into, racy_from, seen)
+                continue
+            stat = item.stat()
+        except OSError:  # a dangling link, or gone since the folder was listed
+            into[item.path] = _UNREADABLE
+            continue
+        racy = stat.st_mtime_ns >= racy_from
+        into[item.path] = (stat.st_size, stat.st_mtime_ns, _digest(item.path) if racy else None)
 
 
 def _code_files() -> list[str]:
@@ -100,7 +115,7 @@ def scan(content_dir: Path, templates_dir: Path, options: tuple, skip: tuple[Pat
             stat = os.stat(path)
             files[path] = (stat.st_size, stat.st_mtime_ns, None)
         except OSError:
-            files[path] = (-1, -1, None)
+            files[path] = _UNREADABLE
     key = repr((options, os.getcwd(), sys.version, sys.executable, os.environ.get("TZ")))
     return Scan(hashlib.sha256(key.encode()).hexdigest(), files)
 
