@@ -93,6 +93,12 @@ def normalise_path(text: str) -> str | None:
     return path if match and ID_PATTERN.fullmatch(match.group(1)) else None
 
 
+def _is_entry_path(text: str) -> bool:
+    """Already written as normalise_path writes it (as every line the tool writes is): entries/<id>/."""
+    match = _PATH.fullmatch(text)
+    return match is not None and ID_PATTERN.fullmatch(match.group(1)) is not None
+
+
 def read_lock(content_dir: Path) -> tuple[dict[str, tuple[Permalink, int]], list[Problem]]:
     """The recorded permalinks with their line numbers; a missing file is an empty lock."""
     path = lock_path(content_dir)
@@ -109,7 +115,7 @@ def read_lock(content_dir: Path) -> tuple[dict[str, tuple[Permalink, int]], list
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         columns = [column.strip() for column in raw.split("\t")]
-        path_text = normalise_path(columns[0])
+        path_text = columns[0] if _is_entry_path(columns[0]) else normalise_path(columns[0])
         if path_text is None or columns[0] != path_text:
             problems.append(Problem(shown, f'"{columns[0][:80]}" is not an entry path such as entries/zaranj-falls/ '
                                     "(a path, then a tab, then the title)", line=number, column=1))
@@ -130,7 +136,8 @@ def guard_permalinks(content_dir: Path, timeline: Timeline, allow_removed: Itera
     result: dict[str, Permalink] = {}
     for path, (record, number) in records.items():
         if path in served:
-            result[path] = replace(record, title=served[path], removed_reason=None)
+            unchanged = record.title == served[path] and record.removed_reason is None
+            result[path] = record if unchanged else replace(record, title=served[path], removed_reason=None)
         elif record.removed:
             result[path] = record
         elif path in retiring:
