@@ -160,11 +160,6 @@ class Entry:
     corrections: tuple[Correction, ...] = ()
     aliases: tuple[str, ...] = ()
 
-    @property
-    def sort_key(self) -> tuple:
-        # Equal starts: coarser precision first, then id, so the order is total.
-        return (self.date.start, self.date.rank, self.id)
-
 
 @dataclass(frozen=True)
 class Settings:
