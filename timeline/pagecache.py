@@ -108,14 +108,14 @@ class PageCache:
         records = {page.path: (self.page_key(page), written.fingerprints[page.path], written.stats[page.path])
                    for page in pages if page.inputs and page.path in written.stats}
         if records != self.pages:
-            self._write(self.file, FORMAT, records)
+            write_pickle(self.file, FORMAT, records)
         shards: dict[int, dict] = {number: {} for number in range(BODY_SHARDS)}
         for body, html in bodies.items():
             digest = body_digest(body)
             shards[digest[0] % BODY_SHARDS][digest] = html
         for number, converted in shards.items():
             if converted.keys() != self._shard(number).keys():
-                self._write(self._shard_file(number), self.bodies_header, converted)
+                write_pickle(self._shard_file(number), self.bodies_header, converted)
 
     def _shard_file(self, number: int) -> Path:
         return self.cache_dir / f"{self.bodies_name}-{number:02}.pickle"
@@ -128,6 +128,3 @@ class PageCache:
     def _read(self, file: Path, header: bytes) -> dict:
         records = read_pickle(file, header)
         return records if isinstance(records, dict) else {}
-
-    def _write(self, file: Path, header: bytes, records: dict) -> None:
-        write_pickle(file, header, records)

@@ -279,11 +279,8 @@ def span_date(date: PartialDate) -> PartialDate:
 
 def periods_list_data(spans: tuple[tuple[Period, PartialDate, PartialDate], ...], settings: Settings) -> dict:
     """schema.org ItemList of the period pages, for the index of a split timeline."""
-    return {"@context": "https://schema.org", "@type": "ItemList", "name": settings.title,
-            "numberOfItems": len(spans),
-            "itemListElement": [{"@type": "ListItem", "position": position, "name": period.label,
-                                 "url": settings.base_url + public_path(period.path)}
-                                for position, (period, _, _) in enumerate(spans, 1)]}
+    return item_list(settings.title, [(period.label, settings.base_url + public_path(period.path))
+                                      for period, _, _ in spans])
 
 
 def period_item_list_data(entries: tuple[Entry, ...], period: Period, settings: Settings) -> dict:
@@ -388,11 +385,16 @@ def source_data(source) -> dict:
 
 
 def item_list_data(entries: tuple[Entry, ...], settings: Settings) -> dict:
-    return {"@context": "https://schema.org", "@type": "ItemList", "name": settings.title,
-            "numberOfItems": len(entries),
-            "itemListElement": [{"@type": "ListItem", "position": position, "name": entry.title,
-                                 "url": f"{settings.base_url}entries/{entry.id}/"}
-                                for position, entry in enumerate(entries, 1)]}
+    return item_list(settings.title, [(entry.title, f"{settings.base_url}entries/{entry.id}/")
+                                      for entry in entries])
+
+
+def item_list(name: str, items: list[tuple[str, str]]) -> dict:
+    """schema.org ItemList of (name, absolute URL) pairs."""
+    return {"@context": "https://schema.org", "@type": "ItemList", "name": name,
+            "numberOfItems": len(items),
+            "itemListElement": [{"@type": "ListItem", "position": position, "name": item_name, "url": url}
+                                for position, (item_name, url) in enumerate(items, 1)]}
 
 
 def timelinejs_date(date, display: str | None = None) -> dict:

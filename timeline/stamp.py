@@ -194,11 +194,8 @@ class StampFile:
                 outputs[marker] = (stat.st_size, stat.st_mtime_ns, fingerprint(stream.read()).encode())
         except OSError:
             return
-        self._write(Stamp(before, outputs, result))
+        write_pickle(self.file, FORMAT, Stamp(before, outputs, result))
 
     def _read(self) -> Stamp | None:
         stamp = read_pickle(self.file, FORMAT)
         return stamp if isinstance(stamp, Stamp) else None
-
-    def _write(self, stamp: Stamp) -> None:
-        write_pickle(self.file, FORMAT, stamp)
