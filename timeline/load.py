@@ -37,7 +37,7 @@ class Loaded:
     entries: tuple[Entry, ...]
     problems: tuple[Problem, ...]
     # Each entry's source fingerprint, where the load cache knows it (see model.Timeline).
-    fingerprints: dict[Entry, str] = field(default_factory=dict, compare=False, repr=False)
+    fingerprints: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # by entry id
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -249,7 +249,7 @@ def load_content(content_dir: Path, cache_dir: Path | None = None) -> Loaded:
                                 "no entries found; add YAML files here (python build.py new \"Title\")"))
     entries = []
     marks: dict[str, dict] = {}
-    fingerprints: dict[Entry, str] = {}
+    fingerprints: dict[str, str] = {}
     with _collector_paused():
         loaded_files, prints = load_entry_files(files, tz, content_dir, cache_dir)
     for loaded, fingerprint in zip(loaded_files, prints):
@@ -258,6 +258,6 @@ def load_content(content_dir: Path, cache_dir: Path | None = None) -> Loaded:
             entries.append(loaded.entry)
             marks.setdefault(loaded.entry.id, loaded.marks)
             if fingerprint is not None:
-                fingerprints[loaded.entry] = fingerprint
+                fingerprints[loaded.entry.id] = fingerprint
     problems.extend(check_uniqueness(entries, marks))
     return Loaded(settings, tuple(entries), tuple(problems), fingerprints)

@@ -76,7 +76,7 @@ def plan_site(timeline: Timeline) -> tuple[Page, ...]:
     base = {"settings": settings, "drafts_included": timeline.drafts_included}
     shared = (settings_fingerprint(settings), fingerprint(timeline.drafts_included))
     known = timeline.fingerprints
-    prints = {entry.id: known.get(entry) or entry_fingerprint(entry) for entry in timeline.entries}
+    prints = {entry.id: known.get(entry.id) or entry_fingerprint(entry) for entry in timeline.entries}
     plan = _Planner(base, shared, prints)
     entries = timeline.entries
     published = tuple(e for e in entries if not e.draft)
