@@ -22,20 +22,26 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import zlib
 from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable, Mapping
 
+import jinja2
+import jinja2.bccache
+
 from . import __version__
 from .cache import read_pickle, write_pickle
-from .render import Page
+from .model import Timeline
+from .render import Memo, Page, entry_prints, fingerprint
 from .write import Kept, WriteResult
 
 FORMAT = b"timeline-page-cache 2\n"
 BODIES_FORMAT = b"timeline-body-cache 1 "
-# Converted bodies are kept in this many files by their digest, so that editing one body rewrites
-# a sixteenth of them (pickling 10,000 bodies takes a third of a second).
-BODY_SHARDS = 16
+FRAGMENTS_FORMAT = b"timeline-fragment-cache 1 "
+# Bodies and fragments are kept in this many files each, so that editing one entry rewrites a
+# sixteenth of them (pickling 10,000 bodies takes a third of a second).
+SHARDS = 16
 # The modules that turn a planned page into bytes (tests/test_incremental.py checks the list).
 RENDER_MODULES = ("dates", "markup", "model", "pagecache", "permalinks", "render")
 
@@ -63,11 +69,13 @@ def body_digest(body: str) -> bytes:
 
 
 class PageCache:
-    """The pages and bodies of the last build of one content folder.
+    """The pages, bodies and fragments of the last build of one content folder.
 
     The pages are recorded in one file (they all change with the templates); the bodies, which
-    depend only on the code that converts them, in BODY_SHARDS files, each read when first needed
-    and rewritten only when the bodies it holds change.
+    depend only on the code that converts them, in SHARDS files by digest, each read when
+    first needed and rewritten (and pruned) only when a new body falls in it; the fragments (each
+    entry's listing items and TimelineJS event, see render.Memo), which also depend on the
+    templates and settings, in as many files by entry id, so one edit rewrites one of them.
     """
 
     def __init__(self, cache_dir: Path, content_dir: Path, output_dir: Path, templates_dir: Path):
@@ -75,11 +83,14 @@ class PageCache:
         folders = f"{content_dir.resolve()}\0{output_dir.resolve()}"
         name = hashlib.sha256(folders.encode()).hexdigest()[:16]
         self.file = cache_dir / f"pages-{name}.pickle"
+        self.fragments_name = f"fragments-{name}"
         self.bodies_name = f"bodies-{hashlib.sha256(str(content_dir.resolve()).encode()).hexdigest()[:16]}"
         self.site_key = site_key(templates_dir)
-        self.bodies_header = BODIES_FORMAT + hashlib.sha256(repr(_code_identity()).encode()).hexdigest().encode() + b"\n"
+        self.code_key = hashlib.sha256(repr(_code_identity()).encode()).hexdigest()
+        self.bodies_header = BODIES_FORMAT + self.code_key.encode() + b"\n"
         self.pages = self._read(self.file, FORMAT)
         self.shards: dict[int, dict] = {}
+        self.fragment_shards: list[dict] = []
 
     def page_key(self, page: Page) -> str:
         return hashlib.sha256("\0".join((self.site_key, *page.inputs)).encode()).hexdigest()
@@ -93,29 +104,60 @@ class PageCache:
                 kept[page.path] = Kept(record[1], record[2])
         return kept
 
-    def known_bodies(self, bodies: Iterable[str]) -> dict[str, str]:
-        """The HTML of those bodies converted by an earlier build."""
-        known = {}
-        for body in bodies:
-            digest = body_digest(body)
-            html = self._shard(digest[0] % BODY_SHARDS).get(digest)
-            if html is not None:
-                known[body] = html
-        return known
+    def memo(self, timeline: Timeline) -> Memo:
+        """A render memo holding the fragments of the entries unchanged since they were made, and
+        looking up converted bodies here."""
+        prints = entry_prints(timeline)
+        header = FRAGMENTS_FORMAT + self._fragments_key(timeline).encode() + b"\n"
+        self.fragment_shards = [self._read(self._fragment_file(number), header) for number in range(SHARDS)]
+        fragments = {key: text for shard in self.fragment_shards for key, (made_from, text) in shard.items()
+                     if prints.get(key[1]) == made_from}
+        compiled = _CompiledTemplates(self.cache_dir, f"templates-{self.code_key[:16]}")
+        return Memo(fragments=fragments, stored_body=self.stored_body, compiled=compiled)
 
-    def save(self, pages: Iterable[Page], written: WriteResult, bodies: Mapping[str, str]) -> None:
-        """Record this build: each page's key, output fingerprint and stat, each body's HTML."""
+    def stored_body(self, body: str) -> str | None:
+        """The HTML of a body an earlier build converted, or None."""
+        digest = body_digest(body)
+        return self._shard(digest[0] % SHARDS).get(digest)
+
+    def save(self, pages: Iterable[Page], written: WriteResult, memo: Memo, timeline: Timeline) -> None:
+        """Record this build: each page's key, output fingerprint and stat, new bodies and fragments."""
         records = {page.path: (self.page_key(page), written.fingerprints[page.path], written.stats[page.path])
                    for page in pages if page.inputs and page.path in written.stats}
         if records != self.pages:
             write_pickle(self.file, FORMAT, records)
-        shards: dict[int, dict] = {number: {} for number in range(BODY_SHARDS)}
-        for body, html in bodies.items():
+        self._save_bodies(memo.gained_bodies, timeline)
+        self._save_fragments(memo.fragments, timeline)
+
+    def _save_bodies(self, gained: Mapping[str, str], timeline: Timeline) -> None:
+        by_shard: dict[int, dict] = {}
+        for body, html in gained.items():
             digest = body_digest(body)
-            shards[digest[0] % BODY_SHARDS][digest] = html
-        for number, converted in shards.items():
-            if converted.keys() != self._shard(number).keys():
-                write_pickle(self._shard_file(number), self.bodies_header, converted)
+            by_shard.setdefault(digest[0] % SHARDS, {})[digest] = html
+        if not by_shard:
+            return
+        current = {body_digest(entry.body) for entry in timeline.entries if entry.body}
+        for number, new in by_shard.items():
+            kept = {digest: html for digest, html in self._shard(number).items() if digest in current}
+            write_pickle(self._shard_file(number), self.bodies_header, {**kept, **new})
+
+    def _save_fragments(self, fragments: Mapping[tuple, str], timeline: Timeline) -> None:
+        prints = entry_prints(timeline)
+        shards: list[dict] = [{} for _ in range(SHARDS)]
+        for key, text in fragments.items():
+            made_from = prints.get(key[1])
+            if made_from is not None:
+                shards[_shard_of(key[1])][key] = (made_from, text)
+        header = FRAGMENTS_FORMAT + self._fragments_key(timeline).encode() + b"\n"
+        for number, shard in enumerate(shards):
+            if number >= len(self.fragment_shards) or shard != self.fragment_shards[number]:
+                write_pickle(self._fragment_file(number), header, shard)
+
+    def _fragments_key(self, timeline: Timeline) -> str:
+        return fingerprint((self.site_key, timeline.settings, timeline.drafts_included))
+
+    def _fragment_file(self, number: int) -> Path:
+        return self.cache_dir / f"{self.fragments_name}-{number:02}.pickle"
 
     def _shard_file(self, number: int) -> Path:
         return self.cache_dir / f"{self.bodies_name}-{number:02}.pickle"
@@ -128,3 +170,30 @@ class PageCache:
     def _read(self, file: Path, header: bytes) -> dict:
         records = read_pickle(file, header)
         return records if isinstance(records, dict) else {}
+
+
+def _shard_of(entry_id: str) -> int:
+    return zlib.crc32(entry_id.encode()) % SHARDS
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, in a folder named after the code that configures the
+    environment (Jinja keys a template by its name and source only). Like every cache file here, a
+    damaged one is ignored (the template is compiled again) and one that cannot be written is not kept."""
+
+    def __init__(self, cache_dir: Path, name: str):
+        self.folder = cache_dir / name
+        super().__init__(str(self.folder))
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - whatever a damaged file raises
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            self.folder.mkdir(exist_ok=True)  # in the cache folder the load stage made, or not at all
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass

@@ -18,7 +18,7 @@ from .write import OutputFolderError, WriteResult, write_site
 
 if TYPE_CHECKING:
     from .permalinks import Permalink
-    from .render import Page
+    from .render import Memo, Page
 
 
 @dataclass(frozen=True)
@@ -142,34 +142,34 @@ def render_and_write(result: BuildResult, content_dir: Path, output_dir: Path, t
                      cache_dir: Path | None) -> WriteResult:
     """Render the pages the page cache does not know unchanged, and write the site."""
     from .pagecache import PageCache
-    from .render import plan_site, render_pages
+    from .render import Memo, plan_site, render_pages
 
     timeline = result.timeline
     pages = plan_site(timeline)
     cache = PageCache(cache_dir, content_dir, output_dir, templates_dir) if cache_dir is not None else None
     kept = cache.unchanged(pages) if cache is not None else {}
-    bodies = cache.known_bodies(e.body for e in timeline.entries if e.body) if cache is not None else {}
-    files = render_files(result, content_dir, templates_dir, [p for p in pages if p.path not in kept], bodies)
+    memo = cache.memo(timeline) if cache is not None else Memo()
+    files = render_files(result, content_dir, templates_dir, [p for p in pages if p.path not in kept], memo)
     by_path = {page.path: page for page in pages}
 
     def render_kept(paths: list[str]) -> dict[str, bytes]:  # kept pages the output folder lost
-        return render_pages(templates_dir, tuple(by_path[path] for path in paths), timeline.entries, bodies)
+        return render_pages(templates_dir, tuple(by_path[path] for path in paths), memo)
 
     written = write_site(files, output_dir, kept, render_kept)
     if cache is not None:
-        cache.save(pages, written, bodies)
+        cache.save(pages, written, memo, timeline)
     return written
 
 
 def render_files(result: BuildResult, content_dir: Path, templates_dir: Path, pages: list[Page] | None = None,
-                 bodies: dict[str, str] | None = None) -> dict[str, bytes]:
+                 memo: Memo | None = None) -> dict[str, bytes]:
     """Every output file (or only `pages` of the site): the rendered site and a "removed" page at
-    each retired permalink. `bodies`: converted bodies kept by the cache, filled with new ones."""
+    each retired permalink. `memo`: what the cache kept of earlier renders (render.Memo)."""
     from .load import MEDIA_DIR
     from .permalinks import removed_pages
     from .render import render_site
 
-    files = render_site(result.timeline, templates_dir, content_dir / MEDIA_DIR, pages, bodies)
+    files = render_site(result.timeline, templates_dir, content_dir / MEDIA_DIR, pages, memo)
     files.update(removed_pages(result.timeline, (p for p in result.permalinks if p.removed), templates_dir))
     return files
 

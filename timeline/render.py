@@ -17,9 +17,10 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import jinja2
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
 from .dates import MONTH_NAMES, format_date, format_range, period_label
@@ -37,6 +38,7 @@ MAX_WORKERS = 4
 # The feed carries the latest events, as feeds do: a reader subscribes to what comes next, and
 # an archive of thousands of full bodies would be megabytes fetched on every poll.
 FEED_ENTRIES = 50
+TIMELINEJS = "timeline.json"  # the timeline in TimelineJS3's format: its path and template
 
 
 @dataclass(frozen=True)
@@ -54,18 +56,10 @@ def fingerprint(value: object) -> str:
     return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=8).hexdigest()
 
 
-def entry_fingerprint(entry: Entry) -> str:
-    return fingerprint(entry)
-
-
-def settings_fingerprint(settings: Settings) -> str:
-    return fingerprint(settings)
-
-
-def as_link(entry: Entry) -> Entry:
-    """The entry reduced to what a link to it shows, so a neighbour's page depends on nothing more."""
-    return replace(entry, sources=(), summary=None, body="", tags=(), place=None, media=None,
-                   updated=None, corrections=(), aliases=(), source_path="")
+def entry_prints(timeline: Timeline) -> dict[str, str]:
+    """Each entry's fingerprint, by id: the load cache's where it knows the entry, else from its fields."""
+    known = timeline.fingerprints
+    return {entry.id: known.get(entry.id) or fingerprint(entry) for entry in timeline.entries}
 
 
 # ---------------------------------------------------------------- planning
@@ -74,10 +68,8 @@ def plan_site(timeline: Timeline) -> tuple[Page, ...]:
     """Every page of the site, in a stable order, without rendering any of them."""
     settings = timeline.settings
     base = {"settings": settings, "drafts_included": timeline.drafts_included}
-    shared = (settings_fingerprint(settings), fingerprint(timeline.drafts_included))
-    known = timeline.fingerprints
-    prints = {entry.id: known.get(entry.id) or entry_fingerprint(entry) for entry in timeline.entries}
-    plan = _Planner(base, shared, prints)
+    shared = (fingerprint(settings), fingerprint(timeline.drafts_included))
+    plan = _Planner(base, shared, entry_prints(timeline))
     entries = timeline.entries
     published = tuple(e for e in entries if not e.draft)
     periods = split_into_periods(entries, settings.entries_per_page)
@@ -99,7 +91,7 @@ def plan_site(timeline: Timeline) -> tuple[Page, ...]:
                            periods=period_urls,
                            tags=all_tags(published), places=tuple(p for p, _ in place_counts(published))))
     pages.append(plan.page("robots.txt", "robots.txt", ()))
-    pages.append(plan.page("timeline.json", "timeline.json", published, entries=published))
+    pages.append(plan.page(TIMELINEJS, TIMELINEJS, published, entries=published))
     return tuple(pages)
 
 
@@ -112,26 +104,27 @@ class _Planner:
         """A page showing the entries `shown` in full; `inputs` adds what else it shows."""
         context = {**self.base, "root": "../" * path.count("/"), "path": path,
                    "url": self.base["settings"].base_url + public_path(path), **context}
-        own = (fingerprint(path),) + self.shared + tuple(self.prints[e.id] for e in shown)
+        own = self.shared + tuple(self.prints[e.id] for e in shown)
         return Page(path, template, context, own + inputs + (fingerprint(sorted_context(context)),))
 
     def listing(self, path: str, template: str, entries: tuple[Entry, ...], **context) -> Page:
         return self.page(path, template, entries, groups=group_by_period(entries), entries=entries, **context)
 
     def entry_pages(self, entries: tuple[Entry, ...], homes: Mapping[str, str] = {}) -> list[Page]:
-        """`homes`: the period page showing each entry, when the timeline is split (else the index)."""
-        links = [None, *map(as_link, entries), None]  # each entry's neighbours: links[index], links[index + 2]
-        prints = [fingerprint(link) for link in links]
-        pages = []
-        for index, entry in enumerate(entries):
-            pages.append(self.page(f"entries/{entry.id}/index.html", "entry.html", (entry,),
-                                   (prints[index], prints[index + 2]),
-                                   entry=entry, previous=links[index], next=links[index + 2],
-                                   timeline_page=homes.get(entry.id, "index.html")))
-        return pages
+        """`homes`: the period page showing each entry, when the timeline is split (else the index).
+
+        A page links to its neighbours by title and date; it depends on their whole fingerprint,
+        which costs a rendering of two pages when a neighbour's body changes, where reducing every
+        neighbour to its link and fingerprinting that cost a third of a second at 10,000 entries."""
+        links = [None, *entries, None]  # each entry's neighbours: links[index], links[index + 2]
+        prints = [""] + [self.prints[entry.id] for entry in entries] + [""]
+        return [self.page(f"entries/{entry.id}/index.html", "entry.html", (entry,), (prints[index], prints[index + 2]),
+                          entry=entry, previous=links[index], next=links[index + 2],
+                          timeline_page=homes.get(entry.id, "index.html"))
+                for index, entry in enumerate(entries)]
 
     def alias_pages(self, entries: tuple[Entry, ...]) -> list[Page]:
-        return [self.page(f"entries/{alias}/index.html", "redirect.html", (), (fingerprint(as_link(entry)),),
+        return [self.page(f"entries/{alias}/index.html", "redirect.html", (), (self.prints[entry.id],),
                           title=entry.title, target=f"../{entry.id}/index.html",
                           canonical=self.base["settings"].base_url + f"entries/{entry.id}/")
                 for entry in entries for alias in entry.aliases]
@@ -289,38 +282,79 @@ def period_item_list_data(entries: tuple[Entry, ...], period: Period, settings: 
 
 # ---------------------------------------------------------------- rendering
 
-# Bodies converted during this render, by their Markdown: a page shows a body (or the summary taken
-# from it) again on the index, tag, place, feed and export pages. Cleared after each render.
-_converted: dict[str, Markup] = {}
+@dataclass
+class Memo:
+    """What a render reuses: each body converted to HTML, by its Markdown, and each entry's fragments
+    (its listing item, its TimelineJS event), by kind and entry id. A page cache seeds it with what an
+    earlier build made (bodies through `stored_body`, looked up when first needed) and keeps what was
+    `gained`."""
+
+    bodies: dict[str, str] = field(default_factory=dict)
+    fragments: dict[tuple, str] = field(default_factory=dict)
+    stored_body: Callable[[str], str | None] | None = None
+    compiled: jinja2.BytecodeCache | None = None  # the templates compiled by an earlier build
+    gained_bodies: dict[str, str] = field(default_factory=dict)
+    gained_fragments: dict[tuple, str] = field(default_factory=dict)
+
+    def body(self, body: str) -> str:
+        html = self.bodies.get(body)
+        if html is None:
+            html = self.stored_body(body) if self.stored_body else None
+            if html is None:
+                html = self.gained_bodies[body] = render_markdown(body)
+            self.bodies[body] = html
+        return html
+
+    def fragment(self, key: tuple, make: Callable[[], str]) -> str:
+        text = self.fragments.get(key)
+        if text is None:
+            text = self.fragments[key] = self.gained_fragments[key] = make()
+        return text
+
+    def gain(self, bodies: Mapping[str, str], fragments: Mapping[tuple, str]) -> None:
+        """Take in what a worker process made."""
+        for gained, known, new in ((self.gained_bodies, self.bodies, bodies),
+                                   (self.gained_fragments, self.fragments, fragments)):
+            gained.update(new)
+            known.update(new)
+
+
+# The memo of the render under way: the template filters below use it. Worker processes are forked
+# with it, so they start with everything the parent knows.
+_memo = Memo()
 
 
 def body_html(body: str) -> Markup:
     """The entry body as safe HTML; render_markdown escapes raw HTML and drops unsafe links."""
-    html = _converted.get(body)
-    if html is None:
-        html = _converted[body] = Markup(render_markdown(body))
-    return html
+    return Markup(_memo.body(body))
 
 
-# Listing items rendered during this render, by entry id, root and heading level: an entry shows
-# in the timeline (or its period page), its tags' pages and its place's page. Cleared after each render.
-_items: dict[tuple[str, str, int], Markup] = {}
+# The heading level of listing items as the timeline macro (macros.html) renders them by default:
+# items are prepared at this level before the listings are rendered. An item at another level is
+# rendered when a listing asks for it, so this only decides what is prepared, never what is shown.
+LISTING_HEADING_LEVEL = 2
+ITEM_TEMPLATE = "entry_item.html"
+
+
+def listing_item(env: jinja2.Environment, entry: Entry, root: str, heading_level: int, settings: Settings) -> Markup:
+    """An entry's listing item (templates/entry_item.html), rendered once per root and level."""
+    def make() -> str:
+        return env.get_template(ITEM_TEMPLATE).render(entry=entry, root=root, heading_level=heading_level,
+                                                          settings=settings)
+    return Markup(_memo.fragment(("item", entry.id, root, heading_level), make))
 
 
 @jinja2.pass_context
 def entry_item(context, entry: Entry, root: str, heading_level: int) -> Markup:
-    """An entry's listing item (templates/entry_item.html), rendered once per render."""
-    key = (entry.id, root, heading_level)
-    html = _items.get(key)
-    if html is None:
-        template = context.environment.get_template("entry_item.html")
-        html = _items[key] = Markup(template.render(entry=entry, root=root, heading_level=heading_level,
-                                                    settings=context["settings"]))
-    return html
+    return listing_item(context.environment, entry, root, heading_level, context["settings"])
 
 
-def convert_bodies(bodies: Iterable[str]) -> list[str]:
-    return [str(body_html(body)) for body in bodies]
+@jinja2.pass_environment
+def timelinejs_event_json(env: jinja2.Environment, entry: Entry, settings: Settings) -> Markup:
+    """One event of timeline.json as JSON (as the tojson filter writes it), made once per entry."""
+    def make() -> str:
+        return htmlsafe_json_dumps(timelinejs_event(entry, settings), **env.policies["json.dumps_kwargs"])
+    return Markup(_memo.fragment(("event", entry.id), make))
 
 
 def summary_text(entry: Entry) -> str:
@@ -411,10 +445,9 @@ def timelinejs_date(date, display: str | None = None) -> dict:
     return parts
 
 
-def timelinejs_data(entries: tuple[Entry, ...], settings: Settings) -> dict:
-    """The timeline in TimelineJS3's JSON format; headline and text are HTML there, so text is escaped."""
-    return {"title": {"text": {"headline": str(escape(settings.title)), "text": str(escape(settings.description))}},
-            "events": [timelinejs_event(entry, settings) for entry in entries]}
+def timelinejs_title(settings: Settings) -> dict:
+    """The title slide of TimelineJS3's JSON format; headline and text are HTML there, so text is escaped."""
+    return {"text": {"headline": str(escape(settings.title)), "text": str(escape(settings.description))}}
 
 
 def timelinejs_event(entry: Entry, settings: Settings) -> dict:
@@ -436,9 +469,11 @@ def timelinejs_event(entry: Entry, settings: Settings) -> dict:
     return event
 
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
+def make_environment(templates_dir: Path, compiled: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
+        bytecode_cache=compiled,
+        auto_reload=False,  # an environment lives for one render: a stat per template use is wasted
         autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True, default=False),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -446,10 +481,10 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
-    env.globals["entry_item"] = entry_item
+    env.globals.update(entry_item=entry_item, timelinejs_event_json=timelinejs_event_json)
     env.filters.update(display_date=format_date, markdown=body_html, summary_text=summary_text,
                        date_range=date_range, media_url=media_url, place_label=place_label,
-                       event_data=event_data, item_list_data=item_list_data, timelinejs_data=timelinejs_data,
+                       event_data=event_data, item_list_data=item_list_data, timelinejs_title=timelinejs_title,
                        periods_list_data=periods_list_data, period_item_list_data=period_item_list_data)
     return env
 
@@ -476,37 +511,30 @@ def media_files(timeline: Timeline, media_dir: Path | None) -> dict[str, bytes]:
 
 
 def render_site(timeline: Timeline, templates_dir: Path, media_dir: Path | None = None,
-                pages: Iterable[Page] | None = None, bodies: dict[str, str] | None = None) -> dict[str, bytes]:
+                pages: Iterable[Page] | None = None, memo: Memo | None = None) -> dict[str, bytes]:
     """Every output file of the site (or only `pages`, with the static and media files), by its path.
 
-    `bodies` is a memo of converted bodies (Markdown -> HTML) an earlier build kept; the bodies
-    converted now are added to it.
+    `memo`: what an earlier build made (see Memo); what this render makes is added to it.
     """
     pages = plan_site(timeline) if pages is None else tuple(pages)
-    files = render_pages(templates_dir, pages, timeline.entries, bodies)
+    files = render_pages(templates_dir, pages, memo)
     files.update(static_files(templates_dir))
     files.update(media_files(timeline, media_dir))
     return files
 
 
-def render_pages(templates_dir: Path, pages: tuple[Page, ...], entries: tuple[Entry, ...] = (),
-                 bodies: dict[str, str] | None = None) -> dict[str, bytes]:
+def render_pages(templates_dir: Path, pages: tuple[Page, ...], memo: Memo | None = None) -> dict[str, bytes]:
     """The pages' bytes, the same whether rendered here or in worker processes (when that pays)."""
-    if bodies:
-        _converted.update((body, Markup(html)) for body, html in bodies.items())
+    global _memo
+    _memo = memo if memo is not None else Memo()
     try:
         workers = _workers(len(pages))
+        env = make_environment(templates_dir, _memo.compiled)
         if workers < 2:
-            env = make_environment(templates_dir)
-            rendered = {page.path: render_page(env, page) for page in pages}
-        else:
-            rendered = _render_in_workers(templates_dir, pages, entries, workers)
-        if bodies is not None:
-            bodies.update((body, str(html)) for body, html in _converted.items())
-        return rendered
+            return {page.path: render_page(env, page) for page in pages}
+        return _render_in_workers(env, pages, workers)
     finally:
-        _converted.clear()
-        _items.clear()
+        _memo = Memo()
 
 
 def _workers(pages: int) -> int:
@@ -519,38 +547,75 @@ def _workers(pages: int) -> int:
     return min(cpus, MAX_WORKERS)
 
 
-# What the worker processes render: set before they are forked, so pages are not sent to them.
-_pending: tuple[Page, ...] = ()
+@dataclass
+class _EntryWork:
+    """What a worker makes for one entry: its page (when pending), its listing items, its event."""
+
+    entry: Entry
+    settings: Settings
+    page: Page | None = None
+    roots: set[str] = field(default_factory=set)  # of the pending listings that show it
+    event: bool = False  # shown in a pending timeline.json
 
 
-def _render_in_workers(templates_dir: Path, pages: tuple[Page, ...], entries: tuple[Entry, ...],
-                       workers: int) -> dict[str, bytes]:
-    """Convert the bodies in parallel first (most pages show some), then render the pages in parallel."""
-    global _pending
-    fork = multiprocessing.get_context("fork")
-    missing = list(dict.fromkeys(e.body for e in entries if e.body and e.body not in _converted))
-    if len(missing) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(workers, mp_context=fork) as pool:
-            size = -(-len(missing) // (workers * 4))
-            for chunk, html in zip(_chunks(missing, size), pool.map(convert_bodies, _chunks(missing, size))):
-                _converted.update((body, Markup(text)) for body, text in zip(chunk, html))
-    _pending = pages
+def _entry_work(pages: tuple[Page, ...]) -> list[_EntryWork]:
+    work: dict[str, _EntryWork] = {}
+
+    def of(entry: Entry, context: Mapping[str, object]) -> _EntryWork:
+        return work.get(entry.id) or work.setdefault(entry.id, _EntryWork(entry, context["settings"]))
+
+    for page in pages:
+        context = page.context
+        if "entry" in context:
+            of(context["entry"], context).page = page
+        elif "groups" in context:
+            for entry in context["entries"]:
+                of(entry, context).roots.add(context["root"])
+        elif page.template == TIMELINEJS:
+            for entry in context["entries"]:
+                of(entry, context).event = True
+    return list(work.values())
+
+
+# What the worker processes make, and the environment they make it with: set before they are
+# forked, so none of it is sent to them (and templates compiled here are not compiled again there).
+_pending: list[_EntryWork] = []
+_pending_env: jinja2.Environment | None = None
+
+
+def _render_in_workers(env: jinja2.Environment, pages: tuple[Page, ...], workers: int) -> dict[str, bytes]:
+    """What belongs to one entry (its body, page, listing items and event) is made in parallel, entry
+    by entry, so that no work is done twice; the pages that join them (listings, exports) follow here.
+
+    Joining is cheap, and workers that rendered listings would each render most items again."""
+    global _pending, _pending_env
+    _pending, _pending_env = _entry_work(pages), env
+    for template in {work.page.template for work in _pending if work.page} | {ITEM_TEMPLATE}:
+        env.get_template(template)  # compiled once, before the workers are forked
+    rendered: dict[str, bytes] = {}
     try:
-        with ProcessPoolExecutor(workers, mp_context=fork) as pool:
-            # Every n-th page to each task: the costly listings (index, tags, feed) are planned together.
-            step = workers * 4
-            starts = range(min(step, len(pages)))
-            parts = pool.map(_render_every, [str(templates_dir)] * len(starts), starts, [step] * len(starts))
-            return {page.path: data for start, part in zip(starts, parts)
-                    for page, data in zip(pages[start::step], part)}
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            step = workers * 4  # every n-th entry to each task: costly entries are spread evenly
+            starts = range(min(step, len(_pending)))
+            for done, bodies, fragments in pool.map(_make_entries, starts, [step] * len(starts)):
+                rendered.update(done)
+                _memo.gain(bodies, fragments)
     finally:
-        _pending = ()
+        _pending, _pending_env = [], None
+    return {page.path: rendered.get(page.path) or render_page(env, page) for page in pages}
 
 
-def _render_every(templates_dir: str, start: int, step: int) -> list[bytes]:
-    env = make_environment(Path(templates_dir))
-    return [render_page(env, page) for page in _pending[start::step]]
-
-
-def _chunks(items: list, size: int) -> list[list]:
-    return [items[start:start + size] for start in range(0, len(items), size)]
+def _make_entries(start: int, step: int) -> tuple[list, dict, dict]:
+    """In a worker: every `step`-th entry's work from `start`; the pages made, and the bodies and
+    fragments gained, for the parent."""
+    env = _pending_env
+    _memo.gained_bodies, _memo.gained_fragments = {}, {}
+    done = []
+    for work in _pending[start::step]:
+        for root in sorted(work.roots):
+            listing_item(env, work.entry, root, LISTING_HEADING_LEVEL, work.settings)
+        if work.event:
+            timelinejs_event_json(env, work.entry, work.settings)
+        if work.page is not None:
+            done.append((work.page.path, render_page(env, work.page)))
+    return done, _memo.gained_bodies, _memo.gained_fragments
