@@ -315,3 +315,56 @@ def test_a_linked_folder_in_the_content_is_followed(project, tmp_path):
     assert project.warm().timeline is None
     (media / "photo.txt").write_text("two", encoding="utf-8")
     assert project.warm().timeline is not None
+
+
+def _plant_lies_in_fragment_cache(project) -> int:
+    """Every cached listing item and TimelineJS event replaced by a lie; how many were planted."""
+    import pickle
+
+    planted = 0
+    for shard in project.cache.glob("fragments-*.pickle"):
+        header, data = shard.read_bytes().split(b"\n", 1)
+        fragments = pickle.loads(data)
+        lies = {key: (made_from, f"<li>A lie from the cache about {key[1]}</li>" if key[0] == "item"
+                      else '{"lie": "from the cache"}') for key, (made_from, _) in fragments.items()}
+        planted += len(lies)
+        shard.write_bytes(header + b"\n" + pickle.dumps(lies))
+    return planted
+
+
+def test_cached_fragments_are_used(project):
+    """The lies show on the pages an edit re-renders (so the next tests can fail), about the other
+    entries only: the edited entry's item and event are made again."""
+    assert _plant_lies_in_fragment_cache(project) > 20
+    _retitle(project)
+    project.warm()
+    tag_page = (project.output / "tags/provincial-capitals/index.html").read_text(encoding="utf-8")
+    assert "A lie from the cache" in tag_page and f"A lie from the cache about {EDITED}" not in tag_page
+    assert 'Retitled S' in tag_page
+    exported = (project.output / "timeline.json").read_text(encoding="utf-8")
+    assert '{"lie": "from the cache"}' in exported and "Retitled S" in exported
+
+
+@pytest.mark.parametrize("change", ["settings", "template", "code"])
+def test_cached_fragments_are_not_used_after_what_made_them_changed(project, monkeypatch, change):
+    _plant_lies_in_fragment_cache(project)
+    if change == "settings":
+        project.edit(project.content / "timeline.yaml", 'title: "', 'title: "Renamed: ')
+    elif change == "template":
+        project.edit(project.templates / "entry_item.html", 'class="summary"', 'class="summary lead"')
+    else:
+        monkeypatch.setattr(pagecache, "_code_identity", lambda: ("another version of the renderer",))
+        _retitle(project)
+    project.assert_warm_equals_cold()
+
+
+def test_a_damaged_compiled_template_is_compiled_again(project):
+    [folder] = project.cache.glob("templates-*")
+    compiled = list(folder.glob("*.cache"))
+    assert compiled
+    from jinja2.bccache import bc_magic
+
+    for file in compiled:
+        file.write_bytes(bc_magic + b"\x80\x04damaged")  # Jinja's own header, then garbage
+    _retitle(project)
+    project.assert_warm_equals_cold()

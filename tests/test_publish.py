@@ -263,12 +263,20 @@ def test_a_build_with_a_content_error_leaves_the_published_site_untouched(publis
 def test_a_build_crashing_while_rendering_leaves_the_published_site_untouched(published, monkeypatch):
     content, output, before = published
 
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
+    from timeline import render
 
-    monkeypatch.setattr("timeline.render.render_site", interrupted)
+    real_render_page, rendered = render.render_page, []
+
+    def interrupted(env, page):  # pages are written while the next ones render: stop halfway
+        if len(rendered) == 5:
+            raise KeyboardInterrupt
+        rendered.append(page.path)
+        return real_render_page(env, page) + b"<!-- changed -->"
+
+    monkeypatch.setattr(render, "render_page", interrupted)
     with pytest.raises(KeyboardInterrupt):  # --no-cache: the unchanged build is not skipped
         run_cli("build", "--content", content, "--output", output, "--no-cache")
+    assert len(rendered) == 5
     assert snapshot(output) == before
     assert leftovers(output) == []
 

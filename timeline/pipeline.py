@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from .model import Problem, Timeline
 from .stamp import Scan, StampFile, rescanned, scan
@@ -149,7 +149,7 @@ def render_and_write(result: BuildResult, content_dir: Path, output_dir: Path, t
     cache = PageCache(cache_dir, content_dir, output_dir, templates_dir) if cache_dir is not None else None
     kept = cache.unchanged(pages) if cache is not None else {}
     memo = cache.memo(timeline) if cache is not None else Memo()
-    files = render_files(result, content_dir, templates_dir, [p for p in pages if p.path not in kept], memo)
+    files = site_files(result, content_dir, templates_dir, [p for p in pages if p.path not in kept], memo)
     by_path = {page.path: page for page in pages}
 
     def render_kept(paths: list[str]) -> dict[str, bytes]:  # kept pages the output folder lost
@@ -161,17 +161,21 @@ def render_and_write(result: BuildResult, content_dir: Path, output_dir: Path, t
     return written
 
 
-def render_files(result: BuildResult, content_dir: Path, templates_dir: Path, pages: list[Page] | None = None,
-                 memo: Memo | None = None) -> dict[str, bytes]:
-    """Every output file (or only `pages` of the site): the rendered site and a "removed" page at
-    each retired permalink. `memo`: what the cache kept of earlier renders (render.Memo)."""
+def render_files(result: BuildResult, content_dir: Path, templates_dir: Path) -> dict[str, bytes]:
+    """Every output file: the rendered site and a "removed" page at each retired permalink."""
+    return dict(site_files(result, content_dir, templates_dir))
+
+
+def site_files(result: BuildResult, content_dir: Path, templates_dir: Path, pages: list[Page] | None = None,
+               memo: Memo | None = None) -> Iterator[tuple[str, bytes]]:
+    """render_files as the files are made (or only `pages` of the site). `memo`: what the cache kept
+    of earlier renders (render.Memo)."""
     from .load import MEDIA_DIR
     from .permalinks import removed_pages
-    from .render import render_site
+    from .render import site_files as rendered_site
 
-    files = render_site(result.timeline, templates_dir, content_dir / MEDIA_DIR, pages, memo)
-    files.update(removed_pages(result.timeline, (p for p in result.permalinks if p.removed), templates_dir))
-    return files
+    yield from rendered_site(result.timeline, templates_dir, content_dir / MEDIA_DIR, pages, memo)
+    yield from removed_pages(result.timeline, (p for p in result.permalinks if p.removed), templates_dir).items()
 
 
 def _write_problem(err: OSError, folder: Path, consequence: str) -> Problem:

@@ -17,7 +17,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 import jinja2
 from jinja2.utils import htmlsafe_json_dumps
@@ -512,27 +512,38 @@ def media_files(timeline: Timeline, media_dir: Path | None) -> dict[str, bytes]:
 
 def render_site(timeline: Timeline, templates_dir: Path, media_dir: Path | None = None,
                 pages: Iterable[Page] | None = None, memo: Memo | None = None) -> dict[str, bytes]:
-    """Every output file of the site (or only `pages`, with the static and media files), by its path.
+    """Every output file of the site (or only `pages`, with the static and media files), by its path."""
+    return dict(site_files(timeline, templates_dir, media_dir, pages, memo))
+
+
+def site_files(timeline: Timeline, templates_dir: Path, media_dir: Path | None = None,
+               pages: Iterable[Page] | None = None, memo: Memo | None = None) -> Iterator[tuple[str, bytes]]:
+    """render_site's files as they are made, so that writing them overlaps the rendering.
 
     `memo`: what an earlier build made (see Memo); what this render makes is added to it.
     """
     pages = plan_site(timeline) if pages is None else tuple(pages)
-    files = render_pages(templates_dir, pages, memo)
-    files.update(static_files(templates_dir))
-    files.update(media_files(timeline, media_dir))
-    return files
+    yield from each_page(templates_dir, pages, memo)
+    yield from static_files(templates_dir).items()
+    yield from media_files(timeline, media_dir).items()
 
 
 def render_pages(templates_dir: Path, pages: tuple[Page, ...], memo: Memo | None = None) -> dict[str, bytes]:
     """The pages' bytes, the same whether rendered here or in worker processes (when that pays)."""
+    return dict(each_page(templates_dir, pages, memo))
+
+
+def each_page(templates_dir: Path, pages: tuple[Page, ...], memo: Memo | None = None) -> Iterator[tuple[str, bytes]]:
+    """render_pages, page by page as they are made."""
     global _memo
     _memo = memo if memo is not None else Memo()
     try:
         workers = _workers(len(pages))
         env = make_environment(templates_dir, _memo.compiled)
         if workers < 2:
-            return {page.path: render_page(env, page) for page in pages}
-        return _render_in_workers(env, pages, workers)
+            yield from ((page.path, render_page(env, page)) for page in pages)
+        else:
+            yield from _render_in_workers(env, pages, workers)
     finally:
         _memo = Memo()
 
@@ -583,7 +594,7 @@ _pending: list[_EntryWork] = []
 _pending_env: jinja2.Environment | None = None
 
 
-def _render_in_workers(env: jinja2.Environment, pages: tuple[Page, ...], workers: int) -> dict[str, bytes]:
+def _render_in_workers(env: jinja2.Environment, pages: tuple[Page, ...], workers: int) -> Iterator[tuple[str, bytes]]:
     """What belongs to one entry (its body, page, listing items and event) is made in parallel, entry
     by entry, so that no work is done twice; the pages that join them (listings, exports) follow here.
 
@@ -592,17 +603,18 @@ def _render_in_workers(env: jinja2.Environment, pages: tuple[Page, ...], workers
     _pending, _pending_env = _entry_work(pages), env
     for template in {work.page.template for work in _pending if work.page} | {ITEM_TEMPLATE}:
         env.get_template(template)  # compiled once, before the workers are forked
-    rendered: dict[str, bytes] = {}
+    made = set()
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             step = workers * 4  # every n-th entry to each task: costly entries are spread evenly
             starts = range(min(step, len(_pending)))
             for done, bodies, fragments in pool.map(_make_entries, starts, [step] * len(starts)):
-                rendered.update(done)
                 _memo.gain(bodies, fragments)
+                made.update(path for path, _ in done)
+                yield from done
     finally:
         _pending, _pending_env = [], None
-    return {page.path: rendered.get(page.path) or render_page(env, page) for page in pages}
+    yield from ((page.path, render_page(env, page)) for page in pages if page.path not in made)
 
 
 def _make_entries(start: int, step: int) -> tuple[list, dict, dict]:

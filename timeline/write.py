@@ -40,7 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, NamedTuple
+from typing import Callable, Iterable, Mapping, NamedTuple
 
 try:
     import fcntl
@@ -88,53 +88,55 @@ class WriteResult:
         return bool(self.written or self.removed)
 
 
-def write_site(files: dict[str, bytes], output_dir: Path, kept: Mapping[str, Kept] | None = None,
+def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], output_dir: Path,
+               kept: Mapping[str, Kept] | None = None,
                render: Callable[[list[str]], dict[str, bytes]] | None = None) -> WriteResult:
     """Make `output_dir` hold exactly `files` (plus files this tool never wrote, left alone).
 
-    `kept`: files the caller did not render because their bytes are those of the last build, by
-    path, with their fingerprint() and the stat the last WriteResult gave; `render(paths)` gives
-    the bytes of any of them to repair.
+    `files` may be a stream of (path, bytes) pairs: each file is compared and staged as it comes,
+    so the writing overlaps the rendering. `kept`: files the caller did not render because their
+    bytes are those of the last build, by path, with their fingerprint() and the stat the last
+    WriteResult gave; `render(paths)` gives the bytes of any of them to repair.
     """
     output_dir = output_dir.resolve()
     kept = dict(kept or {})
-    for relative in [*files, *kept]:
+    for relative in kept:
         _check_relative(relative)
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     with _one_writer(output_dir):
         finish_interrupted_write(output_dir)
-        return _write_changed(files, output_dir, kept, render)
+        previous = _previous_manifest(output_dir)
+        with _staging(output_dir) as staging:
+            stager = _Stager(staging / _STAGED_FILES, output_dir, previous)
+            with stager:
+                still = stager.take_kept(kept)
+                for relative, data in (files.items() if isinstance(files, Mapping) else files):
+                    stager.take(relative, data)
+                repair = sorted(set(kept) - set(still))
+                for relative, data in (render(repair) if repair else {}).items():
+                    stager.take(relative, data, lost=True)
+            return _commit(stager, staging, output_dir, previous)
 
 
-def _write_changed(files: dict[str, bytes], output_dir: Path, kept: dict[str, Kept],
-                   render: Callable[[list[str]], dict[str, bytes]] | None) -> WriteResult:
-    previous = _previous_manifest(output_dir)
-    recorded = previous or {}
-    stats: dict[str, _Stat] = {}
-    for relative, (expected, stat) in kept.items():
-        current = _still_written(output_dir, relative, expected, stat, recorded)
-        if current is not None:
-            stats[relative] = current
-    repair = sorted(set(kept) - set(stats))
-    if repair:
-        files = {**files, **render(repair)}
-    manifest = {relative: kept[relative].fingerprint for relative in stats}
-    manifest.update((relative, fingerprint(data)) for relative, data in files.items())
+def _commit(stager: _Stager, staging: Path, output_dir: Path, previous: dict[str, str] | None) -> WriteResult:
+    """Put what was staged in place, with the marker: in one rename for a fresh site."""
+    manifest, stats, changed = stager.manifest, stager.stats, sorted(stager.staged)
     if previous is None:
-        stats = _write_fresh(files, manifest, output_dir)
-        return WriteResult(written=tuple(sorted(files)), fingerprints=manifest, stats=stats)
-    changed = {relative: files[relative] for relative in repair}  # the folder lost what it had there
-    for relative, data in files.items():
-        stat = None if relative in changed else _unchanged(output_dir, relative, data, manifest[relative], recorded)
-        if stat is None:
-            changed[relative] = data
-        else:
-            stats[relative] = stat
-    removed = sorted(set(recorded) - set(manifest))
-    if not changed and not removed and manifest == recorded:
+        _stage_marker(staging / _STAGED_FILES, manifest)
+        with _interrupts_deferred():
+            os.replace(staging / _STAGED_FILES, output_dir)  # replaces an empty folder atomically
+        return WriteResult(written=tuple(changed), fingerprints=manifest, stats=stats)
+    removed = sorted(set(previous) - set(manifest))
+    if not changed and not removed and manifest == previous:
         return WriteResult(fingerprints=manifest, stats=stats)
-    stats.update(_write_changes(changed, removed, manifest, output_dir))
-    return WriteResult(written=tuple(sorted(changed)), removed=tuple(removed), fingerprints=manifest, stats=stats)
+    _stage_marker(staging / _STAGED_FILES, manifest)
+    plan = {"move": changed + [MARKER], "remove": removed}
+    (staging / _PLAN).write_text(json.dumps(plan), encoding="utf-8")
+    commit = _commit_folder(output_dir)
+    with _interrupts_deferred():
+        os.rename(staging, commit)  # the commit point: from here on the write is finished, not undone
+        _apply(commit, output_dir)
+    return WriteResult(written=tuple(changed), removed=tuple(removed), fingerprints=manifest, stats=stats)
 
 
 def finish_interrupted_write(output_dir: Path) -> None:
@@ -253,24 +255,74 @@ def _staging(output_dir: Path):
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _stage_files(files: dict[str, bytes], root: Path) -> dict[str, _Stat]:
-    """Write the files under `root`; their stats, which the renames into the output keep."""
-    made: set[str] = set()
+class _Stager:
+    """Takes the site's files one by one: records each file's fingerprint, and stages (in writer
+    threads) those that differ from what the output folder holds."""
 
-    def stage(relative: str) -> _Stat:
-        parent = os.path.dirname(relative)
-        if parent not in made:
-            os.makedirs(os.path.join(root, parent), exist_ok=True)  # another thread may make it too: fine
-            made.add(parent)
-        target = os.path.join(root, relative)
-        with open(target, "wb") as stream:
-            stream.write(files[relative])
-        return _current_stat(target)
+    def __init__(self, root: Path, output_dir: Path, previous: dict[str, str] | None):
+        self.root, self.output_dir, self.previous = root, output_dir, previous
+        self.manifest: dict[str, str] = {}
+        self.stats: dict[str, _Stat] = {}  # of every file, once the stager is closed
+        self.staged: set[str] = set()
+        self._made: set[str] = set()
+        self._pending: list = []
 
-    stats = dict(zip(files, _each(stage, list(files))))
-    # A file written in the same timestamp tick as the last one could change again unseen.
-    last = max((stat[1] for stat in stats.values()), default=0)
-    return {relative: _trusted(stat, last) for relative, stat in stats.items()}
+    def __enter__(self) -> _Stager:
+        self._pool = ThreadPoolExecutor(WRITER_THREADS)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            results = [future.result() for future in self._pending]  # raises what a writer raised
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        if exc[0] is not None:
+            return
+        staged = {relative: stat for relative, (written, stat) in results if written}
+        # A file written in the same timestamp tick as the last one could change again unseen.
+        last = max((stat[1] for stat in staged.values()), default=0)
+        self.stats.update((relative, stat if not written else _trusted(stat, last))
+                          for relative, (written, stat) in results)
+        self.staged.update(staged)
+
+    def take_kept(self, kept: dict[str, Kept]) -> set[str]:
+        """The kept files the folder still holds as written (their stat is recorded), by path."""
+        recorded = self.previous or {}
+        for relative, (expected, stat) in kept.items():
+            current = _still_written(self.output_dir, relative, expected, stat, recorded)
+            if current is not None:
+                self.stats[relative] = current
+                self.manifest[relative] = expected
+        return set(self.stats)
+
+    def take(self, relative: str, data: bytes, lost: bool = False) -> None:
+        """A file of the site: staged unless the folder holds these bytes already (never when `lost`)."""
+        _check_relative(relative)
+        self.manifest[relative] = expected = fingerprint(data)
+        self._pending.append(self._pool.submit(self._stage_if_changed, relative, data, expected, lost))
+
+    def _stage_if_changed(self, relative: str, data: bytes, expected: str, lost: bool) -> tuple[str, tuple]:
+        if self.previous is not None and not lost:
+            stat = _unchanged(self.output_dir, relative, data, expected, self.previous)
+            if stat is not None:
+                return relative, (False, stat)
+        return relative, (True, _write_file(self.root, relative, data, self._made))
+
+
+def _write_file(root: Path, relative: str, data: bytes, made: set[str]) -> _Stat:
+    """Write a file under `root`; its stat, which the renames into the output keep."""
+    parent = os.path.dirname(relative)
+    if parent not in made:
+        os.makedirs(os.path.join(root, parent), exist_ok=True)  # another thread may make it too: fine
+        made.add(parent)
+    target = os.path.join(root, relative)
+    with open(target, "wb") as stream:
+        stream.write(data)
+    return _current_stat(target)
+
+
+def _stage_marker(root: Path, manifest: dict[str, str]) -> None:
+    _write_file(root, MARKER, _marker_bytes(manifest), set())
 
 
 def _each(operation: Callable[[str], object], paths: list[str]) -> list:
@@ -282,30 +334,6 @@ def _each(operation: Callable[[str], object], paths: list[str]) -> list:
         return [operation(path) for path in paths]
     with ThreadPoolExecutor(WRITER_THREADS) as pool:
         return list(pool.map(operation, paths, chunksize=64))
-
-
-def _write_fresh(files: dict[str, bytes], manifest: dict[str, str], output_dir: Path) -> dict[str, _Stat]:
-    """Output missing or empty: stage the whole site and rename it into place in one step."""
-    with _staging(output_dir) as staging:
-        tree = staging / _STAGED_FILES
-        stats = _stage_files({**files, MARKER: _marker_bytes(manifest)}, tree)
-        with _interrupts_deferred():
-            os.replace(tree, output_dir)  # replaces an empty folder atomically
-    return stats
-
-
-def _write_changes(changed: dict[str, bytes], removed: list[str], manifest: dict[str, str],
-                   output_dir: Path) -> dict[str, _Stat]:
-    """Stage, commit and apply the changes; the stats of the files written."""
-    with _staging(output_dir) as staging:
-        stats = _stage_files({**changed, MARKER: _marker_bytes(manifest)}, staging / _STAGED_FILES)
-        plan = {"move": sorted(changed) + [MARKER], "remove": removed}
-        (staging / _PLAN).write_text(json.dumps(plan), encoding="utf-8")
-        commit = _commit_folder(output_dir)
-        with _interrupts_deferred():
-            os.rename(staging, commit)  # the commit point: from here on the write is finished, not undone
-            _apply(commit, output_dir)
-    return stats
 
 
 def _apply(commit: Path, output_dir: Path) -> None:
