@@ -76,20 +76,23 @@ def plan_site(timeline: Timeline) -> tuple[Page, ...]:
     pages = timeline_pages(plan, entries, periods)
     pages += plan.entry_pages(entries, period_homes(periods))
     pages += plan.alias_pages(entries)
-    tags, places = tag_counts(entries), place_counts(entries)
+    by_tag, by_place = entries_by_tag(entries), entries_by_place(entries)
+    tags = tuple((tag, len(tagged)) for tag, tagged in by_tag)
+    places = tuple((place, len(located)) for place, located in by_place)
     pages.append(plan.page("tags/index.html", "tags.html", (), (fingerprint(tags),), tags=tags))
-    pages += [plan.listing(f"tags/{tag.slug}/index.html", "tag.html", tagged, tag=tag)
-              for tag, tagged in entries_by_tag(entries)]
+    pages += [plan.listing(f"tags/{tag.slug}/index.html", "tag.html", tagged, tag=tag) for tag, tagged in by_tag]
     pages.append(plan.page("places/index.html", "places.html", (), (fingerprint(places),), places=places))
     pages += [plan.listing(f"places/{place.slug}/index.html", "place.html", located, place=place)
-              for place, located in entries_by_place(entries)]
+              for place, located in by_place]
     pages.append(plan.page("404.html", "404.html", (), root=settings.base_url))
     latest = tuple(reversed(published[-FEED_ENTRIES:]))
     pages.append(plan.page("feed.xml", "feed.xml", latest, entries=latest, updated=feed_updated(latest)))
     period_urls = tuple(public_path(period.path) for period, _ in periods)
+    if len(published) < len(entries):  # drafts shown in this preview stay out of the sitemap
+        by_tag, by_place = entries_by_tag(published), entries_by_place(published)
     pages.append(plan.page("sitemap.xml", "sitemap.xml", published, (fingerprint(period_urls),), entries=published,
-                           periods=period_urls,
-                           tags=all_tags(published), places=tuple(p for p, _ in place_counts(published))))
+                           periods=period_urls, tags=tuple(tag for tag, _ in by_tag),
+                           places=tuple(place for place, _ in by_place)))
     pages.append(plan.page("robots.txt", "robots.txt", ()))
     pages.append(plan.page(TIMELINEJS, TIMELINEJS, published, entries=published))
     return tuple(pages)
@@ -168,15 +171,18 @@ def all_tags(entries: Iterable[Entry]) -> tuple[Tag, ...]:
 
 
 def entries_by_tag(entries: tuple[Entry, ...]) -> list[tuple[Tag, tuple[Entry, ...]]]:
+    """Each tag (in all_tags order) with its entries."""
+    tags: dict[str, Tag] = {}
     tagged: dict[str, list[Entry]] = {}
     for entry in entries:
-        for slug in dict.fromkeys(tag.slug for tag in entry.tags):
-            tagged.setdefault(slug, []).append(entry)
-    return [(tag, tuple(tagged[tag.slug])) for tag in all_tags(entries)]
-
-
-def tag_counts(entries: tuple[Entry, ...]) -> tuple[tuple[Tag, int], ...]:
-    return tuple((tag, len(tagged)) for tag, tagged in entries_by_tag(entries))
+        for tag in entry.tags:
+            members = tagged.get(tag.slug)
+            if members is None:
+                tags[tag.slug], members = tag, tagged.setdefault(tag.slug, [])
+            if not members or members[-1] is not entry:  # an entry tagged twice is listed once
+                members.append(entry)
+    ordered = sorted(tags.values(), key=lambda tag: (tag.label.casefold(), tag.slug))
+    return [(tag, tuple(tagged[tag.slug])) for tag in ordered]
 
 
 def entries_by_place(entries: tuple[Entry, ...]) -> list[tuple[Place, tuple[Entry, ...]]]:
@@ -188,10 +194,6 @@ def entries_by_place(entries: tuple[Entry, ...]) -> list[tuple[Place, tuple[Entr
             located.setdefault(entry.place.slug, []).append(entry)
     ordered = sorted(places.values(), key=lambda place: (place.name.casefold(), place.slug))
     return [(place, tuple(located[place.slug])) for place in ordered]
-
-
-def place_counts(entries: tuple[Entry, ...]) -> tuple[tuple[Place, int], ...]:
-    return tuple((place, len(located)) for place, located in entries_by_place(entries))
 
 
 # ---------------------------------------------------------------- period pages
