@@ -145,7 +145,7 @@ def render_and_write(result: BuildResult, content_dir: Path, output_dir: Path, t
     from .render import Memo, plan_site, render_pages
 
     timeline = result.timeline
-    pages = plan_site(timeline)
+    pages = plan_site(timeline, fingerprinted=cache_dir is not None)
     cache = PageCache(cache_dir, content_dir, output_dir, templates_dir) if cache_dir is not None else None
     kept = cache.unchanged(pages) if cache is not None else {}
     memo = cache.memo(timeline) if cache is not None else Memo()

@@ -14,6 +14,7 @@ import itertools
 import multiprocessing
 import os
 import threading
+from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -64,12 +65,15 @@ def entry_prints(timeline: Timeline) -> dict[str, str]:
 
 # ---------------------------------------------------------------- planning
 
-def plan_site(timeline: Timeline) -> tuple[Page, ...]:
-    """Every page of the site, in a stable order, without rendering any of them."""
+def plan_site(timeline: Timeline, fingerprinted: bool = True) -> tuple[Page, ...]:
+    """Every page of the site, in a stable order, without rendering any of them.
+
+    Without `fingerprinted`, the pages' inputs are left empty: a build without a page cache has no
+    use for them, and fingerprinting entries the load cache did not is the costliest part."""
     settings = timeline.settings
     base = {"settings": settings, "drafts_included": timeline.drafts_included}
-    shared = (fingerprint(settings), fingerprint(timeline.drafts_included))
-    plan = _Planner(base, shared, entry_prints(timeline))
+    shared = (fingerprint(settings), fingerprint(timeline.drafts_included)) if fingerprinted else None
+    plan = _Planner(base, shared, entry_prints(timeline) if fingerprinted else defaultdict(str))
     entries = timeline.entries
     published = tuple(e for e in entries if not e.draft)
     periods = split_into_periods(entries, settings.entries_per_page)
@@ -99,7 +103,7 @@ def plan_site(timeline: Timeline) -> tuple[Page, ...]:
 
 
 class _Planner:
-    def __init__(self, base: dict, shared: tuple[str, ...], prints: dict[str, str]):
+    def __init__(self, base: dict, shared: tuple[str, ...] | None, prints: Mapping[str, str]):
         self.base, self.shared, self.prints = base, shared, prints
 
     def page(self, path: str, template: str, shown: Iterable[Entry], inputs: tuple[str, ...] = (),
@@ -107,6 +111,8 @@ class _Planner:
         """A page showing the entries `shown` in full; `inputs` adds what else it shows."""
         context = {**self.base, "root": "../" * path.count("/"), "path": path,
                    "url": self.base["settings"].base_url + public_path(path), **context}
+        if self.shared is None:  # not fingerprinted
+            return Page(path, template, context, ())
         own = self.shared + tuple(self.prints[e.id] for e in shown)
         return Page(path, template, context, own + inputs + (fingerprint(sorted_context(context)),))
 
