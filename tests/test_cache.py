@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import concurrent.futures
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -209,7 +210,7 @@ def test_the_cache_is_used_and_no_cache_bypasses_it(content, capsys):
     header, body = file.read_bytes().split(b"\n", 1)
     records = pickle.loads(body)
     record = records["zaranj-falls.yaml"]
-    lie = load.EntryFile(None, (load.Problem("planted.yaml", "planted by the test"),), {})
+    lie = load.EntryFile(None, (load.Problem("planted.yaml", "planted by the test"),))
     records["zaranj-falls.yaml"] = record._replace(result=lie)
     file.write_bytes(header + b"\n" + pickle.dumps(records))
     capsys.readouterr()
@@ -221,18 +222,20 @@ def test_the_cache_is_used_and_no_cache_bypasses_it(content, capsys):
 
 
 def test_parallel_parsing_gives_what_serial_parsing_gives(content, monkeypatch):
-    files = load.entry_files(content)
-    tz = ZoneInfo("Asia/Kabul")
-    serial = load.parse_entry_files(files, tz, content)
+    names = [path.name for path in load.entry_files(content)]
+    reading = load.Reading.of(content, ZoneInfo("Asia/Kabul"), identify=True)
+    serial = load.parse_entry_files(reading, names)
     pools = []
     monkeypatch.setattr(load, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(load, "ProcessPoolExecutor", lambda *a, **k: pools.append(1) or ProcessPoolExecutor(*a, **k))
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor",
+                        lambda *a, **k: pools.append(1) or ProcessPoolExecutor(*a, **k))
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if threading.active_count() > 1 or cpus < 2:
         pytest.skip("parsing stays serial with other threads running or a single CPU")
-    assert load.parse_entry_files(files, tz, content) == serial
+    assert load.parse_entry_files(reading, names) == serial
     assert pools, "the files were not spread over worker processes"
-    assert len(serial) == len(files) and all(result.entry is not None for result in serial)
+    assert len(serial) == len(names) and all(identity is not None and loaded.entry is not None
+                                             for identity, loaded in serial)
 
 
 def test_the_cache_key_covers_every_module_the_load_stage_imports():
@@ -249,21 +252,26 @@ def test_a_file_saved_again_while_it_is_parsed_is_parsed_again_next_time(tmp_pat
     path = folder / "entries" / "a.yaml"
     path.write_text("one", encoding="utf-8")
 
-    def parse_then_saved(paths):
-        results = [p.read_text(encoding="utf-8") for p in paths]
-        path.write_text("two", encoding="utf-8")  # the editor saves again before the result is recorded
+    def parse(names):
+        results = []
+        for name in names:
+            stat = (path.parent / name).stat()
+            data = (path.parent / name).read_bytes()
+            results.append((cache.identify(data, stat), data.decode()))
         return results
 
-    def parse(paths):
-        return [p.read_text(encoding="utf-8") for p in paths]
+    def parse_then_saved(names):
+        results = parse(names)
+        path.write_text("two", encoding="utf-8")  # the editor saves again before the result is recorded
+        return results
 
     def fresh_cache():
         return cache.EntryCache(tmp_path / "cache", folder, folder / "media", ("context",))
 
-    assert fresh_cache().load([path], parse_then_saved) == ["one"]
+    assert fresh_cache().load(path.parent, [path.name], parse_then_saved) == ["one"]
     warm = fresh_cache()
-    assert warm.load([path], parse) == ["two"]
-    assert warm.load([path], parse) == ["two"] and warm.fingerprints[0] is not None
+    assert warm.load(path.parent, [path.name], parse) == ["two"]
+    assert warm.load(path.parent, [path.name], parse) == ["two"] and warm.fingerprints[0] is not None
 
 
 def test_entries_carry_the_fingerprint_of_their_source(content, tmp_path):

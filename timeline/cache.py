@@ -34,7 +34,7 @@ from typing import Callable, NamedTuple, Sequence, TypeVar
 from . import __version__
 
 CACHE_DIR_NAME = ".cache"
-FORMAT = b"timeline-load-cache 2 "
+FORMAT = b"timeline-load-cache 3 "
 # The modules that turn a file into an EntryFile (tests/test_cache.py checks the list is complete).
 LOAD_MODULES = ("cache", "dates", "load", "model", "validate", "yamlfile")
 # A file modified this close to the moment it is recorded may be modified again within the same
@@ -47,11 +47,26 @@ SHARDS = 16
 Result = TypeVar("Result")
 
 
+class Identity(NamedTuple):
+    """What a file was when it was read: what parsing it gave depends on nothing else (and the context)."""
+
+    size: int
+    mtime_ns: int
+    digest: bytes
+    names_media: bool  # the bytes mention media: validation looked for a file in the media folder
+
+
+def identify(data: bytes, stat: os.stat_result) -> Identity:
+    """The identity of `data`, read from a file whose stat, taken before reading, was `stat`."""
+    return Identity(stat.st_size, stat.st_mtime_ns, _sha256(data), b"media" in data)
+
+
 class Record(NamedTuple):
     size: int  # -1 when the stat is not to be trusted: hash the file again
     mtime_ns: int
     digest: bytes
     media: bytes | None  # fingerprint of the media folder it was checked against; None: names no media
+    fingerprint: str  # digest of the bytes and of the context they were read in
     result: object
 
 
@@ -68,50 +83,51 @@ class EntryCache:
         self.media_dir = media_dir
         self.header = FORMAT + _sha256_hex(repr((context, _code_identity())).encode()).encode() + b"\n"
         self.racy_from_ns = time.time_ns() - RACY_NS
+        self.fingerprints: list[str | None] = []
 
-    def load(self, paths: Sequence[Path], parse: Callable[[list[Path]], list[Result]]) -> list[Result]:
-        """What loading each file gives: from the cache when still valid, else from `parse` (then cached).
+    def load(self, folder: Path, names: Sequence[str],
+             parse: Callable[[list[str]], list[tuple[Identity | None, Result]]]) -> list[Result]:
+        """What loading each file of `folder` gives: from the cache when still valid, else from `parse`
+        (then cached). `parse` gives, for each file, its Identity as it read it (None when it could not
+        read it) and the result.
 
-        Afterwards `fingerprints` holds, for each path, a digest of the file's bytes and of the
-        context they were read in (None for a file that could not be identified): whatever loading
+        Afterwards `fingerprints` holds, for each name, a digest of the file's bytes and of the
+        context they were read in (None for a file that could not be read): whatever loading
         the file gives depends on nothing else.
         """
-        known = self._read()
+        known_shards = self._read()
+        known: dict[str, Record] = {}
+        for shard_records in known_shards:
+            known.update(shard_records)
         records: dict[str, Record] = {}
-        stale: list[Path] = []
-        for path in paths:
-            record = self._still_valid(path, known.get(path.name))
+        stale: list[str] = []
+        prefix = os.path.join(folder, "")
+        for name in names:
+            record = self._still_valid(prefix + name, known.get(name))
             if record is None:
-                stale.append(path)
+                stale.append(name)
             else:
-                records[path.name] = record
-        # Identified before parsing: a file saved again meanwhile then no longer matches its record.
-        identified = [self._identify(path) for path in stale]
-        for path, identity, result in zip(stale, identified, parse(stale)):
-            records[path.name] = identity._replace(result=result)
-        known_shards = self._by_shard(known)
-        for shard, shard_records in self._by_shard(records).items():
-            before = known_shards[shard]
-            if shard_records.keys() != before.keys() or any(shard_records[name] is not before[name]
-                                                            for name in shard_records):
-                self._write(shard, shard_records)
-        self.fingerprints = [self._fingerprint(records[path.name]) for path in paths]
-        return [records[path.name].result for path in paths]
+                records[name] = record
+        unkept: dict[str, Result] = {}
+        for name, (identity, result) in zip(stale, parse(stale)):
+            if identity is None:  # unreadable or gone: whatever parsing gave stands, nothing is kept
+                unkept[name] = result
+            else:
+                records[name] = self._record(identity, result)
+        self._save(known_shards, known, records)
+        self.fingerprints = [record.fingerprint if (record := records.get(name)) else None for name in names]
+        return [records[name].result if name in records else unkept[name] for name in names]
 
-    def _fingerprint(self, record: Record) -> str | None:
-        if not record.digest:
-            return None
-        return _sha256_hex(self.header + record.digest + (record.media or b""))[:32]
-
-    def _still_valid(self, path: Path, record: Record | None) -> Record | None:
+    def _still_valid(self, path: str, record: object) -> Record | None:
         """The record, with the file's current stat, when it still describes the file."""
         if not isinstance(record, Record):
             return None
         try:
-            stat = path.stat()
-            if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
-                if _sha256(path.read_bytes()) != record.digest:
-                    return None
+            stat = os.stat(path)
+            if stat.st_size != record.size or stat.st_mtime_ns != record.mtime_ns:
+                with open(path, "rb") as stream:
+                    if _sha256(stream.read()) != record.digest:
+                        return None
                 record = record._replace(size=self._trusted_size(stat), mtime_ns=stat.st_mtime_ns)
         except OSError:
             return None
@@ -119,19 +135,30 @@ class EntryCache:
             return None
         return record
 
-    def _trusted_size(self, stat: os.stat_result) -> int:
-        """The size to record; -1, which never matches, for a file modified too recently to trust its stat."""
-        return stat.st_size if stat.st_mtime_ns < self.racy_from_ns else -1
+    def _record(self, identity: Identity, result: object) -> Record:
+        media = self.media_fingerprint if identity.names_media else None
+        fingerprint = _sha256_hex(self.header + identity.digest + (media or b""))[:32]
+        return Record(self._trusted_size_of(identity.size, identity.mtime_ns), identity.mtime_ns, identity.digest,
+                      media, fingerprint, result)
 
-    def _identify(self, path: Path) -> Record:
-        """The record of the file as it is now, before it is parsed (its result still None)."""
-        try:
-            stat = path.stat()
-            data = path.read_bytes()
-        except OSError:  # unreadable or gone: whatever parsing gives stands, nothing is kept
-            return Record(-1, 0, b"", None, None)
-        media = self.media_fingerprint if b"media" in data else None
-        return Record(self._trusted_size(stat), stat.st_mtime_ns, _sha256(data), media, None)
+    def _trusted_size(self, stat: os.stat_result) -> int:
+        return self._trusted_size_of(stat.st_size, stat.st_mtime_ns)
+
+    def _trusted_size_of(self, size: int, mtime_ns: int) -> int:
+        """The size to record; -1, which never matches, for a file modified too recently to trust its stat."""
+        return size if mtime_ns < self.racy_from_ns else -1
+
+    def _save(self, known_shards: list[dict[str, Record]], known: dict[str, Record],
+              records: dict[str, Record]) -> None:
+        """Rewrite the cache files that gain, lose or change a record (only their names are hashed)."""
+        changed: dict[int, list[str]] = {}
+        for name in [name for name, record in records.items() if known.get(name) is not record] + [
+                name for name in known if name not in records]:
+            changed.setdefault(_shard_of(name), []).append(name)
+        for shard, names in changed.items():
+            kept = {name: records[name] for name in known_shards[shard] if name in records and _shard_of(name) == shard}
+            kept.update((name, records[name]) for name in names if name in records)
+            self._write(shard, kept)
 
     @cached_property
     def media_fingerprint(self) -> bytes:
@@ -145,24 +172,18 @@ class EntryCache:
     def shard_file(self, shard: int) -> Path:
         return self.cache_dir / f"{self.name}-{shard:02}.pickle"
 
-    @staticmethod
-    def _by_shard(records: dict[str, Record]) -> dict[int, dict[str, Record]]:
-        """The records split by file name into SHARDS files, so that one edit rewrites one of them."""
-        shards: dict[int, dict[str, Record]] = {shard: {} for shard in range(SHARDS)}
-        for name, record in records.items():
-            shards[hashlib.blake2b(name.encode(), digest_size=1).digest()[0] % SHARDS][name] = record
-        return shards
-
-    def _read(self) -> dict[str, Record]:
-        records: dict[str, Record] = {}
-        for shard in range(SHARDS):
-            shard_records = read_pickle(self.shard_file(shard), self.header)
-            if isinstance(shard_records, dict):
-                records.update(shard_records)
-        return records
+    def _read(self) -> list[dict[str, Record]]:
+        """The records of each cache file; none for a file that is missing, of another context, or damaged."""
+        shards = [read_pickle(self.shard_file(shard), self.header) for shard in range(SHARDS)]
+        return [records if isinstance(records, dict) else {} for records in shards]
 
     def _write(self, shard: int, records: dict[str, Record]) -> None:
         write_pickle(self.shard_file(shard), self.header, records)
+
+
+def _shard_of(name: str) -> int:
+    """Which cache file keeps the record of the entry file `name`: one edit rewrites one of them."""
+    return hashlib.blake2b(name.encode(), digest_size=1).digest()[0] % SHARDS
 
 
 def write_pickle(file: Path, header: bytes, data: object) -> None:

@@ -22,13 +22,12 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from .load import display_path
 from .model import Problem, Timeline
-from .render import Page, make_environment, render_page
 from .validate import ID_PATTERN
 
 LOCK_FILE = "permalinks.lock"
@@ -42,6 +41,9 @@ _HEADER = """\
 # (the reason after "removed:" is shown to readers on the page that replaces it; reword it freely).
 """
 _PATH = re.compile(r"entries/([^/\s]+)/")
+# A line as Permalink.line writes it for a path in use: entries/<id>/, then a tab and the title, with
+# no space around either and no third column. Its path needs no normalising, its title no stripping.
+_WRITTEN_LINE = re.compile(rf"(entries/{ID_PATTERN.pattern}/)(?:\t(\S(?:[^\t]*\S)?))?")
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,12 @@ def _is_entry_path(text: str) -> bool:
 
 def read_lock(content_dir: Path) -> tuple[dict[str, tuple[Permalink, int]], list[Problem]]:
     """The recorded permalinks with their line numbers; a missing file is an empty lock."""
+    lines, problems = _read_lines(content_dir)
+    return {path: (Permalink(path, title, reason), number) for path, (title, reason, number) in lines.items()}, problems
+
+
+def _read_lines(content_dir: Path) -> tuple[dict[str, tuple[str, str | None, int]], list[Problem]]:
+    """What read_lock gives, as (title, removed reason, line number) by path."""
     path = lock_path(content_dir)
     shown = display_path(path)
     try:
@@ -109,9 +117,13 @@ def read_lock(content_dir: Path) -> tuple[dict[str, tuple[Permalink, int]], list
         return {}, []
     except (OSError, UnicodeDecodeError) as err:
         return {}, [Problem(shown, f"cannot read the permalink lock ({err}); restore it from version control")]
-    records: dict[str, tuple[Permalink, int]] = {}
+    records: dict[str, tuple[str, str | None, int]] = {}
     problems = []
     for number, raw in enumerate(text.splitlines(), 1):
+        written = _WRITTEN_LINE.fullmatch(raw)
+        if written:  # as the tool writes it (nearly every line): nothing to strip or normalise
+            records.setdefault(written[1], (written[2] or "", None, number))
+            continue
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         columns = [column.strip() for column in raw.split("\t")]
@@ -122,31 +134,27 @@ def read_lock(content_dir: Path) -> tuple[dict[str, tuple[Permalink, int]], list
             continue
         reason = next((c[len(_REMOVED):].strip() for c in columns[2:] if c.startswith(_REMOVED)), None)
         title = columns[1] if len(columns) > 1 else ""
-        records.setdefault(path_text, (Permalink(path_text, title, reason), number))
+        records.setdefault(path_text, (title, reason, number))
     return records, problems
 
 
 def guard_permalinks(content_dir: Path, timeline: Timeline, allow_removed: Iterable[str] = ()) -> GuardResult:
     """Check that every recorded path is still served or deliberately retired; the updated lock."""
-    records, problems = read_lock(content_dir)
+    records, problems = _read_lines(content_dir)
     shown = display_path(lock_path(content_dir))
     served = _served_paths(timeline)
     retiring, usage = _retiring(allow_removed, records, served, shown)
     problems += usage
-    result: dict[str, Permalink] = {}
-    for path, (record, number) in records.items():
-        if path in served:
-            unchanged = record.title == served[path] and record.removed_reason is None
-            result[path] = record if unchanged else replace(record, title=served[path], removed_reason=None)
-        elif record.removed:
-            result[path] = record
-        elif path in retiring:
-            result[path] = replace(record, removed_reason=DEFAULT_REASON)
-        else:
+    # A served path is recorded with the title it has now, and is no longer retired.
+    result = {path: Permalink(path, title) for path, title in served.items()}
+    for path, (title, reason, number) in records.items():
+        if path in result:
+            continue
+        if reason is None and path in retiring:
+            reason = DEFAULT_REASON
+        elif reason is None:
             problems.append(_missing(shown, number, path))
-            result[path] = record
-    for path, title in served.items():
-        result.setdefault(path, Permalink(path, title))
+        result[path] = Permalink(path, title, reason)
     return GuardResult(tuple(problems), tuple(result[path] for path in sorted(result)))
 
 
@@ -154,8 +162,9 @@ def _served_paths(timeline: Timeline) -> dict[str, str]:
     """Every entry path the site serves (ids and aliases), with the title of the entry behind it."""
     served = {}
     for entry in timeline.entries:
-        for entry_id in (entry.id, *entry.aliases):
-            served[entry_path(entry_id)] = entry.title
+        served[entry_path(entry.id)] = entry.title
+        for alias in entry.aliases:
+            served[entry_path(alias)] = entry.title
     return served
 
 
@@ -213,6 +222,8 @@ def removed_pages(timeline: Timeline, removed: Iterable[Permalink], templates_di
     removed = tuple(removed)
     if not removed:
         return {}
+    from .render import Page, make_environment, render_page  # here: `check` renders nothing, Jinja takes 0.04 s to import
+
     env = make_environment(templates_dir)
     settings = timeline.settings
     files = {}

@@ -24,6 +24,9 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_TITLE = 120
 MAX_SUMMARY = 300
 MAX_LABEL = 40
+# Addresses that urlsplit (below) certainly accepts: a plain host name, no space. Checked first: most are.
+_HTTP_ADDRESS = re.compile(r"(?i:https?)://[A-Za-z0-9.-]+(?:[/?#]\S*)?")
+_HTTPS_ADDRESS = re.compile(r"(?i:https)://[A-Za-z0-9.-]+(?:[/?#]\S*)?")
 
 
 @dataclass(frozen=True)
@@ -217,17 +220,44 @@ def _date(report: Report, node: Node, field: str, tz: tzinfo) -> PartialDate | N
     if not isinstance(node, Scalar) or node.kind not in ("str", "int", "timestamp"):
         report.error(node, field, f"expected a date such as 2021-08-06 or 6 August 2021, found {_describe(node)}")
         return None
+    known = _DATES.get((node.text, tz))
+    if known is not None:
+        return known
     try:
-        return dates.parse_date(node.text, tz)
+        date = dates.parse_date(node.text, tz)
     except dates.DateError as err:
         report.error(node, field, str(err))
         return None
+    return _keep(_DATES, (node.text, tz), date)
+
+
+# Values many entries share (a date, a tag, a place, a source's name), by exactly what determines them:
+# read once per process, and one object for all, which the load cache and the worker processes then
+# pickle once per file of records instead of once per entry.
+_DATES: dict[tuple[str, tzinfo], PartialDate] = {}
+_TAGS: dict[str, Tag] = {}
+_PLACES: dict[tuple, Place] = {}
+_NAMES: dict[str, str] = {}
+_KEPT = 20_000  # values of each kind, at most: a long-running preview must not grow without end
+
+
+def _keep(kept: dict, key, value):
+    if len(kept) >= _KEPT:
+        kept.clear()
+    kept[key] = value
+    return value
+
+
+def _shared_name(name: str) -> str:
+    return _NAMES.get(name) or _keep(_NAMES, name, name)
 
 
 def _url(report: Report, node: Node, field: str, *, https_only=False) -> str | None:
     value = _text(report, node, field, one_line=True, limit=2000)
     if value is None:
         return None
+    if (_HTTPS_ADDRESS if https_only else _HTTP_ADDRESS).fullmatch(value):
+        return value
     allowed = ("https",) if https_only else ("http", "https")
     try:
         parts = urlsplit(value)
@@ -315,7 +345,10 @@ def _place(report: Report, node: Node) -> Place | None:
     if not slug:
         report.error(mapping.get("name"), "place.name", "needs at least one letter or digit a-z, 0-9 for its URL")
         return None
-    return Place(name=name, slug=slug, **values)
+    # float.hex tells 0.0 from -0.0, which are equal.
+    key = (name, *(values.get(k) for k in ("region", "country")),
+           *(values[k].hex() if values.get(k) is not None else None for k in ("lat", "lon")))
+    return _PLACES.get(key) or _keep(_PLACES, key, Place(name=name, slug=slug, **values))
 
 
 def _sources(report: Report, node: Node, tz: tzinfo) -> tuple[Source, ...]:
@@ -343,7 +376,7 @@ def _sources(report: Report, node: Node, tz: tzinfo) -> tuple[Source, ...]:
         if _present(mapping.get("quote")):
             extra["quote"] = _text(report, mapping.get("quote"), f"{field}.quote", limit=2000)
         if name is not None:
-            result.append(Source(name=name, **extra))
+            result.append(Source(name=_shared_name(name), **extra))
     return tuple(result)
 
 
@@ -356,14 +389,15 @@ def _tags(report: Report, node: Node) -> tuple[Tag, ...]:
         label = _text(report, item, f"tags[{index}]", one_line=True, limit=MAX_LABEL)
         if label is None:
             continue
-        slug = slugify(label)
+        tag = _TAGS.get(label) or _keep(_TAGS, label, Tag(label, slugify(label)))
+        slug = tag.slug
         if not slug:
             report.error(item, f"tags[{index}]", f'"{label}" needs at least one letter or digit a-z, 0-9 for its URL')
         elif slug in tags:
             report.error(item, f"tags[{index}]", f'"{label}" has the same URL slug "{slug}" as "{tags[slug].label}"; '
                          "keep one of them")
         else:
-            tags[slug] = Tag(label, slug)
+            tags[slug] = tag
     return tuple(tags.values())
 
 

@@ -11,16 +11,16 @@ counted as they expand, so an alias bomb is refused instead of eating memory.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
 from pathlib import Path
-from typing import Union
+from typing import Callable, NamedTuple, Union
 
 import yaml
 
 try:  # libyaml is several times faster; the pure-Python parser is the fallback.
-    from yaml import CSafeLoader as _Loader
+    from yaml.cyaml import CParser as _Parser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader
+    from yaml import SafeLoader as _Parser
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 40
@@ -33,8 +33,7 @@ _STANDARD_TAGS = {
 }
 
 
-@dataclass(frozen=True)
-class Scalar:
+class Scalar(NamedTuple):
     text: str
     kind: str  # what YAML reads the text as: str, int, float, bool, null, timestamp, ...
     line: int
@@ -42,26 +41,23 @@ class Scalar:
     size: int = 1
 
 
-@dataclass(frozen=True)
-class Sequence:
+class Sequence(NamedTuple):
     items: tuple["Node", ...]
     line: int
     column: int
     size: int
 
 
-@dataclass(frozen=True)
-class Mapping:
+class Mapping(NamedTuple):
     items: tuple[tuple[Scalar, "Node"], ...]
     line: int
     column: int
     size: int
+    # Each value by the text of its key (keys are unique): validation looks up fields by name.
+    by_key: dict[str, "Node"]
 
     def get(self, key: str) -> "Node | None":
-        for k, v in self.items:
-            if k.text == key:
-                return v
-        return None
+        return self.by_key.get(key)
 
 
 Node = Union[Scalar, Sequence, Mapping]
@@ -79,11 +75,17 @@ class YamlError(Exception):
 
 def read_yaml(path: Path) -> Node | None:
     """Parse the file at `path`; None for a file with no document at all."""
+    return parse_yaml(read_source(path)[0])
+
+
+def read_source(path: str | Path) -> tuple[bytes, os.stat_result]:
+    """The file's bytes, and its stat taken before they were read (a later save changes the stat)."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as stream:
+            stat = os.fstat(stream.fileno())
+            return stream.read(), stat
     except OSError as err:
         raise YamlError(f"cannot read the file: {err.strerror or err}") from None
-    return parse_yaml(data)
 
 
 def parse_yaml(data: bytes) -> Node | None:
@@ -93,7 +95,7 @@ def parse_yaml(data: bytes) -> Node | None:
         )
     text = _decode(data)
     try:
-        return _build(yaml.parse(text, Loader=_Loader))
+        return _build(_Parser(text).get_event)
     except yaml.reader.ReaderError as err:
         line, column = _line_column(text, err.position)
         raise YamlError(f"the file contains the control character U+{err.character:04X}, "
@@ -153,20 +155,38 @@ def _tag_error(event) -> YamlError:
 
 
 def _scalar_kind(event: yaml.ScalarEvent) -> str:
-    if event.tag and event.tag != "!":
-        kind = _STANDARD_TAGS.get(event.tag)
+    tag = event.tag
+    if tag and tag != "!":
+        kind = _STANDARD_TAGS.get(tag)
         if kind is None:
             raise _tag_error(event)
         return kind
     if not event.implicit[0]:  # quoted, or a block scalar: always text
         return "str"
-    return _STANDARD_TAGS.get(_RESOLVER.resolve(yaml.ScalarNode, event.value, (True, False)), "str")
+    return _plain_kind(event.value)
+
+
+# What YAML reads plain texts as, for the short ones (keys, mostly), which repeat from file to file.
+_PLAIN_KINDS: dict[str, str] = {}
+_PLAIN_KINDS_KEPT = 10_000
+
+
+def _plain_kind(text: str) -> str:
+    kind = _PLAIN_KINDS.get(text)
+    if kind is not None:
+        return kind
+    if text[:1] not in _RESOLVER.yaml_implicit_resolvers and None not in _RESOLVER.yaml_implicit_resolvers:
+        return "str"  # no rule of YAML applies to a text starting this way
+    kind = _STANDARD_TAGS.get(_RESOLVER.resolve(yaml.ScalarNode, text, (True, False)), "str")
+    if len(text) <= 40 and len(_PLAIN_KINDS) < _PLAIN_KINDS_KEPT:
+        _PLAIN_KINDS[text] = kind
+    return kind
 
 
 class _Collection:
     """A mapping or sequence whose end event has not come yet."""
 
-    __slots__ = ("is_mapping", "items", "line", "column", "anchor", "size", "key", "seen")
+    __slots__ = ("is_mapping", "items", "line", "column", "anchor", "size", "key", "keys", "values")
 
     def __init__(self, is_mapping: bool, event):
         self.is_mapping = is_mapping
@@ -176,18 +196,57 @@ class _Collection:
         self.anchor = event.anchor
         self.size = 1
         self.key: Scalar | None = None
-        self.seen: dict[str, Scalar] = {}
+        self.keys: dict[str, Scalar] = {}  # of a mapping, by their text
+        self.values: dict[str, Node] = {}
+
+    def node(self) -> Node:
+        if self.is_mapping:
+            return Mapping(tuple(self.items), self.line, self.column, self.size, self.values)
+        return Sequence(tuple(self.items), self.line, self.column, self.size)
 
 
-def _build(events) -> Node | None:
+def _build(next_event: Callable[[], yaml.Event | None]) -> Node | None:
+    """The tree of the events `next_event` gives until it gives None.
+
+    Tens of events per file, thousands of files: the loop tests the event's exact class, most
+    frequent first, and adds to the open collection in place (isinstance chains and a call per
+    event took half of the time spent here).
+    """
     anchors: dict[str, Node] = {}
     stack: list[_Collection] = []
     root: Node | None = None
     documents = 0
     total = 0
 
-    for event in events:
-        if isinstance(event, yaml.DocumentStartEvent):
+    while (event := next_event()) is not None:
+        kind = event.__class__
+        if kind is _ScalarEvent:
+            mark = event.start_mark
+            node = Scalar(event.value, _scalar_kind(event), mark.line + 1, mark.column + 1)
+            if event.anchor:
+                anchors[event.anchor] = node
+            count = 1
+        elif kind is _MappingStartEvent or kind is _SequenceStartEvent:
+            if event.tag and event.tag not in _STANDARD_TAGS:
+                raise _tag_error(event)
+            if len(stack) >= MAX_DEPTH:
+                raise YamlError(f"values are nested more than {MAX_DEPTH} levels deep",
+                                event.start_mark.line + 1, event.start_mark.column + 1)
+            stack.append(_Collection(kind is _MappingStartEvent, event))
+            continue
+        elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
+            done = stack.pop()
+            node = done.node()
+            if done.anchor:
+                anchors[done.anchor] = node
+            count = 1
+        elif kind is _AliasEvent:
+            if event.anchor not in anchors:
+                raise YamlError(f"the alias *{event.anchor} has no anchor &{event.anchor} before it",
+                                event.start_mark.line + 1, event.start_mark.column + 1)
+            node = anchors[event.anchor]
+            count = node.size  # an alias counts everything it stands for
+        elif kind is _DocumentStartEvent:
             documents += 1
             if documents > 1:
                 raise YamlError(
@@ -195,39 +254,10 @@ def _build(events) -> Node | None:
                     event.start_mark.line + 1, event.start_mark.column + 1,
                 )
             continue
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            if event.tag and event.tag not in _STANDARD_TAGS:
-                raise _tag_error(event)
-            if len(stack) >= MAX_DEPTH:
-                raise YamlError(f"values are nested more than {MAX_DEPTH} levels deep",
-                                event.start_mark.line + 1, event.start_mark.column + 1)
-            stack.append(_Collection(isinstance(event, yaml.MappingStartEvent), event))
-            continue
-
-        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            done = stack.pop()
-            node: Node
-            if done.is_mapping:
-                node = Mapping(tuple(done.items), done.line, done.column, done.size)
-            else:
-                node = Sequence(tuple(done.items), done.line, done.column, done.size)
-            if done.anchor:
-                anchors[done.anchor] = node
-        elif isinstance(event, yaml.ScalarEvent):
-            node = Scalar(event.value, _scalar_kind(event),
-                          event.start_mark.line + 1, event.start_mark.column + 1)
-            if event.anchor:
-                anchors[event.anchor] = node
-        elif isinstance(event, yaml.AliasEvent):
-            if event.anchor not in anchors:
-                raise YamlError(f"the alias *{event.anchor} has no anchor &{event.anchor} before it",
-                                event.start_mark.line + 1, event.start_mark.column + 1)
-            node = anchors[event.anchor]
         else:
             continue
 
-        # A new node counts once; an alias counts everything it stands for.
-        total += node.size if isinstance(event, yaml.AliasEvent) else 1
+        total += count
         if total > MAX_NODES:
             raise YamlError(
                 f"the document expands to more than {MAX_NODES:,} values (too many aliases?)",
@@ -235,30 +265,36 @@ def _build(events) -> Node | None:
             )
         if not stack:
             root = node
+            continue
+        parent = stack[-1]
+        parent.size += node.size
+        if not parent.is_mapping:
+            parent.items.append(node)
+        elif parent.key is None:
+            parent.key = _new_key(parent, node)
         else:
-            _add(stack[-1], node)
+            parent.items.append((parent.key, node))
+            parent.values[parent.key.text] = node
+            parent.key = None
     return root
 
 
-def _add(parent: _Collection, node: Node) -> None:
-    parent.size += node.size
-    if not parent.is_mapping:
-        parent.items.append(node)
-        return
-    if parent.key is None:
-        if not isinstance(node, Scalar):
-            raise YamlError("a key must be plain text, not a list or mapping", node.line, node.column)
-        if node.kind == "merge":
-            raise YamlError("merge keys (<<) are not supported; write the fields out", node.line, node.column)
-        first = parent.seen.get(node.text)
-        if first is not None:
-            raise YamlError(
-                f'duplicate key "{node.text}" (first given on line {first.line}); '
-                "YAML would silently keep only the last one, so keep one of them",
-                node.line, node.column,
-            )
-        parent.seen[node.text] = node
-        parent.key = node
-    else:
-        parent.items.append((parent.key, node))
-        parent.key = None
+def _new_key(parent: _Collection, node: Node) -> Scalar:
+    if node.__class__ is not Scalar:
+        raise YamlError("a key must be plain text, not a list or mapping", node.line, node.column)
+    if node.kind == "merge":
+        raise YamlError("merge keys (<<) are not supported; write the fields out", node.line, node.column)
+    first = parent.keys.get(node.text)
+    if first is not None:
+        raise YamlError(
+            f'duplicate key "{node.text}" (first given on line {first.line}); '
+            "YAML would silently keep only the last one, so keep one of them",
+            node.line, node.column,
+        )
+    parent.keys[node.text] = node
+    return node
+
+
+_ScalarEvent, _AliasEvent, _DocumentStartEvent = yaml.ScalarEvent, yaml.AliasEvent, yaml.DocumentStartEvent
+_MappingStartEvent, _MappingEndEvent = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SequenceStartEvent, _SequenceEndEvent = yaml.SequenceStartEvent, yaml.SequenceEndEvent
