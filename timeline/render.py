@@ -530,7 +530,7 @@ def site_files(timeline: Timeline, templates_dir: Path, media_dir: Path | None =
 
     `memo`: what an earlier build made (see Memo); what this render makes is added to it.
     """
-    pages = plan_site(timeline) if pages is None else tuple(pages)
+    pages = plan_site(timeline, fingerprinted=False) if pages is None else tuple(pages)
     yield from each_page(templates_dir, pages, memo)
     yield from static_files(templates_dir).items()
     yield from media_files(timeline, media_dir).items()
