@@ -358,11 +358,16 @@ def entry_item(context, entry: Entry, root: str, heading_level: int) -> Markup:
 
 
 @jinja2.pass_environment
-def timelinejs_event_json(env: jinja2.Environment, entry: Entry, settings: Settings) -> Markup:
-    """One event of timeline.json as JSON (as the tojson filter writes it), made once per entry."""
+def timelinejs_events(env: jinja2.Environment, entries: Iterable[Entry], settings: Settings) -> Markup:
+    """The events of timeline.json, as the tojson filter writes a list's items: one fragment per
+    entry, made once (joined here: a template loop over 10,000 events took a tenth of a second)."""
+    return Markup(", ".join(timelinejs_event_json(env, entry, settings) for entry in entries))
+
+
+def timelinejs_event_json(env: jinja2.Environment, entry: Entry, settings: Settings) -> str:
     def make() -> str:
         return htmlsafe_json_dumps(timelinejs_event(entry, settings), **env.policies["json.dumps_kwargs"])
-    return Markup(_memo.fragment(("event", entry.id), make))
+    return _memo.fragment(("event", entry.id), make)
 
 
 def summary_text(entry: Entry) -> str:
@@ -489,10 +494,11 @@ def make_environment(templates_dir: Path, compiled: jinja2.BytecodeCache | None 
         keep_trailing_newline=True,
     )
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
-    env.globals.update(entry_item=entry_item, timelinejs_event_json=timelinejs_event_json)
+    env.globals["entry_item"] = entry_item
     env.filters.update(display_date=format_date, markdown=body_html, summary_text=summary_text,
                        date_range=date_range, media_url=media_url, place_label=place_label,
                        event_data=event_data, item_list_data=item_list_data, timelinejs_title=timelinejs_title,
+                       timelinejs_events=timelinejs_events,
                        periods_list_data=periods_list_data, period_item_list_data=period_item_list_data)
     return env
 
