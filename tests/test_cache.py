@@ -223,7 +223,7 @@ def test_the_cache_is_used_and_no_cache_bypasses_it(content, capsys):
 
 def test_parallel_parsing_gives_what_serial_parsing_gives(content, monkeypatch):
     names = [path.name for path in load.entry_files(content)]
-    reading = load.Reading.of(content, ZoneInfo("Asia/Kabul"), identify=True)
+    reading = load.Reading.of(content, ZoneInfo("Asia/Kabul"))
     serial = load.parse_entry_files(reading, names)
     pools = []
     monkeypatch.setattr(load, "PARALLEL_FROM", 2)
@@ -234,8 +234,7 @@ def test_parallel_parsing_gives_what_serial_parsing_gives(content, monkeypatch):
         pytest.skip("parsing stays serial with other threads running or a single CPU")
     assert load.parse_entry_files(reading, names) == serial
     assert pools, "the files were not spread over worker processes"
-    assert len(serial) == len(names) and all(identity is not None and loaded.entry is not None
-                                             for identity, loaded in serial)
+    assert len(serial) == len(names) and all(loaded.entry is not None for loaded in serial)
 
 
 def test_the_cache_key_covers_every_module_the_load_stage_imports():
@@ -252,18 +251,17 @@ def test_a_file_saved_again_while_it_is_parsed_is_parsed_again_next_time(tmp_pat
     path = folder / "entries" / "a.yaml"
     path.write_text("one", encoding="utf-8")
 
-    def parse(names):
-        results = []
-        for name in names:
-            stat = (path.parent / name).stat()
-            data = (path.parent / name).read_bytes()
-            results.append((cache.identify(data, stat), data.decode()))
-        return results
+    def parse(batches, recorder):
+        packs = []
+        for names in batches:
+            read = [(name, (path.parent / name).stat(), (path.parent / name).read_bytes()) for name in names]
+            packs.append(recorder.pack((name, recorder.identify(data, stat), data.decode()) for name, stat, data in read))
+        return packs
 
-    def parse_then_saved(names):
-        results = parse(names)
+    def parse_then_saved(batches, recorder):
+        packs = parse(batches, recorder)
         path.write_text("two", encoding="utf-8")  # the editor saves again before the result is recorded
-        return results
+        return packs
 
     def fresh_cache():
         return cache.EntryCache(tmp_path / "cache", folder, folder / "media", ("context",))

@@ -29,7 +29,7 @@ import tempfile
 import time
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, NamedTuple, Sequence, TypeVar
+from typing import Callable, Iterable, NamedTuple, Sequence, TypeVar
 
 from . import __version__
 
@@ -48,17 +48,12 @@ Result = TypeVar("Result")
 
 
 class Identity(NamedTuple):
-    """What a file was when it was read: what parsing it gave depends on nothing else (and the context)."""
+    """What a file was when it was read."""
 
     size: int
     mtime_ns: int
     digest: bytes
-    names_media: bool  # the bytes mention media: validation looked for a file in the media folder
-
-
-def identify(data: bytes, stat: os.stat_result) -> Identity:
-    """The identity of `data`, read from a file whose stat, taken before reading, was `stat`."""
-    return Identity(stat.st_size, stat.st_mtime_ns, _sha256(data), b"media" in data)
+    media: bytes | None  # the media folder's fingerprint, taken before validation; None: the file names no media
 
 
 class Record(NamedTuple):
@@ -70,8 +65,61 @@ class Record(NamedTuple):
     result: object
 
 
+class Pack(NamedTuple):
+    """What loading a batch of files gave, from a worker process."""
+
+    records: bytes  # their records, pickled as a cache file keeps them: the main process need not pickle them again
+    unkept: dict[str, object]  # the results of the files that could not be read, which are never kept
+
+
 def default_cache_dir(content_dir: Path) -> Path:
     return content_dir.resolve().parent / CACHE_DIR_NAME
+
+
+class Recorder:
+    """Makes the record of a file that was read; goes to the worker processes with their batches of files."""
+
+    def __init__(self, header: bytes, media_dir: Path):
+        self.header = header
+        self.media_dir = media_dir
+        self.racy_from_ns = time.time_ns() - RACY_NS
+
+    def identify(self, data: bytes, stat: os.stat_result) -> Identity:
+        """The identity of `data`, read from a file whose stat, taken before reading, was `stat`.
+
+        Taken before validation: a media file that appears or goes meanwhile changes the fingerprint
+        this one is compared with next time.
+        """
+        media = self.media_fingerprint if b"media" in data else None
+        return Identity(stat.st_size, stat.st_mtime_ns, _sha256(data), media)
+
+    def pack(self, loaded: Iterable[tuple[str, Identity | None, object]]) -> Pack:
+        """The records of (file name, identity, result), pickled; an unreadable file has no identity."""
+        records, unkept = {}, {}
+        for name, identity, result in loaded:
+            if identity is None:
+                unkept[name] = result
+            else:
+                records[name] = self.record(identity, result)
+        return Pack(pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL), unkept)
+
+    def record(self, identity: Identity, result: object) -> Record:
+        fingerprint = _sha256_hex(self.header + identity.digest + (identity.media or b""))[:32]
+        return Record(self.trusted_size(identity.size, identity.mtime_ns), identity.mtime_ns, identity.digest,
+                      identity.media, fingerprint, result)
+
+    def trusted_size(self, size: int, mtime_ns: int) -> int:
+        """The size to record; -1, which never matches, for a file modified too recently to trust its stat."""
+        return size if mtime_ns < self.racy_from_ns else -1
+
+    @cached_property
+    def media_fingerprint(self) -> bytes:
+        """Which files the media folder holds: validation checks that a local image exists."""
+        names = sorted(
+            os.path.relpath(os.path.join(folder, name), self.media_dir)
+            for folder, _, files in os.walk(self.media_dir) for name in files
+        )
+        return _sha256("\n".join(names).encode())
 
 
 class EntryCache:
@@ -80,16 +128,16 @@ class EntryCache:
     def __init__(self, cache_dir: Path, content_dir: Path, media_dir: Path, context: tuple):
         self.cache_dir = cache_dir
         self.name = f"entries-{_sha256_hex(str(content_dir.resolve()).encode())[:16]}"
-        self.media_dir = media_dir
-        self.header = FORMAT + _sha256_hex(repr((context, _code_identity())).encode()).encode() + b"\n"
-        self.racy_from_ns = time.time_ns() - RACY_NS
+        header = FORMAT + _sha256_hex(repr((context, _code_identity())).encode()).encode() + b"\n"
+        self.recorder = Recorder(header, media_dir)
         self.fingerprints: list[str | None] = []
 
     def load(self, folder: Path, names: Sequence[str],
-             parse: Callable[[list[str]], list[tuple[Identity | None, Result]]]) -> list[Result]:
-        """What loading each file of `folder` gives: from the cache when still valid, else from `parse`
-        (then cached). `parse` gives, for each file, its Identity as it read it (None when it could not
-        read it) and the result.
+             parse: Callable[[list[list[str]], Recorder], Iterable[Pack]]) -> list[Result]:
+        """What loading each file of `folder` gives: from the cache when still valid, else parsed (then cached).
+
+        `parse` is given the other files in batches, one per cache file, and the recorder that
+        identifies and packs them; it gives one Pack per batch.
 
         Afterwards `fingerprints` holds, for each name, a digest of the file's bytes and of the
         context they were read in (None for a file that could not be read): whatever loading
@@ -100,21 +148,26 @@ class EntryCache:
         for shard_records in known_shards:
             known.update(shard_records)
         records: dict[str, Record] = {}
-        stale: list[str] = []
+        stale: dict[int, list[str]] = {}  # by cache file
+        touched: set[int] = set()  # cache files whose records change
         prefix = os.path.join(folder, "")
         for name in names:
-            record = self._still_valid(prefix + name, known.get(name))
+            before = known.get(name)
+            record = self._still_valid(prefix + name, before)
             if record is None:
-                stale.append(name)
+                stale.setdefault(_shard_of(name), []).append(name)
             else:
                 records[name] = record
+                if record is not before:
+                    touched.add(_shard_of(name))
         unkept: dict[str, Result] = {}
-        for name, (identity, result) in zip(stale, parse(stale)):
-            if identity is None:  # unreadable or gone: whatever parsing gave stands, nothing is kept
-                unkept[name] = result
-            else:
-                records[name] = self._record(identity, result)
-        self._save(known_shards, known, records)
+        fresh: dict[int, bytes] = {}
+        for shard, pack in zip(stale, parse(list(stale.values()), self.recorder)):
+            records.update(pickle.loads(pack.records))
+            unkept.update(pack.unkept)
+            fresh[shard] = pack.records
+        touched.update(_shard_of(name) for name in known if name not in records)
+        self._save(known_shards, records, stale, touched, fresh)
         self.fingerprints = [record.fingerprint if (record := records.get(name)) else None for name in names]
         return [records[name].result if name in records else unkept[name] for name in names]
 
@@ -128,57 +181,35 @@ class EntryCache:
                 with open(path, "rb") as stream:
                     if _sha256(stream.read()) != record.digest:
                         return None
-                record = record._replace(size=self._trusted_size(stat), mtime_ns=stat.st_mtime_ns)
+                record = record._replace(size=self.recorder.trusted_size(stat.st_size, stat.st_mtime_ns),
+                                         mtime_ns=stat.st_mtime_ns)
         except OSError:
             return None
-        if record.media is not None and record.media != self.media_fingerprint:
+        if record.media is not None and record.media != self.recorder.media_fingerprint:
             return None
         return record
 
-    def _record(self, identity: Identity, result: object) -> Record:
-        media = self.media_fingerprint if identity.names_media else None
-        fingerprint = _sha256_hex(self.header + identity.digest + (media or b""))[:32]
-        return Record(self._trusted_size_of(identity.size, identity.mtime_ns), identity.mtime_ns, identity.digest,
-                      media, fingerprint, result)
-
-    def _trusted_size(self, stat: os.stat_result) -> int:
-        return self._trusted_size_of(stat.st_size, stat.st_mtime_ns)
-
-    def _trusted_size_of(self, size: int, mtime_ns: int) -> int:
-        """The size to record; -1, which never matches, for a file modified too recently to trust its stat."""
-        return size if mtime_ns < self.racy_from_ns else -1
-
-    def _save(self, known_shards: list[dict[str, Record]], known: dict[str, Record],
-              records: dict[str, Record]) -> None:
-        """Rewrite the cache files that gain, lose or change a record (only their names are hashed)."""
-        changed: dict[int, list[str]] = {}
-        for name in [name for name, record in records.items() if known.get(name) is not record] + [
-                name for name in known if name not in records]:
-            changed.setdefault(_shard_of(name), []).append(name)
-        for shard, names in changed.items():
-            kept = {name: records[name] for name in known_shards[shard] if name in records and _shard_of(name) == shard}
-            kept.update((name, records[name]) for name in names if name in records)
-            self._write(shard, kept)
-
-    @cached_property
-    def media_fingerprint(self) -> bytes:
-        """Which files the media folder holds: validation checks that a local image exists."""
-        names = sorted(
-            os.path.relpath(os.path.join(folder, name), self.media_dir)
-            for folder, _, files in os.walk(self.media_dir) for name in files
-        )
-        return _sha256("\n".join(names).encode())
+    def _save(self, known_shards: list[dict[str, Record]], records: dict[str, Record], stale: dict[int, list[str]],
+              touched: set[int], fresh: dict[int, bytes]) -> None:
+        """Rewrite the cache files whose records changed. One that holds only files parsed now gets their
+        records as the worker pickled them; the others are pickled here."""
+        for shard in touched | stale.keys():
+            parsed = set(stale.get(shard, ()))
+            kept = {name: records[name] for name in known_shards[shard]
+                    if name in records and name not in parsed and _shard_of(name) == shard}
+            if not kept and shard in fresh:
+                write_pickled(self.shard_file(shard), self.recorder.header, fresh[shard])
+                continue
+            kept.update((name, records[name]) for name in parsed if name in records)
+            write_pickle(self.shard_file(shard), self.recorder.header, kept)
 
     def shard_file(self, shard: int) -> Path:
         return self.cache_dir / f"{self.name}-{shard:02}.pickle"
 
     def _read(self) -> list[dict[str, Record]]:
         """The records of each cache file; none for a file that is missing, of another context, or damaged."""
-        shards = [read_pickle(self.shard_file(shard), self.header) for shard in range(SHARDS)]
+        shards = [read_pickle(self.shard_file(shard), self.recorder.header) for shard in range(SHARDS)]
         return [records if isinstance(records, dict) else {} for records in shards]
-
-    def _write(self, shard: int, records: dict[str, Record]) -> None:
-        write_pickle(self.shard_file(shard), self.header, records)
 
 
 def _shard_of(name: str) -> int:
@@ -189,6 +220,15 @@ def _shard_of(name: str) -> int:
 def write_pickle(file: Path, header: bytes, data: object) -> None:
     """Replace a cache file in one rename (a crash never leaves half of one); a cache file that
     cannot be written is simply not kept."""
+    try:
+        pickled = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+    except pickle.PicklingError:
+        return
+    write_pickled(file, header, pickled)
+
+
+def write_pickled(file: Path, header: bytes, pickled: bytes) -> None:
+    """write_pickle for data pickled already."""
     temporary = None
     try:
         _make_cache_dir(file.parent)
@@ -196,9 +236,9 @@ def write_pickle(file: Path, header: bytes, data: object) -> None:
                                          delete=False) as stream:
             temporary = stream.name
             stream.write(header)
-            pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            stream.write(pickled)
         os.replace(temporary, file)
-    except (OSError, pickle.PicklingError):
+    except OSError:
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
 

@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
-from .cache import EntryCache, Identity, identify
+from .cache import SHARDS, EntryCache, Identity, Pack, Recorder
 from .model import Entry, Problem, Settings, Tag
 from .validate import ID_PATTERN, Report, slugify, validate_entry, validate_settings
 from .yamlfile import Mapping, Node, Scalar, YamlError, parse_yaml, read_source, read_yaml
@@ -27,6 +27,11 @@ MEDIA_DIR = "media"
 # Worker processes pay from a few hundred files; measured on 2 cores, serial against parallel:
 # 500 files 0.14 / 0.11 s, 1,000 files 0.28 / 0.19 s, 10,000 files 2.9 / 1.8 s.
 PARALLEL_FROM = 1000
+# Files are parsed in this many batches (as many as the load cache has files, whose batches they are):
+# enough for two to four workers to end together.
+BATCHES = SHARDS
+
+Result = TypeVar("Result")
 
 
 @dataclass(frozen=True)
@@ -57,12 +62,12 @@ class Reading:
     shown: str  # the folder as display_path shows it
     tz: tzinfo  # for times written without an offset
     media_dir: Path
-    identify: bool  # also give each file's Identity (for the load cache)
+    recorder: Recorder | None = None  # for the load cache: identifies each file as it is read
 
     @classmethod
-    def of(cls, content_dir: Path, tz: tzinfo, identify: bool = False) -> Reading:
+    def of(cls, content_dir: Path, tz: tzinfo) -> Reading:
         folder = content_dir / ENTRIES_DIR
-        return cls(str(folder), display_path(folder), tz, content_dir / MEDIA_DIR, identify)
+        return cls(str(folder), display_path(folder), tz, content_dir / MEDIA_DIR)
 
     def shown_path(self, name: str) -> str:
         """display_path of the file `name` in the folder, without its cost (0.01 ms, 10,000 times)."""
@@ -136,13 +141,13 @@ def load_entry(path: Path, settings: Settings | None, content_dir: Path) -> tupl
     every file's problems; times without an offset are then read as UTC.
     """
     reading = Reading(str(path.parent), display_path(path.parent), ZoneInfo(settings.timezone if settings else "UTC"),
-                      content_dir / MEDIA_DIR, False)
+                      content_dir / MEDIA_DIR)
     loaded = _load_entry(path.name, reading)[1]
     return loaded.entry, list(loaded.problems)
 
 
 def _load_entry(name: str, reading: Reading) -> tuple[Identity | None, EntryFile]:
-    """The file's EntryFile, and the Identity of the bytes it was made from (when asked for and readable)."""
+    """The file's EntryFile, and the Identity of the bytes it was made from (with a recorder, when readable)."""
     report = Report(reading.shown_path(name))
     entry_id = os.path.splitext(name)[0]
     if not ID_PATTERN.fullmatch(entry_id):
@@ -151,7 +156,7 @@ def _load_entry(name: str, reading: Reading) -> tuple[Identity | None, EntryFile
     identity = root = None
     try:
         data, stat = read_source(os.path.join(reading.folder, name))
-        identity = identify(data, stat) if reading.identify else None
+        identity = reading.recorder.identify(data, stat) if reading.recorder else None
         root = parse_yaml(data)
     except YamlError as err:
         report.problems.append(Problem(report.file, err.message, line=err.line, column=err.column))
@@ -242,28 +247,44 @@ def load_entry_files(reading: Reading, names: list[str], content_dir: Path,
     """Each file's EntryFile: from the cache in `cache_dir` while the file is unchanged, else parsed;
     and its source fingerprint where the cache knows it."""
     if cache_dir is None:
-        return [loaded for _, loaded in parse_entry_files(reading, names)], [None] * len(names)
+        return parse_entry_files(reading, names), [None] * len(names)
     cache = EntryCache(cache_dir, content_dir, reading.media_dir, (str(reading.tz), reading.shown))
-    loaded = cache.load(Path(reading.folder), names, lambda stale: parse_entry_files(replace(reading, identify=True),
-                                                                                   stale))
+    loaded = cache.load(Path(reading.folder), names, lambda batches, recorder: _in_workers(
+        _load_pack, batches, replace(reading, recorder=recorder)))
     return loaded, cache.fingerprints
 
 
-def parse_entry_files(reading: Reading, names: list[str]) -> list[tuple[Identity | None, EntryFile]]:
+def parse_entry_files(reading: Reading, names: list[str]) -> list[EntryFile]:
     """Read and validate each file, spread over worker processes when there are many."""
+    size = -(-len(names) // BATCHES) or 1
+    batches = [names[start:start + size] for start in range(0, len(names), size)]
+    return [loaded for batch in _in_workers(_load_batch, batches, reading) for loaded in batch]
+
+
+def _load_batch(names: list[str], reading: Reading) -> list[EntryFile]:
+    return [_load_entry(name, reading)[1] for name in names]
+
+
+def _load_pack(names: list[str], reading: Reading) -> Pack:
+    """The records of the files for the load cache, pickled where they are made (in a worker process)."""
+    return reading.recorder.pack((name, *_load_entry(name, reading)) for name in names)
+
+
+def _in_workers(load_batch: Callable[[list[str], Reading], Result], batches: list[list[str]],
+                reading: Reading) -> list[Result]:
+    """load_batch of each batch of file names, in worker processes when there are many files."""
     import multiprocessing  # here: a load that parses few files (from the cache) need not import it
 
     workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
     # Only fork pays: other start methods import the program again in every worker. Forking a
     # process that runs other threads (a preview server) may copy a held lock: stay serial then.
     forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    if len(names) < PARALLEL_FROM or workers < 2 or not forkable:
-        return [_load_entry(name, reading) for name in names]
+    if sum(map(len, batches)) < PARALLEL_FROM or workers < 2 or not forkable:
+        return [load_batch(batch, reading) for batch in batches]
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        chunk = -(-len(names) // (workers * 4))
-        return list(pool.map(_load_entry, names, [reading] * len(names), chunksize=chunk))
+        return list(pool.map(load_batch, batches, [reading] * len(batches)))
 
 
 @contextmanager
