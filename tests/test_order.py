@@ -89,3 +89,22 @@ def test_order_is_total_across_a_daylight_saving_change():
                make("gmt", "2021-03-28 00:30", london)]
     for permutation in itertools.permutations(entries):
         assert ids(permutation) == ["gmt", "bst", "utc"]
+
+
+def test_the_order_is_that_of_the_instants_in_utc_in_every_zone_and_century():
+    """Dates in zones with daylight saving, old local mean times (offsets with seconds), explicit offsets
+    and far years: ordered as their instants in UTC, then coarser first, then by id."""
+    rng = random.Random(11)
+    zones = [ZoneInfo(name) for name in ("Asia/Kabul", "Europe/London", "America/St_Johns", "Australia/Lord_Howe")]
+    forms = ["{y:04d}", "{y:04d}-{m:02d}", "{y:04d}-{m:02d}-{d:02d}", "{y:04d}-{m:02d}-{d:02d} {h:02d}:{mi:02d}",
+             "{y:04d}-{m:02d}-{d:02d}T{h:02d}:{mi:02d}{sign}{oh:02d}:{om:02d}"]
+    entries = []
+    for number in range(400):
+        year = rng.choice([2, 1066, 1850, 1889, 1890, 1970, 2021, 2021, 2021, 9998])
+        written = rng.choice(forms).format(y=year, m=rng.choice([1, 3, 10, 12]), d=rng.choice([1, 28]),
+                                            h=rng.choice([0, 1, 2, 23]), mi=rng.choice([0, 30, 59]),
+                                            sign=rng.choice("+-"), oh=rng.randint(0, 14), om=rng.choice([0, 30, 45]))
+        entries.append(make(f"e{number % 37}-{number}", written, rng.choice(zones)))
+    utc = ZoneInfo("UTC")
+    expected = sorted(entries, key=lambda e: (e.date.start.astimezone(utc), e.date.rank, e.id))
+    assert ids(entries) == [e.id for e in expected]

@@ -206,7 +206,9 @@ def check_uniqueness(entries: list[Entry]) -> list[Problem]:
         if first is not entry:
             problems.append(Problem(entry.source_path, f'the id "{entry.id}" is already taken by '
                                     f"{first.source_path}; rename one of the files"))
-    for entry in entries:
+    spelling_problems = []
+    firsts: dict[str, tuple[Tag, Entry]] = {}  # the first spelling of each tag slug, and who wrote it
+    for entry in entries:  # one pass for aliases and tags: 10,000 entries take a few ms each time
         for index, alias in enumerate(entry.aliases, 1):
             owner = claimed.get(alias)
             if owner is not None and owner is not entry:
@@ -216,16 +218,15 @@ def check_uniqueness(entries: list[Entry]) -> list[Problem]:
                     "a URL can lead to one entry only, so remove it here or there", field=f"aliases[{index}]")))
             else:
                 claimed[alias] = entry
-    firsts: dict[str, tuple[Tag, Entry]] = {}  # the first spelling of each tag slug, and who wrote it
-    for entry in entries:
         for index, tag in enumerate(entry.tags, 1):
             first = firsts.get(tag.slug)
             if first is None:
                 firsts[tag.slug] = (tag, entry)
             elif first[0].label != tag.label:
-                problems.append(_at(entry, "tags", tag.label, Problem(
+                spelling_problems.append(_at(entry, "tags", tag.label, Problem(
                     entry.source_path, f'"{tag.label}" and "{first[0].label}" ({first[1].source_path}) share '
                     f'the URL slug "{tag.slug}"; spell the tag one way', field=f"tags[{index}]")))
+    problems += spelling_problems
     return problems
 
 
