@@ -298,3 +298,23 @@ def test_editing_one_entry_rewrites_one_cache_file(content, capsys, tmp_path):
     after = {file: file.read_bytes() for file in cache_files(cache_dir)}
     assert after.keys() == before.keys()
     assert len([file for file in after if after[file] != before[file]]) == 1
+
+
+def test_a_file_touched_but_unchanged_is_not_parsed_and_its_stat_is_kept_once_trusted(content, tmp_path, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    first = load.load_content(content, cache_dir)
+    files = {file: file.read_bytes() for file in cache_files(cache_dir)}
+    entry = content / "entries" / "zaranj-falls.yaml"
+    monkeypatch.setattr(load, "_load_entry", lambda *args: pytest.fail("an unchanged file was parsed again"))
+
+    os.utime(entry)  # now: too recent to trust, so hashed on every load until it settles; no rewrite for it
+    assert load.load_content(content, cache_dir) == first
+    assert {file: file.read_bytes() for file in cache_files(cache_dir)} == files
+
+    hour_ago = entry.stat().st_mtime_ns - 3_600_000_000_000
+    os.utime(entry, ns=(hour_ago, hour_ago))  # settled: its new stat is kept, in its one cache file
+    assert load.load_content(content, cache_dir) == first
+    changed = [file for file in cache_files(cache_dir) if file.read_bytes() != files[file]]
+    assert len(changed) == 1
+    record = pickle.loads(changed[0].read_bytes().split(b"\n", 1)[1])["zaranj-falls.yaml"]
+    assert (record.size, record.mtime_ns) == (entry.stat().st_size, hour_ago)

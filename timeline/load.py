@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterator, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
-from .cache import SHARDS, EntryCache, Identity, Pack, Recorder
+from .cache import SHARDS, EntryCache, Identity, Pack, Recorder, unpickled_fast
 from .model import Entry, Problem, Settings, Tag
 from .validate import ID_PATTERN, Report, slugify, validate_entry, validate_settings
 from .yamlfile import Mapping, Node, Scalar, YamlError, parse_yaml, read_source, read_yaml
@@ -52,6 +52,9 @@ class EntryFile(NamedTuple):
 
     entry: Entry | None  # None when the file has errors
     problems: tuple[Problem, ...]
+
+    def __reduce__(self):
+        return unpickled_fast(self)
 
 
 @dataclass(frozen=True)
