@@ -222,7 +222,11 @@ def _build(next_event: Callable[[], yaml.Event | None]) -> Node | None:
         kind = event.__class__
         if kind is _ScalarEvent:
             mark = event.start_mark
-            node = Scalar(event.value, _scalar_kind(event), mark.line + 1, mark.column + 1)
+            if event.tag is None:  # as nearly every scalar: what YAML reads it as depends on its quoting
+                scalar_kind = _plain_kind(event.value) if event.implicit[0] else "str"
+            else:
+                scalar_kind = _scalar_kind(event)
+            node = _new_tuple(Scalar, (event.value, scalar_kind, mark.line + 1, mark.column + 1, 1))
             if event.anchor:
                 anchors[event.anchor] = node
             count = 1
@@ -295,6 +299,8 @@ def _new_key(parent: _Collection, node: Node) -> Scalar:
     return node
 
 
+# Scalar(...) without its Python __new__: the named tuple's fields in order.
+_new_tuple = tuple.__new__
 _ScalarEvent, _AliasEvent, _DocumentStartEvent = yaml.ScalarEvent, yaml.AliasEvent, yaml.DocumentStartEvent
 _MappingStartEvent, _MappingEndEvent = yaml.MappingStartEvent, yaml.MappingEndEvent
 _SequenceStartEvent, _SequenceEndEvent = yaml.SequenceStartEvent, yaml.SequenceEndEvent
