@@ -318,3 +318,19 @@ def test_a_file_touched_but_unchanged_is_not_parsed_and_its_stat_is_kept_once_tr
     assert len(changed) == 1
     record = pickle.loads(changed[0].read_bytes().split(b"\n", 1)[1])["zaranj-falls.yaml"]
     assert (record.size, record.mtime_ns) == (entry.stat().st_size, hour_ago)
+
+
+def test_records_pickled_by_the_workers_serve_the_next_load(content, tmp_path, monkeypatch):
+    """A cold load spread over worker processes writes the cache files from what the workers pickled."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if threading.active_count() > 1 or cpus < 2:
+        pytest.skip("parsing stays serial with other threads running or a single CPU")
+    monkeypatch.setattr(load, "PARALLEL_FROM", 2)
+    pools = []
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor",
+                        lambda *a, **k: pools.append(1) or ProcessPoolExecutor(*a, **k))
+    cold = load.load_content(content, tmp_path / "cache")
+    assert pools and cold == load.load_content(content)  # the same as without a cache
+    monkeypatch.setattr(load, "_load_entry", lambda *args: pytest.fail("a cached file was parsed again"))
+    warm = load.load_content(content, tmp_path / "cache")
+    assert warm == cold and warm.fingerprints == cold.fingerprints and len(warm.fingerprints) == len(warm.entries)

@@ -12,6 +12,7 @@ from timeline import permalinks
 from timeline.links import check_links, read_site
 from timeline.load import display_path, entry_files
 from timeline.permalinks import LOCK_FILE, Permalink, read_lock, save_lock
+from timeline.pipeline import load_timeline
 
 ZARANJ = "entries/zaranj-falls/"
 
@@ -217,3 +218,24 @@ def test_a_title_with_a_tab_stays_on_its_columns(tmp_path):
     assert problems == []
     assert records["entries/a/"][0] == Permalink("entries/a/", "A title")
     assert records["entries/b/"][0] == Permalink("entries/b/", "B", "gone")
+
+
+def test_a_served_path_is_recorded_with_its_title_now_however_its_line_is_written(published):
+    content, _ = published
+    lock = content / LOCK_FILE
+    lines = lock.read_text().splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith(ZARANJ))
+    lines[index] = f"  {ZARANJ}  \t  An old title \tremoved: withdrawn once"  # spaces, a title since changed, retired
+    lines.append("entries/gone-for-good/\tGone\tremoved: Withdrawn.")
+    lines.append(f"{ZARANJ}\tA second line for the same path")
+    lock.write_text("\n".join(lines) + "\n")
+    timeline = load_timeline(content).timeline
+    result = permalinks.guard_permalinks(content, timeline)
+    zaranj = next(e for e in timeline.entries if e.id == "zaranj-falls")
+    assert result.problems == ()
+    by_path = {p.path: p for p in result.permalinks}
+    assert by_path[ZARANJ] == Permalink(ZARANJ, zaranj.title)
+    assert by_path["entries/gone-for-good/"] == Permalink("entries/gone-for-good/", "Gone", "Withdrawn.")
+    assert [p.path for p in result.permalinks] == sorted(by_path) and len(by_path) == len(result.permalinks)
+    records, problems = read_lock(content)  # read_lock itself still reads every line
+    assert problems == [] and records[ZARANJ] == (Permalink(ZARANJ, "An old title", "withdrawn once"), index + 1)

@@ -3,13 +3,18 @@
 Each test writes a small content folder, loads it and compares the error
 lines in full: file, line, column, field and message.
 """
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from timeline.load import load_content
-from timeline.validate import ENTRY_FIELDS
+from timeline.validate import ENTRY_FIELDS, Report, _url
+from timeline.yamlfile import Scalar, _plain_kind
 
 SETTINGS = 'title: Test timeline\nbase_url: "https://example.org/t/"\ntimezone: Asia/Kabul\n'
 VALID = """\
@@ -521,3 +526,82 @@ def test_editor_backups_and_hidden_files_are_not_entries(errors):
 def test_an_upper_case_extension_is_still_read(errors):
     assert errors({"Zaranj.YAML": VALID})[0].startswith(
         'content/entries/Zaranj.YAML: error: the file name "Zaranj.YAML" is not a valid id')
+
+
+# --- values read once and shared between entries --------------------------------------------
+
+def test_a_date_read_in_one_time_zone_is_not_reused_in_another(tmp_path):
+    """In winter London and UTC give the same instant: the date must still carry the zone it was read in."""
+    content = write_content(tmp_path, {"a.yaml": entry(date="2021-01-06")})
+    london = load_content(content).entries[0].date.start
+    (content / "timeline.yaml").write_text(SETTINGS.replace("Asia/Kabul", "UTC"), encoding="utf-8")
+    utc = load_content(content).entries[0].date.start
+    assert str(london.tzinfo) == "Asia/Kabul" and str(utc.tzinfo) == "UTC"
+    (content / "timeline.yaml").write_text(SETTINGS.replace("Asia/Kabul", "Europe/London"), encoding="utf-8")
+    assert str(load_content(content).entries[0].date.start.tzinfo) == "Europe/London"
+
+
+def test_places_equal_but_for_the_sign_of_zero_stay_apart(tmp_path):
+    place = "place:\n  name: Null Island\n  lat: {}\n  lon: 0\n"
+    content = write_content(tmp_path, {"a.yaml": VALID + place.format("0.0"), "b.yaml": VALID + place.format("-0.0")})
+    places = {e.id: e.place for e in load_content(content).entries}
+    assert places["a"] == places["b"]  # 0.0 == -0.0, yet each page shows what its editor wrote
+    assert (repr(places["a"].lat), repr(places["b"].lat)) == ("0.0", "-0.0")
+
+
+def test_entries_with_the_same_tags_and_place_get_the_same_values(tmp_path):
+    shared = "tags: [Provincial capitals]\nplace:\n  name: Zaranj\n  lat: 30.96\n  lon: 61.86\n"
+    content = write_content(tmp_path, {"a.yaml": VALID + shared, "b.yaml": VALID.replace("Zaranj", "Kunduz") + shared})
+    a, b = load_content(content).entries
+    assert a.tags == b.tags and a.place == b.place and a.place.slug == "zaranj" and a.tags[0].slug == "provincial-capitals"
+
+
+URL_TEXTS = ["https://example.org/", "HTTP://EXAMPLE.ORG", "https://a..b/x?y#z", "https://-", "https:///x", "https://",
+             "https://host:8080/x", "https://[::1]/x", "https://[::1/x", "https://user@host/x", "https://ex ample.org",
+             "https://example.org/\u00a0x", "https://example.org/\x1cx", "https://example.org/\x00", "https://é.org/",
+             "ftp://example.org/", "//example.org", "https:example.org", "https://example.org\\x", "javascript:alert(1)",
+             "https://example.org/ä?q=ü", "https://ex.org/\u2028", "http://x.org#", " https://x.org"]
+url_texts = st.one_of(st.sampled_from(URL_TEXTS),
+                      st.text(alphabet="hHtTpPsS:/.-[]@\\?#ÄäÀ0129 \t\u00a0\u2028\x1c\x00", max_size=24),
+                      st.builds(lambda rest: "https://" + rest, st.text(max_size=16)))
+
+
+def _url_by_urlsplit(value: str, https_only: bool) -> bool:
+    """The rule the validator states: an http(s) scheme, a host, no space (as urlsplit reads them)."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in (("https",) if https_only else ("http", "https")) and bool(parts.netloc) \
+        and not re.search(r"\s", value)
+
+
+@given(url_texts, st.booleans())
+@settings(max_examples=400, deadline=None)
+def test_urls_are_accepted_exactly_as_urlsplit_reads_them(text, https_only):
+    report = Report("x.yaml")
+    node = Scalar(text, "str", 1, 1)
+    accepted = _url(report, node, "url", https_only=https_only) is not None
+    value = text.strip()
+    if not value or "\n" in value or len(value) > 2000:
+        assert not accepted
+    else:
+        assert accepted == _url_by_urlsplit(value, https_only)
+
+
+PLAIN_TEXTS = ["yes", "No", "ON", "off", "y", "n", "~", "null", "Null", "NULL", "", "true", "True", "TRUE", "false",
+               "1", "-1", "+1", "0x1F", "0o17", "0b101", "1_000", "1:20", "1e3", "1.5", ".5", "-.inf", ".NaN", "2021",
+               "2021-08-06", "2021-08-06 14:30", "2021-8-6", "=", "<<", "!", "&", "*", "title", "sources", "name",
+               "Friday", "t", "f", "o", "0", "00", "0.", "-", "+", ".", "1,000", "1.0.0", "Zaranj"]
+
+
+@given(st.one_of(st.sampled_from(PLAIN_TEXTS), st.text(alphabet="0123456789.+-_:eExXoObB~nNuUlLtTrRfFaAsSyY<=", max_size=8)))
+@settings(max_examples=400, deadline=None)
+def test_plain_values_are_read_as_yaml_reads_them(text):
+    """The kind remembered for a plain text (or decided by its first character) is PyYAML's."""
+    resolved = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))
+    expected = resolved.removeprefix("tag:yaml.org,2002:") if resolved.startswith("tag:yaml.org,2002:") else "str"
+    if expected not in ("str", "int", "float", "bool", "null", "timestamp", "binary", "merge", "map", "seq"):
+        expected = "str"
+    for _ in range(2):  # read, then remembered
+        assert _plain_kind(text) == expected

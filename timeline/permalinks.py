@@ -147,13 +147,15 @@ def _read_lines(content_dir: Path, served: Container[str] = frozenset()
 def guard_permalinks(content_dir: Path, timeline: Timeline, allow_removed: Iterable[str] = ()) -> GuardResult:
     """Check that every recorded path is still served or deliberately retired; the updated lock."""
     served = _served_paths(timeline)
-    records, problems = _read_lines(content_dir, served)  # the paths not served any more
+    records, problems = _read_lines(content_dir, served)  # the paths not served any more, nearly all
     shown = display_path(lock_path(content_dir))
     retiring, usage = _retiring(allow_removed, records, served, shown)
     problems += usage
     # A served path is recorded with the title it has now, and is no longer retired.
     result = {path: Permalink(path, title) for path, title in served.items()}
     for path, (title, reason, number) in records.items():
+        if path in result:  # served, though its line is written otherwise than the tool writes it
+            continue
         if reason is None and path in retiring:
             reason = DEFAULT_REASON
         elif reason is None:
