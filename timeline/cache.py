@@ -76,10 +76,23 @@ def unpickled_fast(value: tuple) -> tuple:
 
 
 class Pack(NamedTuple):
-    """What loading a batch of files gave, from a worker process."""
+    """What loading a batch of files gave.
 
-    records: bytes  # their records, pickled as a cache file keeps them: the main process need not pickle them again
+    Sent from a worker process, its records travel pickled as a cache file keeps them, and stay
+    so: the main process need not pickle them again to write its cache file.
+    """
+
+    records: dict[str, Record]
     unkept: dict[str, object]  # the results of the files that could not be read, which are never kept
+    pickled: bytes | None = None  # the records, as they came from a worker
+
+    def __reduce__(self):
+        return _received_pack, (self.pickled or pickle.dumps(self.records, protocol=pickle.HIGHEST_PROTOCOL),
+                                self.unkept)
+
+
+def _received_pack(pickled: bytes, unkept: dict[str, object]) -> Pack:
+    return Pack(pickle.loads(pickled), unkept, pickled)
 
 
 def default_cache_dir(content_dir: Path) -> Path:
@@ -104,14 +117,14 @@ class Recorder:
         return Identity(stat.st_size, stat.st_mtime_ns, _sha256(data), media)
 
     def pack(self, loaded: Iterable[tuple[str, Identity | None, object]]) -> Pack:
-        """The records of (file name, identity, result), pickled; an unreadable file has no identity."""
+        """The records of (file name, identity, result); an unreadable file has no identity."""
         records, unkept = {}, {}
         for name, identity, result in loaded:
             if identity is None:
                 unkept[name] = result
             else:
                 records[name] = self.record(identity, result)
-        return Pack(pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL), unkept)
+        return Pack(records, unkept)
 
     def record(self, identity: Identity, result: object) -> Record:
         fingerprint = _sha256_hex(self.header + identity.digest + (identity.media or b""))[:32]
@@ -172,11 +185,12 @@ class EntryCache:
                 if record is not before and record.size >= 0:
                     touched.add(_shard_of(name))
         unkept: dict[str, Result] = {}
-        fresh: dict[int, bytes] = {}
+        fresh: dict[int, bytes] = {}  # records of a cache file as a worker pickled them
         for shard, pack in zip(stale, parse(list(stale.values()), self.recorder)):
-            records.update(pickle.loads(pack.records))
+            records.update(pack.records)
             unkept.update(pack.unkept)
-            fresh[shard] = pack.records
+            if pack.pickled is not None:
+                fresh[shard] = pack.pickled
         touched.update(_shard_of(name) for name in known if name not in records)
         self._save(known_shards, records, stale, touched, fresh)
         self.fingerprints = [record.fingerprint if (record := records.get(name)) else None for name in names]
