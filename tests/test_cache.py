@@ -255,7 +255,8 @@ def test_a_file_saved_again_while_it_is_parsed_is_parsed_again_next_time(tmp_pat
         packs = []
         for names in batches:
             read = [(name, (path.parent / name).stat(), (path.parent / name).read_bytes()) for name in names]
-            packs.append(recorder.pack((name, recorder.identify(data, stat), data.decode()) for name, stat, data in read))
+            packs.append(recorder.pack((name, recorder.identify(data, stat), data.decode())
+                                       for name, stat, data in read))
         return packs
 
     def parse_then_saved(batches, recorder):

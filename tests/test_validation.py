@@ -553,13 +553,15 @@ def test_entries_with_the_same_tags_and_place_get_the_same_values(tmp_path):
     shared = "tags: [Provincial capitals]\nplace:\n  name: Zaranj\n  lat: 30.96\n  lon: 61.86\n"
     content = write_content(tmp_path, {"a.yaml": VALID + shared, "b.yaml": VALID.replace("Zaranj", "Kunduz") + shared})
     a, b = load_content(content).entries
-    assert a.tags == b.tags and a.place == b.place and a.place.slug == "zaranj" and a.tags[0].slug == "provincial-capitals"
+    assert a.tags == b.tags and a.place == b.place
+    assert a.place.slug == "zaranj" and a.tags[0].slug == "provincial-capitals"
 
 
 URL_TEXTS = ["https://example.org/", "HTTP://EXAMPLE.ORG", "https://a..b/x?y#z", "https://-", "https:///x", "https://",
              "https://host:8080/x", "https://[::1]/x", "https://[::1/x", "https://user@host/x", "https://ex ample.org",
              "https://example.org/\u00a0x", "https://example.org/\x1cx", "https://example.org/\x00", "https://é.org/",
-             "ftp://example.org/", "//example.org", "https:example.org", "https://example.org\\x", "javascript:alert(1)",
+             "ftp://example.org/", "//example.org", "https:example.org", "https://example.org\\x",
+             "javascript:alert(1)",
              "https://example.org/ä?q=ü", "https://ex.org/\u2028", "http://x.org#", " https://x.org"]
 url_texts = st.one_of(st.sampled_from(URL_TEXTS),
                       st.text(alphabet="hHtTpPsS:/.-[]@\\?#ÄäÀ0129 \t\u00a0\u2028\x1c\x00", max_size=24),
@@ -595,7 +597,8 @@ PLAIN_TEXTS = ["yes", "No", "ON", "off", "y", "n", "~", "null", "Null", "NULL", 
                "Friday", "t", "f", "o", "0", "00", "0.", "-", "+", ".", "1,000", "1.0.0", "Zaranj"]
 
 
-@given(st.one_of(st.sampled_from(PLAIN_TEXTS), st.text(alphabet="0123456789.+-_:eExXoObB~nNuUlLtTrRfFaAsSyY<=", max_size=8)))
+@given(st.one_of(st.sampled_from(PLAIN_TEXTS),
+                 st.text(alphabet="0123456789.+-_:eExXoObB~nNuUlLtTrRfFaAsSyY<=", max_size=8)))
 @settings(max_examples=400, deadline=None)
 def test_plain_values_are_read_as_yaml_reads_them(text):
     """The kind remembered for a plain text (or decided by its first character) is PyYAML's."""

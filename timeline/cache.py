@@ -2,11 +2,11 @@
 
 SHARDS cache files per content folder, in .cache/ beside the content folder or
 wherever --cache-dir says. For every entry file it keeps what loading the
-file gave (the Entry or None, its problems, where its list items stand),
-valid while both of these hold:
+file gave (the Entry or None, and its problems), valid while both of these hold:
 
-- the file's bytes are the same: its size and mtime_ns are compared first,
-  and only when they differ is the file hashed again (SHA-256);
+- the file's bytes are the same as those that were parsed: its size and
+  mtime_ns (taken before reading) are compared first, and only when they
+  differ is the file hashed again (SHA-256);
 - the context it was read in is the same: the time zone (times without an
   offset depend on it), how paths are displayed, the tool's version and
   source code, the versions of Python, PyYAML and dateutil, and, for a file

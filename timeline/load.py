@@ -270,7 +270,7 @@ def _load_batch(names: list[str], reading: Reading) -> list[EntryFile]:
 
 
 def _load_pack(names: list[str], reading: Reading) -> Pack:
-    """The records of the files for the load cache, pickled where they are made (in a worker process)."""
+    """The records of the files for the load cache (from a worker process, they come pickled: see Pack)."""
     return reading.recorder.pack((name, *_load_entry(name, reading)) for name in names)
 
 
