@@ -335,3 +335,39 @@ def test_records_pickled_by_the_workers_serve_the_next_load(content, tmp_path, m
     monkeypatch.setattr(load, "_load_entry", lambda *args: pytest.fail("a cached file was parsed again"))
     warm = load.load_content(content, tmp_path / "cache")
     assert warm == cold and warm.fingerprints == cold.fingerprints and len(warm.fingerprints) == len(warm.entries)
+
+
+def test_records_are_pickled_by_the_model_classes_own_init_and_come_back_equal(content, tmp_path):
+    """The cache files remake entries, dates, sources, tags, places, media, corrections and problems
+    by calling their class with their fields: every value comes back equal, field by field."""
+    (content / "media").mkdir(exist_ok=True)
+    (content / "media" / "map.png").write_bytes(b"\x89PNG not really")
+    (content / "entries" / "every-field.yaml").write_text(textwrap.dedent("""\
+        title: Every field
+        date: 2021-08-06T14:30+04:30
+        end_date: 2021-08-07
+        circa: true
+        date_label: That weekend
+        summary: All of them.
+        body: Some *words*.
+        tags: [Talks, Provincial capitals]
+        place: {name: Null Island, region: Sea, country: None, lat: -0.0, lon: 0}
+        sources:
+          - {name: Test desk, url: "https://example.org/a", title: A, date: 6 August 2021, quote: Q}
+          - {name: Wire}
+        media: {src: map.png, alt: A map, caption: C, credit: D}
+        updated: 2021-08-08
+        corrections:
+          - {date: 2021-08-08, text: Fixed.}
+        aliases: [every-old-field]
+        """), encoding="utf-8")
+    cold = load.load_content(content)
+    warm = load.load_content(content, tmp_path / "cache") and load.load_content(content, tmp_path / "cache")
+    assert warm == cold
+    for before, after in zip(cold.entries, warm.entries):
+        assert repr(after) == repr(before) and type(after.date.start.tzinfo) is type(before.date.start.tzinfo)
+    entry = next(e for e in warm.entries if e.id == "every-field")
+    assert repr(entry.place.lat) == "-0.0" and entry.media.src == "map.png" and entry.corrections[0].text == "Fixed."
+    assert any(p.severity == "warning" for p in warm.problems)
+    records = pickle.loads(cache.pickled_records({"problems": warm.problems, "entries": warm.entries}))
+    assert records == {"problems": warm.problems, "entries": warm.entries}

@@ -225,7 +225,7 @@ def check_uniqueness(entries: list[Entry]) -> list[Problem]:
             first = firsts.get(tag.slug)
             if first is None:
                 firsts[tag.slug] = (tag, entry)
-            elif first[0].label != tag.label:
+            elif first[0] is not tag and first[0].label != tag.label:  # one Tag per spelling, mostly
                 spelling_problems.append(_at(entry, "tags", tag.label, Problem(
                     entry.source_path, f'"{tag.label}" and "{first[0].label}" ({first[1].source_path}) share '
                     f'the URL slug "{tag.slug}"; spell the tag one way', field=f"tags[{index}]")))
@@ -262,11 +262,15 @@ def parse_entry_files(reading: Reading, names: list[str]) -> list[EntryFile]:
     """Read and validate each file, spread over worker processes when there are many."""
     size = -(-len(names) // BATCHES) or 1
     batches = [names[start:start + size] for start in range(0, len(names), size)]
-    return [loaded for batch in _in_workers(_load_batch, batches, reading) for loaded in batch]
+    loaded: dict[str, EntryFile] = {}
+    for pack in _in_workers(_load_batch, batches, reading):
+        loaded.update(pack.unkept)
+    return [loaded[name] for name in names]
 
 
-def _load_batch(names: list[str], reading: Reading) -> list[EntryFile]:
-    return [_load_entry(name, reading)[1] for name in names]
+def _load_batch(names: list[str], reading: Reading) -> Pack:
+    """The files' EntryFiles, as a Pack: from a worker process, they come as the load cache pickles them."""
+    return Pack({}, {name: _load_entry(name, reading)[1] for name in names})
 
 
 def _load_pack(names: list[str], reading: Reading) -> Pack:
