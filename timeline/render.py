@@ -6,6 +6,12 @@ output file as a Page whose context is plain, picklable data and whose
 unchanged pages and worker processes can render the rest. render_page()
 depends on nothing but the template and the context (Markdown is converted
 there, not while planning), so two builds are byte-identical.
+
+What renders reuse travels in a Memo: each converted body and each entry's
+fragments (its listing item, its TimelineJS event), made once and joined by
+every listing and by the export; the page cache keeps it between builds.
+Pages are yielded as they are made (each_page), so the write stage stores
+them while the next ones render.
 """
 from __future__ import annotations
 
@@ -347,8 +353,8 @@ ITEM_TEMPLATE = "entry_item.html"
 def listing_item(env: jinja2.Environment, entry: Entry, root: str, heading_level: int, settings: Settings) -> Markup:
     """An entry's listing item (templates/entry_item.html), rendered once per root and level."""
     def make() -> str:
-        return env.get_template(ITEM_TEMPLATE).render(entry=entry, root=root, heading_level=heading_level,
-                                                          settings=settings)
+        template = env.get_template(ITEM_TEMPLATE)
+        return template.render(entry=entry, root=root, heading_level=heading_level, settings=settings)
     return Markup(_memo.fragment(("item", entry.id, root, heading_level), make))
 
 
