@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import errno
+import time
 import json
 import os
 import signal
@@ -186,6 +187,24 @@ def test_a_write_failing_midway_leaves_the_previous_output_exactly(tmp_path, mon
     monkeypatch.undo()
     assert snapshot(output) == before
     assert leftovers(output) == []
+
+
+def test_a_full_disk_stops_the_rendering_early(tmp_path, monkeypatch):
+    """Files are staged while the next ones render: a writer that fails ends the stream, not its end."""
+    pulled = []
+
+    def rendered():
+        for number in range(1000):
+            pulled.append(number)
+            time.sleep(0.002)  # a page takes a while to render
+            yield f"entries/e{number}/index.html", b"<p>page</p>"
+
+    _fail_while_staging(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
+    with pytest.raises(OSError, match="No space left"):
+        write_site(rendered(), tmp_path / "site")
+    monkeypatch.undo()
+    assert len(pulled) < 500
+    assert not (tmp_path / "site").exists() and list(tmp_path.iterdir()) == []
 
 
 def test_a_failing_first_write_leaves_no_output_and_no_temporary_folder(tmp_path, monkeypatch):

@@ -267,18 +267,20 @@ class _Stager:
         self.staged: set[str] = set()
         self._made: set[str] = set()
         self._pending: list = []
+        self._error: BaseException | None = None  # what a writer raised (a full disk): stop taking files
 
     def __enter__(self) -> _Stager:
         self._pool = ThreadPoolExecutor(WRITER_THREADS)
         return self
 
     def __exit__(self, *exc) -> None:
+        if exc[0] is not None:  # nothing more is staged: the staging folder is about to go
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            return
         try:
             results = [future.result() for future in self._pending]  # raises what a writer raised
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
-        if exc[0] is not None:
-            return
         staged = {relative: stat for relative, (written, stat) in results if written}
         # A file written in the same timestamp tick as the last one could change again unseen.
         last = max((stat[1] for stat in staged.values()), default=0)
@@ -298,16 +300,22 @@ class _Stager:
 
     def take(self, relative: str, data: bytes, lost: bool = False) -> None:
         """A file of the site: staged unless the folder holds these bytes already (never when `lost`)."""
+        if self._error is not None:
+            raise self._error
         _check_relative(relative)
         self.manifest[relative] = expected = fingerprint(data)
         self._pending.append(self._pool.submit(self._stage_if_changed, relative, data, expected, lost))
 
     def _stage_if_changed(self, relative: str, data: bytes, expected: str, lost: bool) -> tuple[str, tuple]:
-        if self.previous is not None and not lost:
-            stat = _unchanged(self.output_dir, relative, data, expected, self.previous)
-            if stat is not None:
-                return relative, (False, stat)
-        return relative, (True, _write_file(self.root, relative, data, self._made))
+        try:
+            if self.previous is not None and not lost:
+                stat = _unchanged(self.output_dir, relative, data, expected, self.previous)
+                if stat is not None:
+                    return relative, (False, stat)
+            return relative, (True, _write_file(self.root, relative, data, self._made))
+        except BaseException as error:
+            self._error = error
+            raise
 
 
 def _write_file(root: Path, relative: str, data: bytes, made: set[str]) -> _Stat:
