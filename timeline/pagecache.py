@@ -91,9 +91,13 @@ class PageCache:
         self.pages = self._read(self.file, FORMAT)
         self.shards: dict[int, dict] = {}
         self.fragment_shards: list[dict] = []
+        self.keys: dict[str, str] = {}  # each page's key, by path, once computed
 
     def page_key(self, page: Page) -> str:
-        return hashlib.sha256("\0".join((self.site_key, *page.inputs)).encode()).hexdigest()
+        key = self.keys.get(page.path)
+        if key is None:  # asked by unchanged() and again by save(): hashing 10,000 keys twice costs
+            key = self.keys[page.path] = hashlib.sha256("\0".join((self.site_key, *page.inputs)).encode()).hexdigest()
+        return key
 
     def unchanged(self, pages: Iterable[Page]) -> dict[str, Kept]:
         """What the writer needs of each page whose key is what it was last time, by path."""
