@@ -368,3 +368,15 @@ def test_a_damaged_compiled_template_is_compiled_again(project):
         file.write_bytes(bc_magic + b"\x80\x04damaged")  # Jinja's own header, then garbage
     _retitle(project)
     project.assert_warm_equals_cold()
+
+
+def test_entries_that_swap_files_or_are_renamed_leave_no_stale_page(project):
+    """The load cache's digest is of a file's bytes; the file's name (the entry's id) must count too."""
+    entries = project.content / "entries"
+    first, second = entries / "doha-talks-stalled.yaml", entries / f"{EDITED}.yaml"
+    one, two = first.read_bytes(), second.read_bytes()
+    first.write_bytes(two)
+    second.write_bytes(one)
+    project.assert_warm_equals_cold()
+    first.rename(entries / "doha-talks-stall.yaml")
+    project.assert_warm_equals_cold("entries/doha-talks-stalled/")
