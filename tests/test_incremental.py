@@ -380,3 +380,25 @@ def test_entries_that_swap_files_or_are_renamed_leave_no_stale_page(project):
     project.assert_warm_equals_cold()
     first.rename(entries / "doha-talks-stall.yaml")
     project.assert_warm_equals_cold("entries/doha-talks-stalled/")
+
+
+def test_a_template_saved_during_a_build_is_not_recorded_under_the_old_key(project, monkeypatch):
+    """Jinja reads templates while pages render: an edit made meanwhile, then undone, must not leave
+    pages of the edited version behind under the original version's key."""
+    from timeline import render
+
+    item = project.templates / "entry_item.html"
+    original = item.read_text(encoding="utf-8")
+    real_make_environment = render.make_environment
+
+    def saved_meanwhile(*args, **kwargs):
+        item.write_text(original.replace('class="summary"', 'class="summary saved-meanwhile"'), encoding="utf-8")
+        return real_make_environment(*args, **kwargs)
+
+    monkeypatch.setattr(render, "make_environment", saved_meanwhile)
+    _retitle(project)
+    project.warm()
+    monkeypatch.undo()
+    assert b"saved-meanwhile" in (project.output / "index.html").read_bytes()  # the race happened
+    item.write_text(original, encoding="utf-8")  # undone: the templates are as the cache knew them
+    project.assert_warm_equals_cold()

@@ -20,6 +20,7 @@ A page with no inputs is never taken from the cache.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import sys
 import zlib
@@ -43,7 +44,7 @@ FRAGMENTS_FORMAT = b"timeline-fragment-cache 1 "
 # sixteenth of them (pickling 10,000 bodies takes a third of a second).
 SHARDS = 16
 # The modules that turn a planned page into bytes (tests/test_incremental.py checks the list).
-RENDER_MODULES = ("dates", "markup", "model", "pagecache", "permalinks", "render")
+RENDER_MODULES = ("dates", "markup", "model", "pagecache", "permalinks", "render", "write")
 
 
 def site_key(templates_dir: Path) -> str:
@@ -55,7 +56,12 @@ def site_key(templates_dir: Path) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
 def _code_identity() -> tuple:
+    """The tool's version and render code, Python's and the libraries' versions: read once per
+    process, when its first build renders, right after the imports. A long-running preview keeps
+    running the code it imported whatever is on disk later, and must record what that code made
+    under that code's identity."""
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for module in RENDER_MODULES:
@@ -79,7 +85,7 @@ class PageCache:
     """
 
     def __init__(self, cache_dir: Path, content_dir: Path, output_dir: Path, templates_dir: Path):
-        self.cache_dir = cache_dir
+        self.cache_dir, self.templates_dir = cache_dir, templates_dir
         folders = f"{content_dir.resolve()}\0{output_dir.resolve()}"
         name = hashlib.sha256(folders.encode()).hexdigest()[:16]
         self.file = cache_dir / f"pages-{name}.pickle"
@@ -125,12 +131,17 @@ class PageCache:
         return self._shard(digest[0] % SHARDS).get(digest)
 
     def save(self, pages: Iterable[Page], written: WriteResult, memo: Memo, timeline: Timeline) -> None:
-        """Record this build: each page's key, output fingerprint and stat, new bodies and fragments."""
+        """Record this build: each page's key, output fingerprint and stat, new bodies and fragments.
+
+        Jinja reads a template when a page first uses it: when one was saved during the build, the
+        pages may show either version, so only the bodies (which no template makes) are kept."""
+        self._save_bodies(memo.gained_bodies, timeline)
+        if site_key(self.templates_dir) != self.site_key:
+            return
         records = {page.path: (self.page_key(page), written.fingerprints[page.path], written.stats[page.path])
                    for page in pages if page.inputs and page.path in written.stats}
         if records != self.pages:
             write_pickle(self.file, FORMAT, records)
-        self._save_bodies(memo.gained_bodies, timeline)
         self._save_fragments(memo.fragments, timeline)
 
     def _save_bodies(self, gained: Mapping[str, str], timeline: Timeline) -> None:
