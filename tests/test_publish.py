@@ -338,3 +338,26 @@ def test_two_builds_into_one_folder_take_turns(tmp_path):
     assert errors == []
     assert {p: d for p, (d, _) in snapshot(output).items() if p != MARKER} in sites
     assert leftovers(output) == []
+
+
+def test_a_full_disk_during_a_parallel_build_ends_it_cleanly(tmp_path, monkeypatch, capfd):
+    """The renderer's worker processes are stopped and its state released, without noise on stderr."""
+    import gc
+
+    from timeline import render
+
+    content = copy_content(tmp_path / "content")
+    monkeypatch.setattr(render, "PARALLEL_FROM", 5)  # the worker path, on a small site
+    monkeypatch.setattr(render.threading, "active_count", lambda: 1)
+    _fail_while_staging(monkeypatch, OSError(errno.ENOSPC, "No space left on device"), after=2)
+    gc.disable()  # released by the build itself, not whenever the collector happens to run
+    try:
+        assert run_cli("build", "--content", content, "--output", tmp_path / "site", "--no-cache") == 1
+        assert render._pending == [] and render._memo.fragments == {} and render._memo.bodies == {}
+    finally:
+        gc.enable()
+        monkeypatch.undo()
+    err = capfd.readouterr().err
+    assert "No space left on device" in err
+    assert "Traceback" not in err and "Exception ignored" not in err
+    assert not (tmp_path / "site").exists()

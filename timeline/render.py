@@ -631,15 +631,16 @@ def _render_in_workers(env: jinja2.Environment, pages: tuple[Page, ...], workers
     for template in {work.page.template for work in _pending if work.page} | {ITEM_TEMPLATE}:
         env.get_template(template)  # compiled once, before the workers are forked
     made = set()
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            step = workers * 4  # every n-th entry to each task: costly entries are spread evenly
-            starts = range(min(step, len(_pending)))
-            for done, bodies, fragments in pool.map(_make_entries, starts, [step] * len(starts)):
-                _memo.gain(bodies, fragments)
-                made.update(path for path, _ in done)
-                yield from done
-    finally:
+        step = workers * 4  # every n-th entry to each task: costly entries are spread evenly
+        starts = range(min(step, len(_pending)))
+        for done, bodies, fragments in pool.map(_make_entries, starts, [step] * len(starts)):
+            _memo.gain(bodies, fragments)
+            made.update(path for path, _ in done)
+            yield from done
+    finally:  # also when the consumer stops early (a full disk): tasks not started are dropped
+        pool.shutdown(wait=True, cancel_futures=True)
         _pending, _pending_env = [], None
     yield from ((page.path, render_page(env, page)) for page in pages if page.path not in made)
 

@@ -102,20 +102,24 @@ def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], output_
     kept = dict(kept or {})
     for relative in kept:
         _check_relative(relative)
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    with _one_writer(output_dir):
-        finish_interrupted_write(output_dir)
-        previous = _previous_manifest(output_dir)
-        with _staging(output_dir) as staging:
-            stager = _Stager(staging / _STAGED_FILES, output_dir, previous)
-            with stager:
-                still = stager.take_kept(kept)
-                for relative, data in (files.items() if isinstance(files, Mapping) else files):
-                    stager.take(relative, data)
-                repair = sorted(set(kept) - set(still))
-                for relative, data in (render(repair) if repair else {}).items():
-                    stager.take(relative, data, lost=True)
-            return _commit(stager, staging, output_dir, previous)
+    stream = iter(files.items() if isinstance(files, Mapping) else files)
+    try:
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        with _one_writer(output_dir):
+            finish_interrupted_write(output_dir)
+            previous = _previous_manifest(output_dir)
+            with _staging(output_dir) as staging:
+                stager = _Stager(staging / _STAGED_FILES, output_dir, previous)
+                with stager:
+                    still = stager.take_kept(kept)
+                    for relative, data in stream:
+                        stager.take(relative, data)
+                    repair = sorted(set(kept) - set(still))
+                    for relative, data in (render(repair) if repair else {}).items():
+                        stager.take(relative, data, lost=True)
+                return _commit(stager, staging, output_dir, previous)
+    finally:
+        getattr(stream, "close", lambda: None)()  # a renderer stopped midway ends its work now
 
 
 def _commit(stager: _Stager, staging: Path, output_dir: Path, previous: dict[str, str] | None) -> WriteResult:
