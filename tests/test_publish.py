@@ -361,3 +361,19 @@ def test_a_full_disk_during_a_parallel_build_ends_it_cleanly(tmp_path, monkeypat
     assert "No space left on device" in err
     assert "Traceback" not in err and "Exception ignored" not in err
     assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("cache", ["--no-cache", "--cache-dir"])
+def test_a_page_edited_by_hand_keeping_its_size_is_repaired(tmp_path, cache):
+    content = copy_content(tmp_path / "content")
+    output = tmp_path / "site"
+    options = ["--no-cache"] if cache == "--no-cache" else ["--cache-dir", tmp_path / "cache"]
+    assert run_cli("build", "--content", content, "--output", output, *options) == 0
+    published = snapshot(output)
+    page = output / "entries" / "zaranj-falls" / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"Sources", b"Sourcez"))  # the same size
+    css = output / "static" / "site.css"
+    css.write_bytes(css.read_bytes().replace(b"color", b"COLOR"))
+    assert run_cli("build", "--content", content, "--output", output, *options) == 0
+    assert page.read_bytes() == published["entries/zaranj-falls/index.html"][0]
+    assert css.read_bytes() == published["static/site.css"][0]

@@ -169,15 +169,19 @@ def _current_stat(target: str) -> _Stat | None:
     return stat.st_size, stat.st_mtime_ns
 
 
-def _unchanged(output_dir: Path, relative: str, data: bytes, expected: str, recorded: dict[str, str]) -> _Stat | None:
-    """The file's stat when it already holds `data`, else None."""
+def _unchanged(output_dir: Path, relative: str, data: bytes, expected: str, recorded: dict[str, str],
+               marked_ns: int) -> _Stat | None:
+    """The file's stat when it already holds `data`, else None.
+
+    `marked_ns`: when the marker was written, after every file of that write. A file modified
+    since may have been edited by hand, keeping its size: its bytes are compared."""
     target = os.path.join(output_dir, relative)  # plain strings: pathlib costs more than the stat itself here
     current = _current_stat(target)
     if current is None or current[0] != len(data):  # also catches a file deleted by hand
         return None
-    if relative in recorded:
+    if relative in recorded and current[1] < marked_ns:
         return _trusted(current) if recorded[relative] == expected else None
-    # A file the marker does not list: compare the bytes themselves.
+    # A file the marker does not list, or touched since it was written: compare the bytes themselves.
     return _trusted(current) if _read(target) == data else None
 
 
@@ -266,6 +270,8 @@ class _Stager:
 
     def __init__(self, root: Path, output_dir: Path, previous: dict[str, str] | None):
         self.root, self.output_dir, self.previous = root, output_dir, previous
+        marker = _current_stat(os.path.join(output_dir, MARKER))
+        self.marked_ns = marker[1] if marker is not None else -1  # no marker: compare every file's bytes
         self.manifest: dict[str, str] = {}
         self.stats: dict[str, _Stat] = {}  # of every file, once the stager is closed
         self.staged: set[str] = set()
@@ -313,7 +319,7 @@ class _Stager:
     def _stage_if_changed(self, relative: str, data: bytes, expected: str, lost: bool) -> tuple[str, tuple]:
         try:
             if self.previous is not None and not lost:
-                stat = _unchanged(self.output_dir, relative, data, expected, self.previous)
+                stat = _unchanged(self.output_dir, relative, data, expected, self.previous, self.marked_ns)
                 if stat is not None:
                     return relative, (False, stat)
             return relative, (True, _write_file(self.root, relative, data, self._made))
