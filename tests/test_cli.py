@@ -155,3 +155,27 @@ def test_help_exits_0(project):
     result = run("--help", cwd=project)
     assert result.returncode == 0
     assert "check" in result.stdout and "build" in result.stdout
+
+
+@pytest.mark.parametrize("workers", [False, True], ids=["here", "in-workers"])
+def test_a_broken_template_is_reported_with_its_file_and_line(tmp_path, capsys, monkeypatch, workers):
+    import shutil
+
+    from conftest import TEMPLATES, run_cli
+    from timeline import render
+
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    page = templates / "entry.html"
+    lines = page.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(n for n, line in enumerate(lines, 1) if "{% block main %}" in line)
+    lines[number - 1] = lines[number - 1].replace("{% block main %}", "{% block main %}{{ entry.no_such_field }}")
+    page.write_text("".join(lines), encoding="utf-8")
+    if workers:
+        monkeypatch.setattr(render, "PARALLEL_FROM", 5)
+        monkeypatch.setattr(render.threading, "active_count", lambda: 1)
+    code = run_cli("build", "--templates", templates, "--output", tmp_path / "site", "--no-cache")
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert f"entry.html:{number}: error: template error: " in err and "no_such_field" in err
+    assert not (tmp_path / "site").exists()

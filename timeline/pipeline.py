@@ -8,6 +8,8 @@ import than that check.
 from __future__ import annotations
 
 import gc
+import re
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
@@ -122,8 +124,12 @@ def _load_render_write(content_dir: Path, output_dir: Path, templates_dir: Path,
     result = load_timeline(content_dir, include_drafts, allow_removed, cache_dir=cache_dir)
     if not result.ok:
         return result, None
+    import jinja2
+
     try:
         written = render_and_write(result, content_dir, output_dir, templates_dir, cache_dir)
+    except jinja2.TemplateError as err:
+        return BuildResult(result.problems + (template_problem(err, templates_dir),)), None
     except OutputFolderError as err:
         return BuildResult(result.problems + (Problem(display_path(output_dir), str(err)),)), None
     except OSError as err:
@@ -176,6 +182,24 @@ def site_files(result: BuildResult, content_dir: Path, templates_dir: Path, page
 
     yield from rendered_site(result.timeline, templates_dir, content_dir / MEDIA_DIR, pages, memo)
     yield from removed_pages(result.timeline, (p for p in result.permalinks if p.removed), templates_dir).items()
+
+
+def template_problem(err: Exception, templates_dir: Path) -> Problem:
+    """Where a template went wrong: the template file and line from Jinja's rewritten traceback,
+    or from the worker process's traceback when a worker rendered the page."""
+    from .load import display_path
+
+    message = f"template error: {getattr(err, 'message', None) or err}; the site was not updated"
+    if getattr(err, "lineno", None) and getattr(err, "filename", None):  # a syntax error
+        return Problem(display_path(Path(err.filename)), message, line=err.lineno)
+    folder = templates_dir.resolve()
+    frames = [(frame.filename, frame.lineno) for frame in traceback.extract_tb(err.__traceback__)]
+    remote = getattr(err.__cause__, "tb", "")  # concurrent.futures keeps a worker's traceback as text
+    frames += [(name, int(line)) for name, line in re.findall(r'File "([^"]+)", line (\d+)', remote)]
+    for filename, line in reversed(frames):
+        if Path(filename).resolve().is_relative_to(folder):
+            return Problem(display_path(Path(filename)), message, line=line)
+    return Problem(display_path(templates_dir), message)
 
 
 def _write_problem(err: OSError, folder: Path, consequence: str) -> Problem:

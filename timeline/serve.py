@@ -27,7 +27,7 @@ from livereload.watcher import Watcher
 
 from .load import display_path
 from .model import Problem
-from .pipeline import BuildResult, build
+from .pipeline import BuildResult, build, template_problem
 from .render import make_environment
 
 ERROR_TEMPLATE = "error.html"
@@ -68,8 +68,8 @@ class Preview:
         try:
             return build(self.content_dir, self.output_dir, self.templates_dir, self.include_drafts,
                          self.allow_removed, cache_dir=self.cache_dir, record_permalinks=False)
-        except jinja2.TemplateError as err:
-            return BuildResult((_template_problem(err, self.templates_dir),))
+        except jinja2.TemplateError as err:  # in the error page itself: the build reports its own
+            return BuildResult((template_problem(err, self.templates_dir),))
         except Exception as err:  # a bug in the builder: keep serving, show it, and say where to look
             traceback.print_exc()
             return BuildResult((Problem(display_path(self.content_dir),
@@ -81,17 +81,6 @@ class Preview:
         warnings = len(problems) - len(errors)
         return self.error_template.render(errors=errors, warnings=warnings,
                                           content=display_path(self.content_dir)).encode("utf-8")
-
-
-def _template_problem(err: jinja2.TemplateError, templates_dir: Path) -> Problem:
-    """Where a template went wrong: Jinja's rewritten traceback names the template file and line."""
-    if isinstance(err, jinja2.TemplateSyntaxError) and err.filename:
-        return Problem(display_path(Path(err.filename)), f"template error: {err.message}", line=err.lineno)
-    folder = templates_dir.resolve()
-    for frame in reversed(traceback.extract_tb(err.__traceback__)):
-        if Path(frame.filename).resolve().is_relative_to(folder):
-            return Problem(display_path(Path(frame.filename)), f"template error: {err.message}", line=frame.lineno)
-    return Problem(display_path(templates_dir), f"template error: {err.message or type(err).__name__}")
 
 
 def _report(result: BuildResult, seconds: float) -> None:
