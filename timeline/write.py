@@ -60,6 +60,7 @@ RACY_NS = 2_000_000_000
 # From this many files, files are written and moved by several threads (see _each).
 THREADED_FROM = 200
 WRITER_THREADS = 8
+QUEUED_FILES = 512
 
 
 class Kept(NamedTuple):
@@ -278,6 +279,8 @@ class _Stager:
         self._made: set[str] = set()
         self._pending: list = []
         self._error: BaseException | None = None  # what a writer raised (a full disk): stop taking files
+        # Files waiting for a writer, at most: on a slow disk the rendered pages would pile up in memory.
+        self._slots = threading.BoundedSemaphore(QUEUED_FILES)
 
     def __enter__(self) -> _Stager:
         self._pool = ThreadPoolExecutor(WRITER_THREADS)
@@ -314,6 +317,7 @@ class _Stager:
             raise self._error
         _check_relative(relative)
         self.manifest[relative] = expected = fingerprint(data)
+        self._slots.acquire()
         self._pending.append(self._pool.submit(self._stage_if_changed, relative, data, expected, lost))
 
     def _stage_if_changed(self, relative: str, data: bytes, expected: str, lost: bool) -> tuple[str, tuple]:
@@ -326,6 +330,8 @@ class _Stager:
         except BaseException as error:
             self._error = error
             raise
+        finally:
+            self._slots.release()
 
 
 def _write_file(root: Path, relative: str, data: bytes, made: set[str]) -> _Stat:
