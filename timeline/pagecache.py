@@ -4,8 +4,11 @@ Beside the load cache (cache.py, same folder, same rules: safe to delete,
 ignored when damaged, replaced in one rename), one file per content and
 output folder records, for every page of the last build, the key it was
 rendered under, the fingerprint of the bytes it gave and the file's size and
-modification time after the write; and, in files of their own, each entry
-body's HTML, valid while the code that converted it is the same.
+modification time after the write. In files of their own it keeps each entry
+body's HTML, valid while the code that converted it is the same; each entry's
+fragments (its listing item and TimelineJS event, see render.Memo), valid
+for the same entry fingerprint under the same site key, settings and drafts
+flag; and Jinja's compiled templates.
 
 A page's key is its `inputs` (render.plan_site fingerprints everything the
 page shows: its entries, neighbours, settings, drafts flag, labels) and the

@@ -331,10 +331,10 @@ class Memo:
 
     def gain(self, bodies: Mapping[str, str], fragments: Mapping[tuple, str]) -> None:
         """Take in what a worker process made."""
-        for gained, known, new in ((self.gained_bodies, self.bodies, bodies),
-                                   (self.gained_fragments, self.fragments, fragments)):
-            gained.update(new)
-            known.update(new)
+        self.bodies.update(bodies)
+        self.gained_bodies.update(bodies)
+        self.fragments.update(fragments)
+        self.gained_fragments.update(fragments)
 
 
 # The memo of the render under way: the template filters below use it. Worker processes are forked

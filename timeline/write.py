@@ -161,7 +161,6 @@ def fingerprint(data: bytes) -> str:
     return f"{len(data)}:{hashlib.sha256(data).hexdigest()[:32]}"  # sha256 has CPU support: fastest here
 
 
-
 def _current_stat(target: str) -> _Stat | None:
     try:
         stat = os.stat(target)
