@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -371,3 +372,19 @@ def test_records_are_pickled_by_the_model_classes_own_init_and_come_back_equal(c
     assert any(p.severity == "warning" for p in warm.problems)
     records = pickle.loads(cache.pickled_records({"problems": warm.problems, "entries": warm.entries}))
     assert records == {"problems": warm.problems, "entries": warm.entries}
+
+
+def test_the_code_identity_is_that_of_the_code_running(content, tmp_path, monkeypatch):
+    """A preview server keeps running the code it imported: once the code on disk changes (a git pull),
+    what it loads must stay recorded under the identity of the code that loaded it, not the new code's."""
+    cache_dir = tmp_path / "cache"
+    first = load.load_content(content, cache_dir)
+    headers = {file.read_bytes().split(b"\n", 1)[0] for file in cache_files(cache_dir)}
+    pulled = tmp_path / "timeline"
+    shutil.copytree(Path(cache.__file__).parent, pulled, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(pulled / "validate.py", "a", encoding="utf-8") as validator:
+        validator.write("\n# a changed validator\n")
+    monkeypatch.setattr(cache, "__file__", str(pulled / "cache.py"))  # where the code is read from
+    monkeypatch.setattr(load, "_load_entry", lambda *args: pytest.fail("the running code's results were not used"))
+    assert load.load_content(content, cache_dir) == first
+    assert {file.read_bytes().split(b"\n", 1)[0] for file in cache_files(cache_dir)} == headers

@@ -402,3 +402,25 @@ def test_a_template_saved_during_a_build_is_not_recorded_under_the_old_key(proje
     assert b"saved-meanwhile" in (project.output / "index.html").read_bytes()  # the race happened
     item.write_text(original, encoding="utf-8")  # undone: the templates are as the cache knew them
     project.assert_warm_equals_cold()
+
+
+def test_the_stamp_describes_the_code_that_ran(project, monkeypatch):
+    """A preview server keeps running the code it imported: a stamp it records after the code on disk
+    changed (a git pull) must describe the code that ran, or a new process would skip its build."""
+    from timeline import stamp
+
+    project.warm()
+    stamp_file, = project.cache.glob("stamp-*.pickle")
+    package = os.path.dirname(os.path.abspath(stamp.__file__))
+    code_before = {path: record for path, record in stamp.read_pickle(stamp_file, stamp.FORMAT).scan.files.items()
+                   if path.startswith(package)}
+    pulled = project.root / "timeline"
+    shutil.copytree(package, pulled, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(stamp, "__file__", str(pulled / "stamp.py"))  # where the code is read from
+    monkeypatch.setattr(stamp, "LIBRARIES", (*stamp.LIBRARIES, "pytest"))  # and a library more
+    _retitle(project)
+    assert project.warm().timeline is not None
+    recorded = stamp.read_pickle(stamp_file, stamp.FORMAT).scan.files
+    assert not any(path.startswith(str(pulled)) for path in recorded)
+    assert {path: record for path, record in recorded.items() if path.startswith(package)} == code_before
+    assert pytest.__file__ not in recorded

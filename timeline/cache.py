@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import functools
 import hashlib
 import io
 import os
@@ -323,8 +324,13 @@ def _make_cache_dir(cache_dir: Path) -> None:
     )
 
 
+@functools.cache
 def _code_identity() -> tuple:
-    """What reads the files: a changed validator, parser or date library never trusts old results."""
+    """What reads the files: a changed validator, parser or date library never trusts old results.
+
+    Read once per process, when its first load uses the cache, right after the imports: a
+    long-running preview keeps running the code it imported whatever is on disk later, and must
+    record what that code loads under that code's identity."""
     import dateutil  # here, not above: the no-op fast path imports this module without them
     import yaml
 

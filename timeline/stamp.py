@@ -3,7 +3,8 @@
 After a successful build the pipeline records a stamp in the cache folder:
 the name, size and mtime_ns of every file of the content and templates
 folders (as seen BEFORE the build read them, so an edit made during a build
-is never covered by its stamp), the code and library files of the tool, the
+is never covered by its stamp), the code and library files of the tool (as
+the process found them at its first build: the code it runs), the
 build's options and working folder (problems print paths relative to it),
 and the size, mtime_ns and fingerprint of every file the build left in the
 output folder, marker included. When the next build finds all of these
@@ -22,6 +23,7 @@ ignored when damaged.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sys
@@ -93,13 +95,24 @@ def _walk(folder: str, skip: frozenset[str], into: _Files, racy_from: int, seen:
         into[item.path] = (stat.st_size, stat.st_mtime_ns, _digest(item.path) if racy else None)
 
 
-def _code_files() -> list[str]:
+@functools.cache
+def _code_files() -> _Files:
+    """The stat of the tool's modules and libraries, taken once per process, at its first build,
+    right after the imports: a long-running preview keeps running the code it imported whatever is
+    on disk later, and its stamps must describe that code (a new process then builds again)."""
     package = os.path.dirname(os.path.abspath(__file__))
-    files = [os.path.join(package, name) for name in sorted(os.listdir(package)) if name.endswith(".py")]
+    paths = [os.path.join(package, name) for name in sorted(os.listdir(package)) if name.endswith(".py")]
     for name in LIBRARIES:
         spec = find_spec(name)
         if spec is not None and spec.origin:
-            files.append(spec.origin)
+            paths.append(spec.origin)
+    files: _Files = {}
+    for path in paths:
+        try:
+            stat = os.stat(path)
+            files[path] = (stat.st_size, stat.st_mtime_ns, None)
+        except OSError:
+            files[path] = _UNREADABLE
     return files
 
 
@@ -110,12 +123,7 @@ def scan(content_dir: Path, templates_dir: Path, options: tuple, skip: tuple[Pat
     skipped = frozenset(os.path.abspath(folder) for folder in skip)
     for folder in (content_dir, templates_dir):
         _walk(os.path.abspath(folder), skipped, files, racy_from)
-    for path in _code_files():
-        try:
-            stat = os.stat(path)
-            files[path] = (stat.st_size, stat.st_mtime_ns, None)
-        except OSError:
-            files[path] = _UNREADABLE
+    files.update(_code_files())
     key = repr((options, os.getcwd(), sys.version, sys.executable, os.environ.get("TZ")))
     return Scan(hashlib.sha256(key.encode()).hexdigest(), files)
 
