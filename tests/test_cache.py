@@ -388,3 +388,19 @@ def test_the_code_identity_is_that_of_the_code_running(content, tmp_path, monkey
     monkeypatch.setattr(load, "_load_entry", lambda *args: pytest.fail("the running code's results were not used"))
     assert load.load_content(content, cache_dir) == first
     assert {file.read_bytes().split(b"\n", 1)[0] for file in cache_files(cache_dir)} == headers
+
+
+def test_a_media_field_spelled_with_escapes_still_ties_the_entry_to_the_media_folder(content, capsys, tmp_path):
+    """Whether an entry names media is read from its fields, not its bytes: YAML spells the key
+    media without those letters in a row as "m\\x65dia"."""
+    entry = content / "entries" / "timed-meeting.yaml"
+    entry.write_text(TIMED_ENTRY + '"m\\x65dia":\n  src: meeting.jpg\n  alt: The meeting room\n  credit: Test desk\n',
+                     encoding="utf-8")
+    assert b"media" not in entry.read_bytes()
+    assert assert_same_as_cold(content, capsys, tmp_path) == {}  # the image is missing: an error
+    (content / "media").mkdir(exist_ok=True)
+    (content / "media" / "meeting.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    present = assert_same_as_cold(content, capsys, tmp_path)
+    assert "media/meeting.jpg" in present and "entries/timed-meeting/index.html" in present
+    (content / "media" / "meeting.jpg").unlink()
+    assert assert_same_as_cold(content, capsys, tmp_path) == {}

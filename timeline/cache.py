@@ -9,8 +9,8 @@ file gave (the Entry or None, and its problems), valid while both of these hold:
   differ is the file hashed again (SHA-256);
 - the context it was read in is the same: the time zone (times without an
   offset depend on it), how paths are displayed, the tool's version and
-  source code, the versions of Python, PyYAML and dateutil, and, for a file
-  that mentions media, the list of files in the media folder (validation
+  source code, the versions of Python, PyYAML and dateutil, and, for an entry
+  with a media field, the list of files in the media folder (validation
   checks that they exist).
 
 Deleting the cache is always safe. A cache file that cannot be read, for
@@ -58,7 +58,7 @@ class Identity(NamedTuple):
     size: int
     mtime_ns: int
     digest: bytes
-    media: bytes | None  # the media folder's fingerprint, taken before validation; None: the file names no media
+    media: bytes | None  # the media folder's fingerprint, taken before validation; None: no media field
 
 
 class Record(NamedTuple):
@@ -140,13 +140,14 @@ class Recorder:
         self.racy_from_ns = time.time_ns() - RACY_NS
 
     def identify(self, data: bytes, stat: os.stat_result) -> Identity:
-        """The identity of `data`, read from a file whose stat, taken before reading, was `stat`.
+        """The identity of `data`, read from a file whose stat, taken before reading, was `stat`."""
+        return Identity(stat.st_size, stat.st_mtime_ns, _sha256(data), None)
 
-        Taken before validation: a media file that appears or goes meanwhile changes the fingerprint
-        this one is compared with next time.
-        """
-        media = self.media_fingerprint if b"media" in data else None
-        return Identity(stat.st_size, stat.st_mtime_ns, _sha256(data), media)
+    def naming_media(self, identity: Identity) -> Identity:
+        """The identity of a file whose entry has a media field (as parsed: YAML can spell the key
+        without the letters "media" in a row). Taken before validation: a media file that appears
+        or goes meanwhile changes the fingerprint this one is compared with next time."""
+        return identity._replace(media=self.media_fingerprint)
 
     def pack(self, loaded: Iterable[tuple[str, Identity | None, object]]) -> Pack:
         """The records of (file name, identity, result); an unreadable file has no identity."""

@@ -168,6 +168,8 @@ def _load_entry(name: str, reading: Reading) -> tuple[Identity | None, EntryFile
             report.error(None, "", "the file is empty; an entry needs at least title, date and sources")
     entry = None
     if root is not None:
+        if identity is not None and isinstance(root, Mapping) and "media" in root.by_key:
+            identity = reading.recorder.naming_media(identity)  # validation checks the media folder
         entry = validate_entry(report, entry_id, root, reading.tz, reading.media_dir)
     # Top to bottom, as the editor reads the file; problems about the whole file first.
     problems = sorted(report.problems, key=lambda p: (p.line or 0, p.column or 0))
