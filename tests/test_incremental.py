@@ -424,3 +424,58 @@ def test_the_stamp_describes_the_code_that_ran(project, monkeypatch):
     assert not any(path.startswith(str(pulled)) for path in recorded)
     assert {path: record for path, record in recorded.items() if path.startswith(package)} == code_before
     assert pytest.__file__ not in recorded
+
+
+def _installed_zone(key: str) -> bytes:
+    """The TZif file zoneinfo reads for `key`: from the first folder of its path that has one, else tzdata."""
+    import zoneinfo
+    from importlib import resources
+
+    for folder in zoneinfo.TZPATH:
+        if os.path.isfile(os.path.join(folder, key)):
+            return Path(folder, key).read_bytes()
+    package, name = key.rsplit("/", 1)
+    return resources.files(f"tzdata.zoneinfo.{package.replace('/', '.')}").joinpath(name).read_bytes()
+
+
+@pytest.fixture
+def zone_folder(tmp_path, monkeypatch):
+    """A time zone database of the test's own (PYTHONTZPATH), as installed: Asia/Kabul and Europe/London."""
+    import zoneinfo
+
+    folder = tmp_path / "zoneinfo"
+    for key in ("Asia/Kabul", "Europe/London"):
+        (folder / key).parent.mkdir(parents=True, exist_ok=True)
+        (folder / key).write_bytes(_installed_zone(key))
+    installed = zoneinfo.TZPATH
+    monkeypatch.setenv("PYTHONTZPATH", str(folder))
+    zoneinfo.reset_tzpath()
+    yield folder
+    zoneinfo.reset_tzpath(to=installed)
+    zoneinfo.ZoneInfo.clear_cache()
+
+
+def test_a_time_zone_update_reaches_cached_entries_and_kept_pages(project, zone_folder):
+    """Dates are read with the installed rules of the settings' time zone (Asia/Kabul): after a tzdata
+    update, a warm build, in the same process (a preview) or a new one, must not keep the old offsets."""
+    from zoneinfo import ZoneInfo
+
+    kabul = zone_folder / "Asia" / "Kabul"
+    rules = kabul.read_bytes()
+    entry = project.content / "entries" / "clocks-change.yaml"
+    entry.write_text("title: A time London's clocks skip\ndate: 2021-03-28 01:30\nsummary: Valid in Kabul.\n"
+                     "sources:\n  - name: Test desk\n    url: https://example.org/clocks\n", encoding="utf-8")
+    project.assert_warm_equals_cold()  # the same rules, found in another folder
+    assert b"+04:30" in (project.output / "feed.xml").read_bytes()
+    kabul.write_bytes((zone_folder / "Europe" / "London").read_bytes())  # the zone's rules change
+    warm = project.warm()
+    cold = build(project.content, project.root / "cold", project.templates, record_permalinks=False)
+    assert not cold.ok and "does not exist in the time zone" in str(cold.errors)
+    assert warm.problems == cold.problems
+    project.edit(entry, "01:30", "02:30")
+    project.assert_warm_equals_cold()
+    assert b"+01:00" in (project.output / "feed.xml").read_bytes()
+    kabul.write_bytes(rules)  # and change back, read afresh as by a new process
+    ZoneInfo.clear_cache()
+    project.assert_warm_equals_cold()
+    assert b"+04:30" in (project.output / "feed.xml").read_bytes()

@@ -7,8 +7,8 @@ file gave (the Entry or None, and its problems), valid while both of these hold:
 - the file's bytes are the same as those that were parsed: its size and
   mtime_ns (taken before reading) are compared first, and only when they
   differ is the file hashed again (SHA-256);
-- the context it was read in is the same: the time zone (times without an
-  offset depend on it), how paths are displayed, the tool's version and
+- the context it was read in is the same: the time zone and its rules as
+  installed (times without an offset depend on them), how paths are displayed, the tool's version and
   source code, the versions of Python, PyYAML and dateutil, and, for an entry
   with a media field, the list of files in the media folder (validation
   checks that they exist).
@@ -341,6 +341,15 @@ def _code_identity() -> tuple:
         digest.update(module.encode() + b"\0" + (package / f"{module}.py").read_bytes())
     libraries = (yaml.__version__, yaml.__with_libyaml__, dateutil.__version__)
     return __version__, digest.hexdigest(), sys.version_info[:2], libraries
+
+
+def file_digest(path: str) -> bytes | None:
+    """The SHA-256 of the file's bytes; None when it cannot be read (or is no file)."""
+    try:
+        with open(path, "rb") as stream:
+            return _sha256(stream.read())
+    except OSError:
+        return None
 
 
 def _sha256_hex(data: bytes) -> str:

@@ -9,14 +9,16 @@ from __future__ import annotations
 import gc
 import os
 import threading
+import zoneinfo
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
+from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
-from .cache import SHARDS, EntryCache, Identity, Pack, Recorder, unpickled_fast
+from .cache import SHARDS, EntryCache, Identity, Pack, Recorder, file_digest, unpickled_fast
 from .model import Entry, Problem, Settings, Tag
 from .validate import ID_PATTERN, Report, slugify, validate_entry, validate_settings
 from .yamlfile import Mapping, Node, Scalar, YamlError, parse_yaml, read_source, read_yaml
@@ -45,6 +47,63 @@ class Loaded:
     @property
     def errors(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity == "error")
+
+
+class TimeZone(NamedTuple):
+    """A time zone as this process reads it, and where its rules come from."""
+
+    info: ZoneInfo
+    # Each file zoneinfo looks for it in, in order, up to the one it reads: path -> digest of the
+    # bytes (None: no file there).
+    files: dict[str, bytes | None]
+
+    @property
+    def rules(self) -> bytes | None:
+        """The digest of the file read; None for a zone zoneinfo knows without one."""
+        return next((digest for digest in self.files.values() if digest is not None), None)
+
+
+_zones_read: dict[str, TimeZone] = {}  # by key: the rules this process reads each zone with
+
+
+def time_zone(key: str) -> TimeZone:
+    """The zone named `key` with the rules now installed (a tzdata update changes local times' offsets).
+
+    zoneinfo keeps a zone it has read for the life of the process: a preview server would go on with
+    the rules it read first, and cache what they give under the new files' digest. A zone whose files
+    changed since this process read them is read again. Its files are read first: should one change
+    in between, the rules read are newer than the digest kept, and are read again at the next build.
+    """
+    files = _zone_files(key)
+    known = _zones_read.get(key)
+    if known is None or known.files != files:
+        ZoneInfo.clear_cache(only_keys=[key])
+        known = _zones_read[key] = TimeZone(ZoneInfo(key), files)
+    return known
+
+
+def zone_files_read(key: str) -> dict[str, bytes | None]:
+    """TimeZone.files of the zone `key` as this process last read it."""
+    known = _zones_read.get(key)
+    return dict(known.files) if known else {}
+
+
+def _zone_files(key: str) -> dict[str, bytes | None]:
+    """The files zoneinfo looks for the zone `key` in, as it does: each folder of zoneinfo.TZPATH, then
+    the tzdata package; with their digests, up to the first that exists."""
+    files: dict[str, bytes | None] = {}
+    for folder in zoneinfo.TZPATH:
+        path = os.path.join(folder, key)
+        files[path] = file_digest(path)
+        if files[path] is not None:
+            return files
+    *folders, name = key.split("/")
+    try:
+        path = str(resources.files(".".join(["tzdata.zoneinfo", *folders])).joinpath(name))
+    except ImportError:  # no tzdata package, or no such folder in it
+        return files
+    files[path] = file_digest(path)
+    return files
 
 
 class EntryFile(NamedTuple):
@@ -248,13 +307,13 @@ def _at(entry: Entry, field: str, text: str, problem: Problem) -> Problem:
     return replace(problem, line=mark[0], column=mark[1]) if mark else problem
 
 
-def load_entry_files(reading: Reading, names: list[str], content_dir: Path,
-                     cache_dir: Path | None) -> tuple[list[EntryFile], list[str | None]]:
+def load_entry_files(reading: Reading, names: list[str], content_dir: Path, cache_dir: Path | None,
+                     zone_rules: bytes | None) -> tuple[list[EntryFile], list[str | None]]:
     """Each file's EntryFile: from the cache in `cache_dir` while the file is unchanged, else parsed;
-    and its source fingerprint where the cache knows it."""
+    and its source fingerprint where the cache knows it. `zone_rules`: TimeZone.rules of reading.tz."""
     if cache_dir is None:
         return parse_entry_files(reading, names), [None] * len(names)
-    cache = EntryCache(cache_dir, content_dir, reading.media_dir, (str(reading.tz), reading.shown))
+    cache = EntryCache(cache_dir, content_dir, reading.media_dir, (str(reading.tz), zone_rules, reading.shown))
     loaded = cache.load(Path(reading.folder), names, lambda batches, recorder: _in_workers(
         _load_pack, batches, replace(reading, recorder=recorder)))
     return loaded, cache.fingerprints
@@ -325,7 +384,8 @@ def load_content(content_dir: Path, cache_dir: Path | None = None) -> Loaded:
         return Loaded(None, (), (problem,))
     settings, problems = load_settings(content_dir)
     # Entries are checked even when the settings are broken: one run reports everything.
-    reading = Reading.of(content_dir, ZoneInfo(settings.timezone if settings else "UTC"))
+    zone = time_zone(settings.timezone if settings else "UTC")
+    reading = Reading.of(content_dir, zone.info)
     names, subfolders = _scan_entries(content_dir / ENTRIES_DIR)
     if subfolders:
         problems.extend(_misplaced_entry_files(content_dir / ENTRIES_DIR))
@@ -335,7 +395,7 @@ def load_content(content_dir: Path, cache_dir: Path | None = None) -> Loaded:
     entries = []
     fingerprints: dict[str, str] = {}
     with _collector_paused():
-        loaded_files, prints = load_entry_files(reading, names, content_dir, cache_dir)
+        loaded_files, prints = load_entry_files(reading, names, content_dir, cache_dir, zone.rules)
     for loaded, fingerprint in zip(loaded_files, prints):
         problems.extend(loaded.problems)
         if loaded.entry is not None:

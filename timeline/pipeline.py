@@ -94,11 +94,13 @@ def build(content_dir: Path, output_dir: Path, templates_dir: Path, include_draf
     result, written = _build(content_dir, output_dir, templates_dir, include_drafts, allow_removed, cache_dir,
                              record_permalinks)
     if result.ok and written is not None:
+        from .load import zone_files_read
         if record_permalinks and not include_drafts:
             from .permalinks import lock_path
             before = rescanned(before, lock_path(content_dir))  # this build wrote it: as it is now
         summary = BuildResult(result.problems, None, result.files_written, entry_count=result.entries)
-        stamp.record(before, written.stats, written.fingerprints, summary)
+        stamp.record(before, written.stats, written.fingerprints, summary,
+                     zone_files_read(result.timeline.settings.timezone))
     return result
 
 

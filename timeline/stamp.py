@@ -6,10 +6,11 @@ folders (as seen BEFORE the build read them, so an edit made during a build
 is never covered by its stamp), the code and library files of the tool (as
 the process found them at its first build: the code it runs), the
 build's options and working folder (problems print paths relative to it),
-and the size, mtime_ns and fingerprint of every file the build left in the
-output folder, marker included. When the next build finds all of these
-unchanged it returns the recorded result without loading, rendering or
-writing anything.
+the files of the time zone's rules (found once the settings are read: kept
+with the digest of the bytes the build read), and the size, mtime_ns and
+fingerprint of every file the build left in the output folder, marker
+included. When the next build finds all of these unchanged it returns the
+recorded result without loading, rendering or writing anything.
 
 A file modified within RACY_NS of the moment its stat was taken may change
 again within the same timestamp tick without its stat changing (git's
@@ -32,10 +33,10 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import NamedTuple
 
-from .cache import read_pickle, write_pickle
+from .cache import file_digest, read_pickle, write_pickle
 from .write import MARKER, fingerprint
 
-FORMAT = b"timeline-build-stamp 1\n"
+FORMAT = b"timeline-build-stamp 2\n"
 RACY_NS = 2_000_000_000
 # Besides its own modules, what the output depends on (a library upgrade rewrites these files).
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "_yaml", "dateutil")
@@ -54,14 +55,7 @@ class Stamp(NamedTuple):
     scan: Scan
     outputs: _Files  # output path -> size, mtime_ns, fingerprint when racy
     result: object  # what the build returned, for the caller
-
-
-def _digest(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as stream:
-            return hashlib.sha256(stream.read()).digest()
-    except OSError:
-        return None
+    read: dict[str, bytes | None]  # files found only while building (the time zone's) -> digest; None: none there
 
 
 _UNREADABLE = (-1, -1, None)  # only matches a file or folder that is unreadable again
@@ -92,7 +86,7 @@ def _walk(folder: str, skip: frozenset[str], into: _Files, racy_from: int, seen:
             into[item.path] = _UNREADABLE
             continue
         racy = stat.st_mtime_ns >= racy_from
-        into[item.path] = (stat.st_size, stat.st_mtime_ns, _digest(item.path) if racy else None)
+        into[item.path] = (stat.st_size, stat.st_mtime_ns, file_digest(item.path) if racy else None)
 
 
 @functools.cache
@@ -124,7 +118,8 @@ def scan(content_dir: Path, templates_dir: Path, options: tuple, skip: tuple[Pat
     for folder in (content_dir, templates_dir):
         _walk(os.path.abspath(folder), skipped, files, racy_from)
     files.update(_code_files())
-    key = repr((options, os.getcwd(), sys.version, sys.executable, os.environ.get("TZ")))
+    key = repr((options, os.getcwd(), sys.version, sys.executable, os.environ.get("TZ"),
+                os.environ.get("PYTHONTZPATH")))  # where zoneinfo looks for the time zone's rules
     return Scan(hashlib.sha256(key.encode()).hexdigest(), files)
 
 
@@ -141,7 +136,7 @@ def _walk_one(path: str, into: _Files) -> None:
     except OSError:
         into.pop(path, None)
         return
-    into[path] = (stat.st_size, stat.st_mtime_ns, _digest(path))
+    into[path] = (stat.st_size, stat.st_mtime_ns, file_digest(path))
 
 
 def _output_matches(path: str, size: int, mtime_ns: int, printed: bytes | None) -> bool:
@@ -178,15 +173,19 @@ class StampFile:
             current = now.files[path]
             if current[0] != size or (digest is None and current[1] != mtime_ns):
                 return None
-            if digest is not None and (current[2] or _digest(path)) != digest:
+            if digest is not None and (current[2] or file_digest(path)) != digest:
                 return None
+        if any(file_digest(path) != digest for path, digest in stamp.read.items()):
+            return None
         if not all(_output_matches(path, *record) for path, record in stamp.outputs.items()):
             return None
         return stamp.result
 
     def record(self, before: Scan, written: dict[str, tuple[int, int]], fingerprints: dict[str, str],
-               result: object) -> None:
-        """Save the stamp of a successful build: its inputs `before`, the output files and their stats."""
+               result: object, read: dict[str, bytes | None]) -> None:
+        """Save the stamp of a successful build: its inputs `before`, the output files and their stats,
+        and the files it found only once it had read the content (`read`: path -> digest of the bytes
+        it read, None where it found no file), compared by their bytes next time."""
         racy_from = time.time_ns() - RACY_NS
         outputs: _Files = {}
         for relative, (size, mtime_ns) in written.items():
@@ -202,7 +201,7 @@ class StampFile:
                 outputs[marker] = (stat.st_size, stat.st_mtime_ns, fingerprint(stream.read()).encode())
         except OSError:
             return
-        write_pickle(self.file, FORMAT, Stamp(before, outputs, result))
+        write_pickle(self.file, FORMAT, Stamp(before, outputs, result, read))
 
     def _read(self) -> Stamp | None:
         stamp = read_pickle(self.file, FORMAT)
