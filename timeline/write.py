@@ -59,7 +59,10 @@ _Stat = tuple[int, int]  # size and mtime_ns of a file as written; mtime -1: not
 RACY_NS = 2_000_000_000
 # From this many files, files are written and moved by several threads (see _each).
 THREADED_FROM = 200
-WRITER_THREADS = 8
+# Four, not more: files are staged while worker processes render, and there eight threads taking
+# turns at the interpreter lock cost up to 8 s of kernel time (futex calls) at 10,000 pages in
+# some runs; four stayed under 2.5 s.
+WRITER_THREADS = 4
 QUEUED_FILES = 512
 
 
@@ -352,7 +355,7 @@ def _stage_marker(root: Path, manifest: dict[str, str]) -> None:
 def _each(operation: Callable[[str], object], paths: list[str]) -> list:
     """`operation` on every path, in threads when there are many: creating files and folders waits on
     the filesystem's journal, not on Python, and overlapping those waits is several times faster
-    (10,000 pages on 2 cores: 2.9 s in one thread, 1.25 s in eight; 12.4 s against 2.7 s on a
+    (10,000 pages on 2 cores: 2.9 s in one thread, 1.25 s in eight, about the same in four; 12.4 s against 2.7 s on a
     busy disk)."""
     if len(paths) < THREADED_FROM:
         return [operation(path) for path in paths]
