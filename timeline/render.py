@@ -597,6 +597,8 @@ class _EntryWork:
 
 
 def _entry_work(pages: tuple[Page, ...]) -> list[_EntryWork]:
+    """What the pending pages need of each entry, read from what plan_site puts in their contexts:
+    an entry page holds its `entry`, a listing its `groups`, the export is TIMELINEJS."""
     work: dict[str, _EntryWork] = {}
 
     def of(entry: Entry, context: Mapping[str, object]) -> _EntryWork:
