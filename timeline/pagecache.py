@@ -99,7 +99,10 @@ class PageCache:
         self.bodies_header = BODIES_FORMAT + self.code_key.encode() + b"\n"
         self.pages = self._read(self.file, FORMAT)
         self.shards: dict[int, dict] = {}
+        # Set by memo(), for save(): the entries' fingerprints, the fragment files as read, their header.
+        self.prints: dict[str, str] = {}
         self.fragment_shards: list[dict] = []
+        self.fragments_header = b""
         self.keys: dict[str, str] = {}  # each page's key, by path, once computed
 
     def page_key(self, page: Page) -> str:
@@ -120,9 +123,10 @@ class PageCache:
     def memo(self, timeline: Timeline) -> Memo:
         """A render memo holding the fragments of the entries unchanged since they were made, and
         looking up converted bodies here."""
-        prints = entry_prints(timeline)
-        header = FRAGMENTS_FORMAT + self._fragments_key(timeline).encode() + b"\n"
-        self.fragment_shards = [self._read(self._fragment_file(number), header) for number in range(SHARDS)]
+        self.prints = prints = entry_prints(timeline)
+        self.fragments_header = FRAGMENTS_FORMAT + self._fragments_key(timeline).encode() + b"\n"
+        self.fragment_shards = [self._read(self._fragment_file(number), self.fragments_header)
+                                for number in range(SHARDS)]
         fragments = {key: text for shard in self.fragment_shards for key, (made_from, text) in shard.items()
                      if prints.get(key[1]) == made_from}
         compiled = _CompiledTemplates(self.cache_dir, f"templates-{self.code_key[:16]}")
@@ -145,7 +149,7 @@ class PageCache:
                    for page in pages if page.inputs and page.path in written.stats}
         if records != self.pages:
             write_pickle(self.file, FORMAT, records)
-        self._save_fragments(memo.fragments, timeline)
+        self._save_fragments(memo.fragments)
 
     def _save_bodies(self, gained: Mapping[str, str], timeline: Timeline) -> None:
         by_shard: dict[int, dict] = {}
@@ -159,17 +163,17 @@ class PageCache:
             kept = {digest: html for digest, html in self._shard(number).items() if digest in current}
             write_pickle(self._shard_file(number), self.bodies_header, {**kept, **new})
 
-    def _save_fragments(self, fragments: Mapping[tuple, str], timeline: Timeline) -> None:
-        prints = entry_prints(timeline)
+    def _save_fragments(self, fragments: Mapping[tuple, str]) -> None:
+        """Each shard whose fragments differ from those memo() read (fragments of entries gone or
+        changed since are left out)."""
         shards: list[dict] = [{} for _ in range(SHARDS)]
         for key, text in fragments.items():
-            made_from = prints.get(key[1])
+            made_from = self.prints.get(key[1])
             if made_from is not None:
                 shards[_shard_of(key[1])][key] = (made_from, text)
-        header = FRAGMENTS_FORMAT + self._fragments_key(timeline).encode() + b"\n"
         for number, shard in enumerate(shards):
-            if number >= len(self.fragment_shards) or shard != self.fragment_shards[number]:
-                write_pickle(self._fragment_file(number), header, shard)
+            if shard != self.fragment_shards[number]:
+                write_pickle(self._fragment_file(number), self.fragments_header, shard)
 
     def _fragments_key(self, timeline: Timeline) -> str:
         return fingerprint((self.site_key, timeline.settings, timeline.drafts_included))

@@ -131,7 +131,7 @@ def _load_render_write(content_dir: Path, output_dir: Path, templates_dir: Path,
     try:
         written = render_and_write(result, content_dir, output_dir, templates_dir, cache_dir)
     except jinja2.TemplateError as err:
-        return BuildResult(result.problems + (template_problem(err, templates_dir),)), None
+        return BuildResult(result.problems + (_template_problem(err, templates_dir),)), None
     except OutputFolderError as err:
         return BuildResult(result.problems + (Problem(display_path(output_dir), str(err)),)), None
     except OSError as err:
@@ -157,7 +157,7 @@ def render_and_write(result: BuildResult, content_dir: Path, output_dir: Path, t
     cache = PageCache(cache_dir, content_dir, output_dir, templates_dir) if cache_dir is not None else None
     kept = cache.unchanged(pages) if cache is not None else {}
     memo = cache.memo(timeline) if cache is not None else Memo()
-    files = site_files(result, content_dir, templates_dir, [p for p in pages if p.path not in kept], memo)
+    files = output_files(result, content_dir, templates_dir, [p for p in pages if p.path not in kept], memo)
     by_path = {page.path: page for page in pages}
 
     def render_kept(paths: list[str]) -> dict[str, bytes]:  # kept pages the output folder lost
@@ -171,22 +171,22 @@ def render_and_write(result: BuildResult, content_dir: Path, output_dir: Path, t
 
 def render_files(result: BuildResult, content_dir: Path, templates_dir: Path) -> dict[str, bytes]:
     """Every output file: the rendered site and a "removed" page at each retired permalink."""
-    return dict(site_files(result, content_dir, templates_dir))
+    return dict(output_files(result, content_dir, templates_dir))
 
 
-def site_files(result: BuildResult, content_dir: Path, templates_dir: Path, pages: list[Page] | None = None,
+def output_files(result: BuildResult, content_dir: Path, templates_dir: Path, pages: list[Page] | None = None,
                memo: Memo | None = None) -> Iterator[tuple[str, bytes]]:
     """render_files as the files are made (or only `pages` of the site). `memo`: what the cache kept
     of earlier renders (render.Memo)."""
     from .load import MEDIA_DIR
     from .permalinks import removed_pages
-    from .render import site_files as rendered_site
+    from .render import site_files
 
-    yield from rendered_site(result.timeline, templates_dir, content_dir / MEDIA_DIR, pages, memo)
+    yield from site_files(result.timeline, templates_dir, content_dir / MEDIA_DIR, pages, memo)
     yield from removed_pages(result.timeline, (p for p in result.permalinks if p.removed), templates_dir).items()
 
 
-def template_problem(err: Exception, templates_dir: Path) -> Problem:
+def _template_problem(err: Exception, templates_dir: Path) -> Problem:
     """Where a template went wrong: the template file and line from Jinja's rewritten traceback,
     or from the worker process's traceback when a worker rendered the page."""
     from .load import display_path

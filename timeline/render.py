@@ -183,7 +183,11 @@ def group_by_period(entries: tuple[Entry, ...]) -> tuple[tuple[str, tuple[Entry,
 
 def all_tags(entries: Iterable[Entry]) -> tuple[Tag, ...]:
     unique = {tag.slug: tag for entry in entries for tag in entry.tags}
-    return tuple(sorted(unique.values(), key=lambda tag: (tag.label.casefold(), tag.slug)))
+    return tuple(sorted(unique.values(), key=_tag_order))
+
+
+def _tag_order(tag: Tag) -> tuple[str, str]:
+    return tag.label.casefold(), tag.slug
 
 
 def entries_by_tag(entries: tuple[Entry, ...]) -> list[tuple[Tag, tuple[Entry, ...]]]:
@@ -197,8 +201,7 @@ def entries_by_tag(entries: tuple[Entry, ...]) -> list[tuple[Tag, tuple[Entry, .
                 tags[tag.slug], members = tag, tagged.setdefault(tag.slug, [])
             if not members or members[-1] is not entry:  # an entry tagged twice is listed once
                 members.append(entry)
-    ordered = sorted(tags.values(), key=lambda tag: (tag.label.casefold(), tag.slug))
-    return [(tag, tuple(tagged[tag.slug])) for tag in ordered]
+    return [(tag, tuple(tagged[tag.slug])) for tag in sorted(tags.values(), key=_tag_order)]
 
 
 def entries_by_place(entries: tuple[Entry, ...]) -> list[tuple[Place, tuple[Entry, ...]]]:

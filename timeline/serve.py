@@ -20,14 +20,13 @@ import traceback
 from functools import partial
 from pathlib import Path, PurePosixPath
 
-import jinja2
 from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 
 from .load import display_path
 from .model import Problem
-from .pipeline import BuildResult, build, template_problem
+from .pipeline import BuildResult, build
 from .render import make_environment
 
 ERROR_TEMPLATE = "error.html"
@@ -68,8 +67,6 @@ class Preview:
         try:
             return build(self.content_dir, self.output_dir, self.templates_dir, self.include_drafts,
                          self.allow_removed, cache_dir=self.cache_dir, record_permalinks=False)
-        except jinja2.TemplateError as err:  # in the error page itself: the build reports its own
-            return BuildResult((template_problem(err, self.templates_dir),))
         except Exception as err:  # a bug in the builder: keep serving, show it, and say where to look
             traceback.print_exc()
             return BuildResult((Problem(display_path(self.content_dir),
