@@ -173,7 +173,7 @@ def test_a_broken_template_is_reported_with_its_file_and_line(tmp_path, capsys, 
     page.write_text("".join(lines), encoding="utf-8")
     if workers:
         monkeypatch.setattr(render, "PARALLEL_FROM", 5)
-        monkeypatch.setattr(render.threading, "active_count", lambda: 1)
+        monkeypatch.setattr("timeline.workers.threading.active_count", lambda: 1)
     code = run_cli("build", "--templates", templates, "--output", tmp_path / "site", "--no-cache")
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err

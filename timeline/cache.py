@@ -40,7 +40,7 @@ from . import __version__, model
 CACHE_DIR_NAME = ".cache"
 FORMAT = b"timeline-load-cache 3 "
 # The modules that turn a file into an EntryFile (tests/test_cache.py checks the list is complete).
-LOAD_MODULES = ("cache", "dates", "load", "model", "validate", "yamlfile")
+LOAD_MODULES = ("cache", "dates", "load", "model", "validate", "workers", "yamlfile")
 # A file modified this close to the moment it is recorded may be modified again within the same
 # filesystem timestamp tick, keeping size and mtime: its stat is not trusted (git's "racy clean").
 RACY_NS = 2_000_000_000
@@ -236,9 +236,8 @@ class EntryCache:
         try:
             stat = os.stat(path)
             if stat.st_size != record.size or stat.st_mtime_ns != record.mtime_ns:
-                with open(path, "rb") as stream:
-                    if _sha256(stream.read()) != record.digest:
-                        return None
+                if file_digest(path) != record.digest:  # None when it cannot be read: never a digest
+                    return None
                 record = record._replace(size=self.recorder.trusted_size(stat.st_size, stat.st_mtime_ns),
                                          mtime_ns=stat.st_mtime_ns)
         except OSError:

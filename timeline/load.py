@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import os
-import threading
 import zoneinfo
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -21,6 +20,7 @@ from zoneinfo import ZoneInfo
 from .cache import SHARDS, EntryCache, Identity, Pack, Recorder, file_digest, unpickled_fast
 from .model import Entry, Problem, Settings, Tag
 from .validate import ID_PATTERN, Report, slugify, validate_entry, validate_settings
+from .workers import fork_pool, fork_workers
 from .yamlfile import Mapping, Node, Scalar, YamlError, parse_yaml, read_source, read_yaml
 
 SETTINGS_FILE = "timeline.yaml"
@@ -179,10 +179,6 @@ def _scan_entries(folder: Path) -> tuple[list[str], bool]:
     return sorted(names), subfolders
 
 
-def _is_yaml(path: Path) -> bool:
-    return _is_yaml_name(path.name)
-
-
 def _is_yaml_name(name: str) -> bool:
     # Hidden files and editors' backups (.x.yaml.swp, x.yaml~) are not entries.
     return name.lower().endswith((".yaml", ".yml")) and not name.startswith(".")
@@ -192,20 +188,8 @@ def _misplaced_entry_files(folder: Path) -> list[Problem]:
     """YAML files in subfolders of entries/ would silently not be published: say so."""
     return [Problem(display_path(path), f"is not directly in {display_path(folder)}/, so it would not be "
                     f"published; move it there (the file name alone is the entry's URL)")
-            for path in sorted(folder.glob("*/**/*")) if _is_yaml(path) and path.is_file()
+            for path in sorted(folder.glob("*/**/*")) if _is_yaml_name(path.name) and path.is_file()
             and not any(part.startswith(".") for part in path.relative_to(folder).parts)]
-
-
-def load_entry(path: Path, settings: Settings | None, content_dir: Path) -> tuple[Entry | None, list[Problem]]:
-    """Read and validate one entry file.
-
-    Without valid settings the entry is still checked, so that one run reports
-    every file's problems; times without an offset are then read as UTC.
-    """
-    reading = Reading(str(path.parent), display_path(path.parent), ZoneInfo(settings.timezone if settings else "UTC"),
-                      content_dir / MEDIA_DIR)
-    loaded = _load_entry(path.name, reading)[1]
-    return loaded.entry, list(loaded.problems)
 
 
 def _load_entry(name: str, reading: Reading) -> tuple[Identity | None, EntryFile]:
@@ -239,10 +223,10 @@ def _list_marks(root: Node | None) -> dict[tuple[str, str], tuple[int, int]]:
     """(field, text) -> (line, column) of each alias and tag."""
     marks: dict[tuple[str, str], tuple[int, int]] = {}
     if isinstance(root, Mapping):
-        for field in ("aliases", "tags"):
-            for item in getattr(root.get(field), "items", ()):
+        for name in ("aliases", "tags"):
+            for item in getattr(root.get(name), "items", ()):
                 if isinstance(item, Scalar):
-                    marks.setdefault((field, item.text.strip()), (item.line, item.column))
+                    marks.setdefault((name, item.text.strip()), (item.line, item.column))
     return marks
 
 
@@ -342,17 +326,10 @@ def _load_pack(names: list[str], reading: Reading) -> Pack:
 def _in_workers(load_batch: Callable[[list[str], Reading], Result], batches: list[list[str]],
                 reading: Reading) -> list[Result]:
     """load_batch of each batch of file names, in worker processes when there are many files."""
-    import multiprocessing  # here: a load that parses few files (from the cache) need not import it
-
-    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
-    # Only fork pays: other start methods import the program again in every worker. Forking a
-    # process that runs other threads (a preview server) may copy a held lock: stay serial then.
-    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    if sum(map(len, batches)) < PARALLEL_FROM or workers < 2 or not forkable:
+    workers = fork_workers(sum(map(len, batches)), PARALLEL_FROM)
+    if workers < 2:
         return [load_batch(batch, reading) for batch in batches]
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    with fork_pool(workers) as pool:
         return list(pool.map(load_batch, batches, [reading] * len(batches)))
 
 
@@ -360,15 +337,11 @@ def _in_workers(load_batch: Callable[[list[str], Reading], Result], batches: lis
 def _collector_paused() -> Iterator[None]:
     # Parsing or unpickling thousands of entries creates millions of objects and no garbage cycles
     # worth collecting; the cyclic collector would scan them over and over (a third of the time).
-    # What was loaded lives as long as the build: frozen, it is left out of every later collection
-    # too (ordering, planning and rendering 10,000 entries spent 0.1-0.2 s rescanning it); frozen
-    # objects are still freed by reference counting, and pipeline.build unfreezes them at its end.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
         if was_enabled:
             gc.enable()
 

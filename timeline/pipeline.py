@@ -10,12 +10,13 @@ from __future__ import annotations
 import gc
 import re
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from .model import Problem, Timeline
-from .stamp import Scan, StampFile, rescanned, scan
+from .stamp import StampFile, rescanned, scan
 from .write import OutputFolderError, WriteResult, write_site
 
 if TYPE_CHECKING:
@@ -60,7 +61,8 @@ def load_timeline(content_dir: Path, include_drafts: bool = False, allow_removed
     from .order import order_entries
     from .permalinks import guard_permalinks
 
-    loaded = load_content(content_dir, cache_dir)
+    with _frozen_when_loaded():
+        loaded = load_content(content_dir, cache_dir)
     if loaded.errors or loaded.settings is None:
         return BuildResult(loaded.problems)
     entries = order_entries(loaded.entries, include_drafts)
@@ -70,6 +72,21 @@ def load_timeline(content_dir: Path, include_drafts: bool = False, allow_removed
     if not guard.ok:
         return BuildResult(problems)
     return BuildResult(problems, timeline, permalinks=guard.permalinks)
+
+
+@contextmanager
+def _frozen_when_loaded() -> Iterator[None]:
+    """What the load made lives as long as the build: frozen, the cyclic collector leaves it out of
+    every collection (ordering, planning and rendering 10,000 entries spent 0.1-0.2 s rescanning it).
+    Frozen objects are still freed by reference counting; _build unfreezes them at its end."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 def build(content_dir: Path, output_dir: Path, templates_dir: Path, include_drafts: bool = False,
@@ -112,7 +129,7 @@ def _build(content_dir: Path, output_dir: Path, templates_dir: Path, include_dra
         return _load_render_write(content_dir, output_dir, templates_dir, include_drafts, allow_removed, cache_dir,
                                   record_permalinks)
     finally:
-        # load_content froze what it loaded, for the build's duration: a preview server builds again
+        # load_timeline froze what it loaded, for the build's duration: a preview server builds again
         # and again, and what one build leaves must be collectable by the next.
         gc.unfreeze()
 

@@ -17,11 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import multiprocessing
-import os
-import threading
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
@@ -33,15 +29,15 @@ from markupsafe import Markup, escape
 from .dates import MONTH_NAMES, format_date, format_range, period_label
 from .markup import first_paragraph, render_markdown
 from .model import DAY, MINUTE, Entry, PartialDate, Place, Settings, Tag, Timeline
+from .workers import fork_pool, fork_workers
 
 STATIC_DIR = "static"  # templates/static/ is copied to the output as static/
 MEDIA_DIR = "media"  # content/media/ is copied to the output as media/
 # Past this many distinct months the index is headed by year instead of by month.
 MAX_MONTH_HEADINGS = 24
 # Rendering in forked worker processes pays from this many pages (measured on 2 cores: see
-# benchmarks/README.md); more than MAX_WORKERS processes only add memory.
+# benchmarks/README.md).
 PARALLEL_FROM = 1000
-MAX_WORKERS = 4
 # The feed carries the latest events, as feeds do: a reader subscribes to what comes next, and
 # an archive of thousands of full bodies would be megabytes fetched on every poll.
 FEED_ENTRIES = 50
@@ -568,7 +564,7 @@ def each_page(templates_dir: Path, pages: tuple[Page, ...], memo: Memo | None = 
     global _memo
     _memo = memo if memo is not None else Memo()
     try:
-        workers = _workers(len(pages))
+        workers = fork_workers(len(pages), PARALLEL_FROM)
         env = make_environment(templates_dir, _memo.compiled)
         if workers < 2:
             yield from ((page.path, render_page(env, page)) for page in pages)
@@ -576,16 +572,6 @@ def each_page(templates_dir: Path, pages: tuple[Page, ...], memo: Memo | None = 
             yield from _render_in_workers(env, pages, workers)
     finally:
         _memo = Memo()
-
-
-def _workers(pages: int) -> int:
-    """How many processes to render with: forked workers from PARALLEL_FROM pages, else 1."""
-    if pages < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    if threading.active_count() > 1:  # forking while other threads run (a preview server) may copy a held lock
-        return 1
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return min(cpus, MAX_WORKERS)
 
 
 @dataclass
@@ -636,7 +622,7 @@ def _render_in_workers(env: jinja2.Environment, pages: tuple[Page, ...], workers
     for template in {work.page.template for work in _pending if work.page} | {ITEM_TEMPLATE}:
         env.get_template(template)  # compiled once, before the workers are forked
     made = set()
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    pool = fork_pool(workers)
     try:
         step = workers * 4  # every n-th entry to each task: costly entries are spread evenly
         starts = range(min(step, len(_pending)))

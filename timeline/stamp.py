@@ -33,11 +33,10 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import NamedTuple
 
-from .cache import file_digest, read_pickle, write_pickle
+from .cache import RACY_NS, file_digest, read_pickle, write_pickle
 from .write import MARKER, fingerprint
 
 FORMAT = b"timeline-build-stamp 2\n"
-RACY_NS = 2_000_000_000
 # Besides its own modules, what the output depends on (a library upgrade rewrites these files).
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "_yaml", "dateutil")
 

@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, NamedTuple
 
+from .cache import RACY_NS  # a stat this recent is not trusted: the caches' rule, for the marker too
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -54,9 +56,6 @@ _PLAN = "plan.json"
 
 
 _Stat = tuple[int, int]  # size and mtime_ns of a file as written; mtime -1: not to be trusted
-# A file may be modified again within the filesystem's timestamp tick, keeping its size and mtime:
-# the stat of a file modified this recently is not trusted (git's "racy clean").
-RACY_NS = 2_000_000_000
 # From this many files, files are written and moved by several threads (see _each).
 THREADED_FROM = 200
 # Four, not more: files are staged while worker processes render, and there eight threads taking
