@@ -404,3 +404,25 @@ def test_a_media_field_spelled_with_escapes_still_ties_the_entry_to_the_media_fo
     assert "media/meeting.jpg" in present and "entries/timed-meeting/index.html" in present
     (content / "media" / "meeting.jpg").unlink()
     assert assert_same_as_cold(content, capsys, tmp_path) == {}
+
+
+def test_a_cache_file_is_unpickled_once_per_process_until_it_is_replaced(tmp_path, monkeypatch):
+    """A live preview does not unpickle again, at every save, the cache files it read or wrote itself."""
+    file, header = tmp_path / "cache" / "data.pickle", b"test-cache 1\n"
+    data = {"kept": [1, 2]}
+    cache.write_pickle(file, header, data)
+    unpickled = []
+    real_load = pickle.load
+    monkeypatch.setattr(cache.pickle, "load", lambda stream: unpickled.append(1) or real_load(stream))
+    assert cache.read_pickle(file, header) is data and unpickled == []
+    assert cache.read_pickle(file, b"test-cache 2\n") is None
+    # Another process replaces the file, as every writer of a cache file does: by a rename.
+    writer = "import sys; from pathlib import Path; from timeline import cache; " \
+             "cache.write_pickle(Path(sys.argv[1]), b'test-cache 1\\n', {'kept': [3]})"
+    subprocess.run([sys.executable, "-c", writer, str(file)], check=True, cwd=REPO)
+    assert cache.read_pickle(file, header) == {"kept": [3]} and len(unpickled) == 1
+    assert cache.read_pickle(file, header) == {"kept": [3]} and len(unpickled) == 1
+    file.write_bytes(header + pickle.dumps({"edited": "in place"}))
+    assert cache.read_pickle(file, header) == {"edited": "in place"} and len(unpickled) == 2
+    file.write_bytes(header + b"damaged")
+    assert cache.read_pickle(file, header) is None

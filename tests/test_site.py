@@ -527,6 +527,21 @@ def test_two_builds_are_byte_identical(synthetic):
     assert render_site(timeline, TEMPLATES) == render_site(timeline, TEMPLATES)
 
 
+def test_the_events_of_timeline_json_are_never_escaped_twice(synthetic):
+    """timelinejs_events gives Markup where the template escapes and a plain string where it does not
+    (timeline.json); either way the template writes the events as made."""
+    site, timeline = synthetic
+    env = make_environment(TEMPLATES)
+    source = "{{ entries | timelinejs_events(settings) }}"
+    published = tuple(entry for entry in timeline.entries if not entry.draft)
+    context = {"entries": published, "settings": timeline.settings}
+    escaped = env.from_string(source).render(context)  # templates from strings escape here
+    plain = env.overlay(autoescape=False).from_string(source).render(context)
+    events = json.loads((site / "timeline.json").read_text(encoding="utf-8"))["events"]
+    assert escaped == plain
+    assert json.loads(f"[{plain}]") == events and '"unique_id": ' in plain
+
+
 def test_pages_are_picklable_and_render_the_same_after_a_round_trip(synthetic):
     _, timeline = synthetic
     pages = plan_site(timeline)

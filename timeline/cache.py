@@ -254,11 +254,12 @@ class EntryCache:
             parsed = set(stale.get(shard, ()))
             kept = {name: records[name] for name in known_shards[shard]
                     if name in records and name not in parsed and _shard_of(name) == shard}
+            parsed_records = {name: records[name] for name in parsed if name in records}
             if not kept and shard in fresh:
-                write_pickled(self.shard_file(shard), self.recorder.header, fresh[shard])
+                write_pickled(self.shard_file(shard), self.recorder.header, fresh[shard], parsed_records)
                 continue
-            kept.update((name, records[name]) for name in parsed if name in records)
-            write_pickled(self.shard_file(shard), self.recorder.header, pickled_records(kept))
+            kept.update(parsed_records)
+            write_pickled(self.shard_file(shard), self.recorder.header, pickled_records(kept), kept)
 
     def shard_file(self, shard: int) -> Path:
         return self.cache_dir / f"{self.name}-{shard:02}.pickle"
@@ -281,11 +282,11 @@ def write_pickle(file: Path, header: bytes, data: object) -> None:
         pickled = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
     except pickle.PicklingError:
         return
-    write_pickled(file, header, pickled)
+    write_pickled(file, header, pickled, data)
 
 
-def write_pickled(file: Path, header: bytes, pickled: bytes) -> None:
-    """write_pickle for data pickled already."""
+def write_pickled(file: Path, header: bytes, pickled: bytes, data: object) -> None:
+    """write_pickle for `data` pickled already."""
     temporary = None
     try:
         _make_cache_dir(file.parent)
@@ -294,21 +295,46 @@ def write_pickled(file: Path, header: bytes, pickled: bytes) -> None:
             temporary = stream.name
             stream.write(header)
             stream.write(pickled)
+            inode = os.fstat(stream.fileno()).st_ino
         os.replace(temporary, file)
+        stat = os.stat(file)  # after the rename, which sets the ctime
     except OSError:
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
+        return
+    if stat.st_ino == inode:  # not replaced again meanwhile by another process
+        _held[str(file)] = (header, _file_identity(stat), data)
 
 
 def read_pickle(file: Path, header: bytes) -> object | None:
-    """What write_pickle wrote with this header; None when missing, of another header, or damaged."""
+    """What write_pickle wrote with this header; None when missing, of another header, or damaged.
+
+    What is read or written is shared, not copied: callers never change it."""
     try:
         with open(file, "rb") as stream:
+            identity = _file_identity(os.fstat(stream.fileno()))
+            held = _held.get(str(file))
+            if held is not None and held[0] == header and held[1] == identity:
+                return held[2]
             if stream.readline() != header:
                 return None
-            return pickle.load(stream)
+            data = pickle.load(stream)
     except Exception:  # noqa: BLE001 - a damaged cache of any kind is only a slower build
         return None
+    _held[str(file)] = (header, identity, data)
+    return data
+
+
+# What this process last read from or wrote to each cache file, with the file's identity then: a
+# process that builds again and again (a live preview) does not unpickle, at every save, the files
+# it wrote itself (at 10,000 entries, 0.2 s of each rebuild). Every writer replaces a cache file
+# by renaming a new one over it, which gives it another inode and ctime; a file that is still the
+# same inode with the same size, mtime and ctime holds what was read or written.
+_held: dict[str, tuple[bytes, tuple, object]] = {}
+
+
+def _file_identity(stat: os.stat_result) -> tuple:
+    return stat.st_ino, stat.st_dev, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
 
 def _make_cache_dir(cache_dir: Path) -> None:

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .cache import default_cache_dir
@@ -110,6 +112,15 @@ def _report(problems, show_warnings: bool = True) -> None:
         print(problem, file=sys.stderr)
     if warnings:
         print(f"{warnings} warning(s); `python build.py check` lists them.", file=sys.stderr)
+
+
+def run() -> NoReturn:
+    """The command line as a process: main(), then exit with its status."""
+    status = main()
+    # The process ends here. Python's last collection would search the heap a build leaves (its
+    # caches, its timeline) for cycles, 0.2 s at 10,000 entries; frozen, exiting skips that.
+    gc.freeze()
+    sys.exit(status)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -119,7 +119,7 @@ class _Planner:
                    "url": self.base["settings"].base_url + public_path(path), **context}
         if self.shared is None:  # not fingerprinted
             return Page(path, template, context, ())
-        own = self.shared + tuple(self.prints[e.id] for e in shown)
+        own = self.shared + tuple([self.prints[e.id] for e in shown])
         return Page(path, template, context, own + inputs + (fingerprint(sorted_context(context)),))
 
     def listing(self, path: str, template: str, entries: tuple[Entry, ...], **context) -> Page:
@@ -130,13 +130,24 @@ class _Planner:
 
         A page links to its neighbours by title and date; it depends on their whole fingerprint,
         which costs a rendering of two pages when a neighbour's body changes, where reducing every
-        neighbour to its link and fingerprinting that cost a third of a second at 10,000 entries."""
+        neighbour to its link and fingerprinting that cost a third of a second at 10,000 entries.
+
+        Planned here rather than by page(), as every build plans all of them: a page's other values
+        (its path, root and URL) follow from the entry's id, which its fingerprint covers, and from
+        the settings, which `shared` covers; its timeline page is an input of its own."""
+        base, shared = self.base, self.shared
+        url = base["settings"].base_url + "entries/"
         links = [None, *entries, None]  # each entry's neighbours: links[index], links[index + 2]
-        prints = [""] + [self.prints[entry.id] for entry in entries] + [""]
-        return [self.page(f"entries/{entry.id}/index.html", "entry.html", (entry,), (prints[index], prints[index + 2]),
-                          entry=entry, previous=links[index], next=links[index + 2],
-                          timeline_page=homes.get(entry.id, "index.html"))
-                for index, entry in enumerate(entries)]
+        prints = ["", *[self.prints[entry.id] for entry in entries], ""]
+        pages = []
+        for index, entry in enumerate(entries):
+            home = homes.get(entry.id, "index.html")
+            path = f"entries/{entry.id}/index.html"
+            context = {**base, "root": "../../", "path": path, "url": f"{url}{entry.id}/", "entry": entry,
+                       "previous": links[index], "next": links[index + 2], "timeline_page": home}
+            inputs = () if shared is None else (*shared, prints[index + 1], prints[index], prints[index + 2], home)
+            pages.append(Page(path, "entry.html", context, inputs))
+        return pages
 
     def alias_pages(self, entries: tuple[Entry, ...]) -> list[Page]:
         return [self.page(f"entries/{alias}/index.html", "redirect.html", (), (self.prints[entry.id],),
@@ -166,8 +177,7 @@ def public_path(path: str) -> str:
 
 def group_by_period(entries: tuple[Entry, ...]) -> tuple[tuple[str, tuple[Entry, ...]], ...]:
     """Consecutive entries under month headings, or year headings for long spans."""
-    months = {(e.date.start.year, e.date.start.month) for e in entries}
-    by_year = len(months) > MAX_MONTH_HEADINGS
+    by_year = _spans_many_months(entries)
     groups: list[tuple[str, list[Entry]]] = []
     for entry in entries:
         label = period_label(entry.date, by_year)
@@ -175,6 +185,18 @@ def group_by_period(entries: tuple[Entry, ...]) -> tuple[tuple[str, tuple[Entry,
             groups.append((label, []))
         groups[-1][1].append(entry)
     return tuple((label, tuple(members)) for label, members in groups)
+
+
+def _spans_many_months(entries: tuple[Entry, ...]) -> bool:
+    """Whether the entries fall in more than MAX_MONTH_HEADINGS months: most listings of an archive
+    do, and stop being counted as soon as they do."""
+    months = set()
+    for entry in entries:
+        start = entry.date.start
+        months.add(start.year * 12 + start.month)
+        if len(months) > MAX_MONTH_HEADINGS:
+            return True
+    return False
 
 
 def all_tags(entries: Iterable[Entry]) -> tuple[Tag, ...]:
@@ -369,14 +391,23 @@ def entry_items(context, entries: Iterable[Entry], root: str, heading_level: int
     return Markup("".join([listing_item(env, entry, root, heading_level, settings) for entry in entries]))
 
 
-@jinja2.pass_environment
-def timelinejs_events(env: jinja2.Environment, entries: Iterable[Entry], settings: Settings) -> Markup:
+@jinja2.pass_eval_context
+def timelinejs_events(eval_ctx: jinja2.nodes.EvalContext, entries: Iterable[Entry], settings: Settings) -> str:
     """The events of timeline.json, as the tojson filter writes a list's items: one fragment per
-    entry, made once (joined here: a template loop over 10,000 events took a tenth of a second)."""
-    return Markup(", ".join(timelinejs_event_json(env, entry, settings) for entry in entries))
+    entry, made once (joined here: a template loop over 10,000 events took a tenth of a second).
+
+    Markup only where the template escapes: timeline.json is 20 MB at 10,000 entries, and each
+    copy of it (Markup(), then str() of the Markup) costs 20 ms."""
+    env = eval_ctx.environment
+    joined = ", ".join([timelinejs_event_json(env, entry, settings) for entry in entries])
+    return Markup(joined) if eval_ctx.autoescape else joined
 
 
 def timelinejs_event_json(env: jinja2.Environment, entry: Entry, settings: Settings) -> str:
+    known = _memo.fragments.get(("event", entry.id))
+    if known is not None:
+        return known
+
     def make() -> str:
         return htmlsafe_json_dumps(timelinejs_event(entry, settings), **env.policies["json.dumps_kwargs"])
     return _memo.fragment(("event", entry.id), make)
