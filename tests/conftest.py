@@ -7,12 +7,14 @@ by skipping what it was meant to check.
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from timeline.cache import TOKEN_BYTES
 from timeline.cli import main as cli_main
 from timeline.links import read_site
 
@@ -22,6 +24,17 @@ TEMPLATES = REPO / "templates"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def read_cache_file(path: Path) -> tuple[bytes, object]:
+    """A cache file's header line and what it holds (after the token of the write that made it)."""
+    header, rest = path.read_bytes().split(b"\n", 1)
+    return header, pickle.loads(rest[TOKEN_BYTES:])
+
+
+def write_cache_file(path: Path, header: bytes, data: object) -> None:
+    """A cache file as another process would write it: what this one holds of it no longer applies."""
+    path.write_bytes(header + b"\n" + os.urandom(TOKEN_BYTES) + pickle.dumps(data))
 
 
 def in_ci() -> bool:

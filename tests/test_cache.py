@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import REPO, copy_content, run_cli
+from conftest import REPO, copy_content, read_cache_file, run_cli, write_cache_file
 from timeline import cache, load
 from timeline.links import read_site
 
@@ -179,8 +179,9 @@ def test_media_files_appearing_and_disappearing_reach_cached_entries(content, ca
     lambda data: b"",
     lambda data: b"\x00garbage\xff" * 100,
     lambda data: data.split(b"\n", 1)[0] + b"\n" + b"not a pickle at all",
-    lambda data: data.split(b"\n", 1)[0] + b"\n" + pickle.dumps(["a list", "not records"]),
-    lambda data: data.split(b"\n", 1)[0] + b"\n" + pickle.dumps({"zaranj-falls.yaml": "not a record"}),
+    lambda data: data.split(b"\n", 1)[0] + b"\n" + bytes(cache.TOKEN_BYTES) + pickle.dumps(["a list", "not records"]),
+    lambda data: data.split(b"\n", 1)[0] + b"\n" + bytes(cache.TOKEN_BYTES)
+    + pickle.dumps({"zaranj-falls.yaml": "not a record"}),
 ], ids=["truncated", "empty", "garbage", "header-then-garbage", "wrong-type", "wrong-records"])
 def test_a_damaged_cache_is_ignored_and_replaced(content, capsys, tmp_path, damage):
     cache_dir = tmp_path / "cache"
@@ -193,8 +194,8 @@ def test_a_damaged_cache_is_ignored_and_replaced(content, capsys, tmp_path, dama
     assert assert_same_as_cold(content, capsys, tmp_path, cache_dir) == expected
     assert cache_files(cache_dir) == files
     for file in files:
-        header, body = file.read_bytes().split(b"\n", 1)
-        assert header.startswith(b"timeline-load-cache ") and isinstance(pickle.loads(body), dict)
+        header, records = read_cache_file(file)
+        assert header.startswith(b"timeline-load-cache ") and isinstance(records, dict)
 
 
 def test_an_unwritable_cache_folder_only_costs_speed(content, capsys, tmp_path):
@@ -208,12 +209,11 @@ def test_the_cache_is_used_and_no_cache_bypasses_it(content, capsys):
     cache_dir = content.parent / ".cache"
     assert run_cli("check", "--content", content) == 0
     [file] = [f for f in cache_files(cache_dir) if b"zaranj-falls.yaml" in f.read_bytes()]
-    header, body = file.read_bytes().split(b"\n", 1)
-    records = pickle.loads(body)
+    header, records = read_cache_file(file)
     record = records["zaranj-falls.yaml"]
     lie = load.EntryFile(None, (load.Problem("planted.yaml", "planted by the test"),))
     records["zaranj-falls.yaml"] = record._replace(result=lie)
-    file.write_bytes(header + b"\n" + pickle.dumps(records))
+    write_cache_file(file, header, records)
     capsys.readouterr()
 
     assert run_cli("check", "--content", content) == 1
@@ -318,7 +318,7 @@ def test_a_file_touched_but_unchanged_is_not_parsed_and_its_stat_is_kept_once_tr
     assert load.load_content(content, cache_dir) == first
     changed = [file for file in cache_files(cache_dir) if file.read_bytes() != files[file]]
     assert len(changed) == 1
-    record = pickle.loads(changed[0].read_bytes().split(b"\n", 1)[1])["zaranj-falls.yaml"]
+    record = read_cache_file(changed[0])[1]["zaranj-falls.yaml"]
     assert (record.size, record.mtime_ns) == (entry.stat().st_size, hour_ago)
 
 
@@ -407,22 +407,27 @@ def test_a_media_field_spelled_with_escapes_still_ties_the_entry_to_the_media_fo
 
 
 def test_a_cache_file_is_unpickled_once_per_process_until_it_is_replaced(tmp_path, monkeypatch):
-    """A live preview does not unpickle again, at every save, the cache files it read or wrote itself."""
+    """A live preview does not unpickle again, at every save, the cache files it read or wrote itself;
+    a file another process replaced is read again even when its size and timestamps are the same."""
     file, header = tmp_path / "cache" / "data.pickle", b"test-cache 1\n"
-    data = {"kept": [1, 2]}
+    data = {"kept": "aaaa"}
     cache.write_pickle(file, header, data)
     unpickled = []
     real_load = pickle.load
     monkeypatch.setattr(cache.pickle, "load", lambda stream: unpickled.append(1) or real_load(stream))
     assert cache.read_pickle(file, header) is data and unpickled == []
     assert cache.read_pickle(file, b"test-cache 2\n") is None
-    # Another process replaces the file, as every writer of a cache file does: by a rename.
+    # Another process replaces the file, as every writer of a cache file does (by a rename), with
+    # as many bytes, on a filesystem whose clock is too coarse to tell the two writes apart.
+    before = file.stat()
     writer = "import sys; from pathlib import Path; from timeline import cache; " \
-             "cache.write_pickle(Path(sys.argv[1]), b'test-cache 1\\n', {'kept': [3]})"
+             "cache.write_pickle(Path(sys.argv[1]), b'test-cache 1\\n', {'kept': 'bbbb'})"
     subprocess.run([sys.executable, "-c", writer, str(file)], check=True, cwd=REPO)
-    assert cache.read_pickle(file, header) == {"kept": [3]} and len(unpickled) == 1
-    assert cache.read_pickle(file, header) == {"kept": [3]} and len(unpickled) == 1
-    file.write_bytes(header + pickle.dumps({"edited": "in place"}))
+    os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert file.stat().st_size == before.st_size
+    assert cache.read_pickle(file, header) == {"kept": "bbbb"} and len(unpickled) == 1
+    assert cache.read_pickle(file, header) == {"kept": "bbbb"} and len(unpickled) == 1
+    file.write_bytes(header + b"t" * cache.TOKEN_BYTES + pickle.dumps({"edited": "in place"}))
     assert cache.read_pickle(file, header) == {"edited": "in place"} and len(unpickled) == 2
     file.write_bytes(header + b"damaged")
     assert cache.read_pickle(file, header) is None

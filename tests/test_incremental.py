@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEMPLATES, copy_content
+from conftest import TEMPLATES, copy_content, read_cache_file, write_cache_file
 from timeline import pagecache
 from timeline.links import read_site
 from timeline.pipeline import build
@@ -266,14 +266,12 @@ def test_many_files_are_staged_and_moved_by_threads_completely(tmp_path):
 
 
 def _plant_lies_in_body_cache(project) -> None:
-    import pickle
-
     shards = list(project.cache.glob("bodies-*.pickle"))
     assert shards
     for shard in shards:
-        header, data = shard.read_bytes().split(b"\n", 1)
-        lies = {digest: "<p>A lie from the cache</p>" for digest in pickle.loads(data)}
-        shard.write_bytes(header + b"\n" + pickle.dumps(lies))
+        header, data = read_cache_file(shard)
+        lies = {digest: "<p>A lie from the cache</p>" for digest in data}
+        write_cache_file(shard, header, lies)
 
 
 def _retitle(project) -> None:
@@ -319,16 +317,13 @@ def test_a_linked_folder_in_the_content_is_followed(project, tmp_path):
 
 def _plant_lies_in_fragment_cache(project) -> int:
     """Every cached listing item and TimelineJS event replaced by a lie; how many were planted."""
-    import pickle
-
     planted = 0
     for shard in project.cache.glob("fragments-*.pickle"):
-        header, data = shard.read_bytes().split(b"\n", 1)
-        fragments = pickle.loads(data)
+        header, fragments = read_cache_file(shard)
         lies = {key: (made_from, f"<li>A lie from the cache about {key[1]}</li>" if key[0] == "item"
                       else '{"lie": "from the cache"}') for key, (made_from, _) in fragments.items()}
         planted += len(lies)
-        shard.write_bytes(header + b"\n" + pickle.dumps(lies))
+        write_cache_file(shard, header, lies)
     return planted
 
 

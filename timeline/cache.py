@@ -38,7 +38,7 @@ from typing import Callable, Iterable, NamedTuple, Sequence, TypeVar
 from . import __version__, model
 
 CACHE_DIR_NAME = ".cache"
-FORMAT = b"timeline-load-cache 3 "
+FORMAT = b"timeline-load-cache 4 "
 # The modules that turn a file into an EntryFile (tests/test_cache.py checks the list is complete).
 LOAD_MODULES = ("cache", "dates", "load", "model", "validate", "workers", "yamlfile")
 # A file modified this close to the moment it is recorded may be modified again within the same
@@ -287,23 +287,23 @@ def write_pickle(file: Path, header: bytes, data: object) -> None:
 
 def write_pickled(file: Path, header: bytes, pickled: bytes, data: object) -> None:
     """write_pickle for `data` pickled already."""
-    temporary = None
+    token, temporary = os.urandom(TOKEN_BYTES), None
     try:
         _make_cache_dir(file.parent)
         with tempfile.NamedTemporaryFile("wb", dir=file.parent, prefix=f".{file.stem}-", suffix=".tmp",
                                          delete=False) as stream:
             temporary = stream.name
             stream.write(header)
+            stream.write(token)
             stream.write(pickled)
-            inode = os.fstat(stream.fileno()).st_ino
+            stream.flush()
+            written = os.fstat(stream.fileno())
         os.replace(temporary, file)
-        stat = os.stat(file)  # after the rename, which sets the ctime
     except OSError:
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
         return
-    if stat.st_ino == inode:  # not replaced again meanwhile by another process
-        _held[str(file)] = (header, _file_identity(stat), data)
+    _held[str(file)] = (header, token, written.st_size, written.st_mtime_ns, data)
 
 
 def read_pickle(file: Path, header: bytes) -> object | None:
@@ -312,29 +312,29 @@ def read_pickle(file: Path, header: bytes) -> object | None:
     What is read or written is shared, not copied: callers never change it."""
     try:
         with open(file, "rb") as stream:
-            identity = _file_identity(os.fstat(stream.fileno()))
-            held = _held.get(str(file))
-            if held is not None and held[0] == header and held[1] == identity:
-                return held[2]
             if stream.readline() != header:
                 return None
+            token = stream.read(TOKEN_BYTES)
+            stat = os.fstat(stream.fileno())
+            identity = (header, token, stat.st_size, stat.st_mtime_ns)
+            held = _held.get(str(file))
+            if held is not None and held[:4] == identity:
+                return held[4]
             data = pickle.load(stream)
     except Exception:  # noqa: BLE001 - a damaged cache of any kind is only a slower build
         return None
-    _held[str(file)] = (header, identity, data)
+    _held[str(file)] = (*identity, data)
     return data
 
 
-# What this process last read from or wrote to each cache file, with the file's identity then: a
-# process that builds again and again (a live preview) does not unpickle, at every save, the files
-# it wrote itself (at 10,000 entries, 0.2 s of each rebuild). Every writer replaces a cache file
-# by renaming a new one over it, which gives it another inode and ctime; a file that is still the
-# same inode with the same size, mtime and ctime holds what was read or written.
-_held: dict[str, tuple[bytes, tuple, object]] = {}
-
-
-def _file_identity(stat: os.stat_result) -> tuple:
-    return stat.st_ino, stat.st_dev, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
+# What this process last read from or wrote to each cache file: a process that builds again and
+# again (a live preview) does not unpickle, at every save, the files it wrote itself (at 10,000
+# entries, 0.2 s of each rebuild). Every write puts a random token after the header, and every
+# writer replaces a cache file by renaming a new one over it: a file with the same token, size and
+# mtime is the one this process read or wrote, however coarse the filesystem's timestamps, and
+# however soon it reuses inode numbers.
+_held: dict[str, tuple[bytes, bytes, int, int, object]] = {}
+TOKEN_BYTES = 16
 
 
 def _make_cache_dir(cache_dir: Path) -> None:

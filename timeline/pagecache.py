@@ -40,9 +40,9 @@ from .model import Timeline
 from .render import Memo, Page, entry_prints, fingerprint
 from .write import Kept, WriteResult
 
-FORMAT = b"timeline-page-cache 2\n"
-BODIES_FORMAT = b"timeline-body-cache 1 "
-FRAGMENTS_FORMAT = b"timeline-fragment-cache 1 "
+FORMAT = b"timeline-page-cache 3\n"
+BODIES_FORMAT = b"timeline-body-cache 2 "
+FRAGMENTS_FORMAT = b"timeline-fragment-cache 2 "
 # Bodies and fragments are kept in this many files each, so that editing one entry rewrites a
 # sixteenth of them (pickling 10,000 bodies takes a third of a second).
 SHARDS = 16

@@ -36,7 +36,7 @@ from typing import NamedTuple
 from .cache import RACY_NS, file_digest, read_pickle, write_pickle
 from .write import MARKER, fingerprint
 
-FORMAT = b"timeline-build-stamp 2\n"
+FORMAT = b"timeline-build-stamp 3\n"
 # Besides its own modules, what the output depends on (a library upgrade rewrites these files).
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "_yaml", "dateutil")
 
