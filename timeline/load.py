@@ -374,6 +374,8 @@ def load_content(content_dir: Path, cache_dir: Path | None = None) -> Loaded:
         if loaded.entry is not None:
             entries.append(loaded.entry)
             if fingerprint is not None:
-                fingerprints[loaded.entry.id] = fingerprint
+                # The load cache digests the file's bytes, not its name, which is the entry's id: two
+                # files that swap their contents (or a renamed one) keep their digests, so the id goes in too.
+                fingerprints[loaded.entry.id] = f"{loaded.entry.id}:{fingerprint}"
     problems.extend(check_uniqueness(entries))
     return Loaded(settings, tuple(entries), tuple(problems), fingerprints)

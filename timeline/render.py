@@ -60,13 +60,9 @@ def fingerprint(value: object) -> str:
 
 
 def entry_prints(timeline: Timeline) -> dict[str, str]:
-    """Each entry's fingerprint, by id: the load cache's where it knows the entry, else from its fields.
-
-    The load cache's digests the file's bytes, not its name, which is the entry's id: two files
-    that swap their contents (or a renamed one) keep their digests, so the id goes in too."""
+    """Each entry's fingerprint, by id: the load's where it knows the entry, else from its fields."""
     known = timeline.fingerprints
-    return {entry.id: f"{entry.id}:{known[entry.id]}" if entry.id in known else fingerprint(entry)
-            for entry in timeline.entries}
+    return {entry.id: known.get(entry.id) or fingerprint(entry) for entry in timeline.entries}
 
 
 # ---------------------------------------------------------------- planning
