@@ -24,6 +24,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 40
+TOO_DEEP = f"values are nested more than {MAX_DEPTH} levels deep"
 MAX_NODES = 50_000
 
 _RESOLVER = yaml.resolver.Resolver()
@@ -105,8 +106,10 @@ def parse_yaml(data: bytes) -> Node | None:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         problem = err.problem or err.context or "invalid YAML"
-        raise YamlError(f"YAML syntax: {problem}{_syntax_hint(problem)}", mark.line + 1 if mark else None,
-                        mark.column + 1 if mark else None) from None
+        where = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        if "maximum nesting depth" in problem:  # PyYAML 6.0.4's scanner looks ahead of _build's own limit
+            raise YamlError(TOO_DEEP, *where) from None
+        raise YamlError(f"YAML syntax: {problem}{_syntax_hint(problem)}", *where) from None
     except yaml.YAMLError as err:
         raise YamlError(f"YAML syntax: {err}") from None
 
@@ -236,8 +239,7 @@ def _build(next_event: Callable[[], yaml.Event | None]) -> Node | None:
             if event.tag and event.tag not in _STANDARD_TAGS:
                 raise _tag_error(event)
             if len(stack) >= MAX_DEPTH:
-                raise YamlError(f"values are nested more than {MAX_DEPTH} levels deep",
-                                event.start_mark.line + 1, event.start_mark.column + 1)
+                raise YamlError(TOO_DEEP, event.start_mark.line + 1, event.start_mark.column + 1)
             stack.append(_Collection(kind is _MappingStartEvent, event))
             continue
         elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
