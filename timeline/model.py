@@ -183,7 +183,7 @@ class Timeline:
     entries: tuple[Entry, ...]
     drafts_included: bool = False
     # What the load cache knows of an entry, by its id: its id and a digest of its file's bytes and of
-    # the context it was read in, which determine it. An entry it does not list is fingerprinted from its fields
-    # (render.plan_site). Keyed by id, not by the Entry: hashing 10,000 entries field by field cost
-    # a quarter of a second; a Timeline is only ever made with the fingerprints its load gave.
+    # the context it was read in, which determine it. An entry it does not list is fingerprinted from
+    # its fields (render.plan_site). Keyed by id, not by the Entry: hashing 10,000 entries field by
+    # field cost a quarter of a second; a Timeline is only ever made with the fingerprints its load gave.
     fingerprints: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)

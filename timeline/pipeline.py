@@ -76,10 +76,10 @@ def load_timeline(content_dir: Path, include_drafts: bool = False, allow_removed
 
 @contextmanager
 def _frozen_when_made() -> Iterator[None]:
-    """What the stamp, the load, the plan and the caches make lives as long as the build, and holds no garbage
-    cycles: made with the cyclic collector paused, then frozen, it is left out of every collection
-    (at 10,000 entries, collections rescanning it cost 0.1-0.2 s of a cold build and 0.04 s of
-    planning). Frozen objects are still freed by reference counting; build() unfreezes them at its end."""
+    """What the stamp, the load, the plan and the caches make lives as long as the build and holds no
+    garbage cycles: made with the cyclic collector paused, then frozen, it is left out of every
+    collection (at 10,000 entries, collections rescanning it cost 0.1-0.2 s of a cold build and 0.04 s
+    of planning). Frozen objects are still freed by reference counting; build() unfreezes them at its end."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
