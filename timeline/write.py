@@ -187,18 +187,12 @@ def _unchanged(output_dir: Path, relative: str, data: bytes, expected: str, reco
     return _trusted(current) if _read(target) == data else None
 
 
-def _still_written(output_dir: Path, relative: str, expected: str, stat: _Stat,
-                   recorded: dict[str, str]) -> _Stat | None:
-    """The file's stat when it still holds the bytes whose fingerprint is `expected`, else None."""
-    if recorded.get(relative) != expected:
+def _same_bytes(target: str, current: _Stat, expected: str) -> _Stat | None:
+    """The stat to keep for a file touched since it was written (`current`: its stat now) when it
+    still holds the bytes whose fingerprint is `expected`, else None: its hash says."""
+    if not expected.startswith(f"{current[0]}:"):
         return None
-    target = os.path.join(output_dir, relative)
-    current = _current_stat(target)
-    if current is None or not expected.startswith(f"{current[0]}:"):
-        return None
-    if tuple(stat) == current:
-        return current
-    data = _read(target)  # touched since it was written: its hash says whether it changed
+    data = _read(target)
     return _trusted(current) if data is not None and fingerprint(data) == expected else None
 
 
@@ -310,14 +304,12 @@ class _Stager:
         recorded = self.previous or {}
         prefix = os.path.join(self.output_dir, "")
         for relative, (expected, stat) in kept.items():
-            try:
-                found = os.stat(prefix + relative)
-            except OSError:
+            if recorded.get(relative) != expected:
                 continue
-            if (found.st_size, found.st_mtime_ns) == stat and recorded.get(relative) == expected:
-                current = stat
-            else:
-                current = _still_written(self.output_dir, relative, expected, stat, recorded)
+            target = prefix + relative
+            current = _current_stat(target)
+            if current is not None and current != tuple(stat):
+                current = _same_bytes(target, current, expected)
             if current is not None:
                 self.stats[relative] = current
                 self.manifest[relative] = expected
