@@ -155,8 +155,7 @@ for number in range({runs} + 1):
         sys.exit(str(result.errors[0]))
 print(f"{{statistics.median(times[1:]):.2f}} s")
 """
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
-    return done.stdout.strip() if done.returncode == 0 else f"(not measured: {done.stderr.strip()[-300:]})"
+    return printed_by(code)
 
 
 def stage_split(bench: Bench) -> str:
@@ -179,6 +178,11 @@ t3 = time.perf_counter(); write_site(files, output)
 t4 = time.perf_counter()
 print(f"load {{t1-t0:.2f}} s, order {{t2-t1:.2f}} s, render {{t3-t2:.2f}} s ({{len(files)}} files), write {{t4-t3:.2f}} s")
 """
+    return printed_by(code)
+
+
+def printed_by(code: str) -> str:
+    """What a fresh Python process running `code` prints, or why it could not."""
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     return done.stdout.strip() if done.returncode == 0 else f"(not measured: {done.stderr.strip()[-300:]})"
 

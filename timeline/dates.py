@@ -247,8 +247,12 @@ def format_range(start: PartialDate, end: PartialDate, circa: bool = False) -> t
     return (f"c. {first}" if circa else first), separator, last
 
 
+def period_key(date: PartialDate, by_year: bool = False) -> tuple[int, int]:
+    """The heading a date is grouped under, as (year, month), month 0 by year or for a year-only date."""
+    return date.start.year, 0 if by_year or date.precision == YEAR else date.start.month
+
+
 def period_label(date: PartialDate, by_year: bool = False) -> str:
-    """The heading a date is grouped under: 'August 2021', or '2021' by year or for a year-only date."""
-    if by_year or date.precision == YEAR:
-        return str(date.start.year)
-    return f"{MONTH_NAMES[date.start.month - 1]} {date.start.year}"
+    """The heading of period_key: 'August 2021', or '2021'."""
+    year, month = period_key(date, by_year)
+    return f"{MONTH_NAMES[month - 1]} {year}" if month else str(year)
