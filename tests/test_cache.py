@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import REPO, copy_content, read_cache_file, run_cli, write_cache_file
-from timeline import cache, load
+from timeline import cache, edits, load
 from timeline.links import read_site
 
 TIMED_ENTRY = textwrap.dedent("""\
@@ -191,6 +191,7 @@ def test_a_damaged_cache_is_ignored_and_replaced(content, capsys, tmp_path, dama
         file.write_bytes(damage(file.read_bytes()))
     for stamp in cache_dir.glob("stamp-*.pickle"):  # else the unchanged build is skipped, the cache unread
         stamp.unlink()
+    edits.remember(None)  # as in a new process, which reads the cache (this one kept its last build)
     assert assert_same_as_cold(content, capsys, tmp_path, cache_dir) == expected
     assert cache_files(cache_dir) == files
     for file in files:
@@ -307,7 +308,7 @@ def test_a_file_touched_but_unchanged_is_not_parsed_and_its_stat_is_kept_once_tr
     first = load.load_content(content, cache_dir)
     files = {file: file.read_bytes() for file in cache_files(cache_dir)}
     entry = content / "entries" / "zaranj-falls.yaml"
-    monkeypatch.setattr(load, "_load_entry", lambda *args: pytest.fail("an unchanged file was parsed again"))
+    monkeypatch.setattr(load, "load_entry_file", lambda *args: pytest.fail("an unchanged file was parsed again"))
 
     os.utime(entry)  # now: too recent to trust, so hashed on every load until it settles; no rewrite for it
     assert load.load_content(content, cache_dir) == first
@@ -333,7 +334,7 @@ def test_records_pickled_by_the_workers_serve_the_next_load(content, tmp_path, m
                         lambda *a, **k: pools.append(1) or ProcessPoolExecutor(*a, **k))
     cold = load.load_content(content, tmp_path / "cache")
     assert pools and cold == load.load_content(content)  # the same as without a cache
-    monkeypatch.setattr(load, "_load_entry", lambda *args: pytest.fail("a cached file was parsed again"))
+    monkeypatch.setattr(load, "load_entry_file", lambda *args: pytest.fail("a cached file was parsed again"))
     warm = load.load_content(content, tmp_path / "cache")
     assert warm == cold and warm.fingerprints == cold.fingerprints and len(warm.fingerprints) == len(warm.entries)
 
@@ -385,7 +386,7 @@ def test_the_code_identity_is_that_of_the_code_running(content, tmp_path, monkey
     with open(pulled / "validate.py", "a", encoding="utf-8") as validator:
         validator.write("\n# a changed validator\n")
     monkeypatch.setattr(cache, "__file__", str(pulled / "cache.py"))  # where the code is read from
-    monkeypatch.setattr(load, "_load_entry", lambda *args: pytest.fail("the running code's results were not used"))
+    monkeypatch.setattr(load, "load_entry_file", lambda *args: pytest.fail("the running code's results were not used"))
     assert load.load_content(content, cache_dir) == first
     assert {file.read_bytes().split(b"\n", 1)[0] for file in cache_files(cache_dir)} == headers
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import TEMPLATES, copy_content, read_cache_file, write_cache_file
 from timeline import pagecache
 from timeline.links import read_site
-from timeline.pipeline import build
+from timeline.pipeline import build, load_timeline
 from timeline.write import MARKER
 
 EDITED = "sheberghan-falls"
@@ -338,6 +338,20 @@ def test_cached_fragments_are_used(project):
     assert 'Retitled S' in tag_page
     exported = (project.output / "timeline.json").read_text(encoding="utf-8")
     assert '{"lie": "from the cache"}' in exported and "Retitled S" in exported
+
+
+def test_the_fragment_cache_keeps_what_each_entry_is_now_and_nothing_of_entries_gone(project):
+    gone = "zaranj-residents-flee-to-iran-border"
+    (project.content / "entries" / f"{gone}.yaml").unlink()
+    _retitle(project)
+    assert project.warm(f"entries/{gone}/").ok
+    kept = {}
+    for shard in project.cache.glob("fragments-*.pickle"):
+        kept.update({key: made_from for key, (made_from, _) in read_cache_file(shard)[1].items()})
+    prints = load_timeline(project.content, allow_removed=(f"entries/{gone}/",),
+                           cache_dir=project.cache).timeline.fingerprints
+    assert {key[1] for key in kept} == set(prints) and gone not in prints
+    assert all(made_from == prints[key[1]] for key, made_from in kept.items())
 
 
 @pytest.mark.parametrize("change", ["settings", "template", "code"])

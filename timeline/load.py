@@ -43,6 +43,10 @@ class Loaded:
     problems: tuple[Problem, ...]
     # Each entry's source fingerprint, where the load cache knows it (see model.Timeline).
     fingerprints: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # by entry id
+    # `problems` are the settings' and the folder's, then each entry file's, then those found across
+    # entries: the last two as well apart, for a rebuild that reads a few entry files again (edits.py).
+    file_problems: dict[str, tuple[Problem, ...]] = field(default_factory=dict, compare=False, repr=False)
+    cross_problems: tuple[Problem, ...] = field(default=(), compare=False, repr=False)  # by path as shown
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -172,14 +176,14 @@ def _scan_entries(folder: Path) -> tuple[list[str], bool]:
     names, subfolders = [], False
     with os.scandir(folder) as found:
         for item in found:
-            if _is_yaml_name(item.name) and item.is_file():
+            if is_entry_file_name(item.name) and item.is_file():
                 names.append(item.name)
             elif not item.name.startswith(".") and item.is_dir():
                 subfolders = True
     return sorted(names), subfolders
 
 
-def _is_yaml_name(name: str) -> bool:
+def is_entry_file_name(name: str) -> bool:
     # Hidden files and editors' backups (.x.yaml.swp, x.yaml~) are not entries.
     return name.lower().endswith((".yaml", ".yml")) and not name.startswith(".")
 
@@ -188,11 +192,11 @@ def _misplaced_entry_files(folder: Path) -> list[Problem]:
     """YAML files in subfolders of entries/ would silently not be published: say so."""
     return [Problem(display_path(path), f"is not directly in {display_path(folder)}/, so it would not be "
                     f"published; move it there (the file name alone is the entry's URL)")
-            for path in sorted(folder.glob("*/**/*")) if _is_yaml_name(path.name) and path.is_file()
+            for path in sorted(folder.glob("*/**/*")) if is_entry_file_name(path.name) and path.is_file()
             and not any(part.startswith(".") for part in path.relative_to(folder).parts)]
 
 
-def _load_entry(name: str, reading: Reading) -> tuple[Identity | None, EntryFile]:
+def load_entry_file(name: str, reading: Reading) -> tuple[Identity | None, EntryFile]:
     """The file's EntryFile, and the Identity of the bytes it was made from (with a recorder, when readable)."""
     report = Report(reading.shown_path(name))
     entry_id = os.path.splitext(name)[0]
@@ -315,12 +319,12 @@ def parse_entry_files(reading: Reading, names: list[str]) -> list[EntryFile]:
 
 def _load_batch(names: list[str], reading: Reading) -> Pack:
     """The files' EntryFiles, as a Pack: from a worker process, they come as the load cache pickles them."""
-    return Pack({}, {name: _load_entry(name, reading)[1] for name in names})
+    return Pack({}, {name: load_entry_file(name, reading)[1] for name in names})
 
 
 def _load_pack(names: list[str], reading: Reading) -> Pack:
     """The records of the files for the load cache (from a worker process, they come pickled: see Pack)."""
-    return reading.recorder.pack((name, *_load_entry(name, reading)) for name in names)
+    return reading.recorder.pack((name, *load_entry_file(name, reading)) for name in names)
 
 
 def _in_workers(load_batch: Callable[[list[str], Reading], Result], batches: list[list[str]],
@@ -367,15 +371,18 @@ def load_content(content_dir: Path, cache_dir: Path | None = None) -> Loaded:
                                 "no entries found; add YAML files here (python build.py new \"Title\")"))
     entries = []
     fingerprints: dict[str, str] = {}
+    file_problems: dict[str, tuple[Problem, ...]] = {}
     with _collector_paused():
         loaded_files, prints = load_entry_files(reading, names, content_dir, cache_dir, zone.rules)
-    for loaded, fingerprint in zip(loaded_files, prints):
+    for name, loaded, fingerprint in zip(names, loaded_files, prints):
         problems.extend(loaded.problems)
+        file_problems[reading.shown_path(name)] = loaded.problems
         if loaded.entry is not None:
             entries.append(loaded.entry)
             if fingerprint is not None:
                 # The load cache digests the file's bytes, not its name, which is the entry's id: two
                 # files that swap their contents (or a renamed one) keep their digests, so the id goes in too.
                 fingerprints[loaded.entry.id] = f"{loaded.entry.id}:{fingerprint}"
-    problems.extend(check_uniqueness(entries))
-    return Loaded(settings, tuple(entries), tuple(problems), fingerprints)
+    cross_problems = check_uniqueness(entries)
+    problems.extend(cross_problems)
+    return Loaded(settings, tuple(entries), tuple(problems), fingerprints, file_problems, tuple(cross_problems))

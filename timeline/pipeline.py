@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from .model import Problem, Timeline
-from .stamp import StampFile, rescanned, scan
+from .stamp import Scan, StampFile, rescanned, scan
 from .write import OutputFolderError, WriteResult, write_site
 
 if TYPE_CHECKING:
+    from .load import Loaded
     from .permalinks import Permalink
     from .render import Memo, Page
 
@@ -57,16 +58,28 @@ def load_timeline(content_dir: Path, include_drafts: bool = False, allow_removed
 
     With a `cache_dir`, entry files unchanged since an earlier run are taken from the cache there.
     """
+    return _load_and_check(content_dir, include_drafts, allow_removed, cache_dir)[0]
+
+
+def _load_and_check(content_dir: Path, include_drafts: bool, allow_removed: tuple[str, ...],
+                    cache_dir: Path | None) -> tuple[BuildResult, Loaded | None]:
+    """load_timeline, and what the load gave (for edits.LastBuild)."""
     from .load import load_content
     from .order import order_entries
-    from .permalinks import guard_permalinks
 
     with _frozen_when_made():
         loaded = load_content(content_dir, cache_dir)
     if loaded.errors or loaded.settings is None:
-        return BuildResult(loaded.problems)
+        return BuildResult(loaded.problems), None
     entries = order_entries(loaded.entries, include_drafts)
-    timeline = Timeline(loaded.settings, entries, include_drafts, loaded.fingerprints)
+    return _checked(content_dir, Timeline(loaded.settings, entries, include_drafts, loaded.fingerprints),
+                    loaded, allow_removed), loaded
+
+
+def _checked(content_dir: Path, timeline: Timeline, loaded: Loaded, allow_removed: tuple[str, ...]) -> BuildResult:
+    """The build's result once the permalinks are checked: no timeline when one was lost."""
+    from .permalinks import guard_permalinks
+
     guard = guard_permalinks(content_dir, timeline, allow_removed)
     problems = loaded.problems + guard.problems
     if not guard.ok:
@@ -113,7 +126,7 @@ def _build_if_changed(content_dir: Path, output_dir: Path, templates_dir: Path, 
                       allow_removed: tuple[str, ...], cache_dir: Path | None, record_permalinks: bool) -> BuildResult:
     if cache_dir is None:
         return _load_render_write(content_dir, output_dir, templates_dir, include_drafts, allow_removed, None,
-                                  record_permalinks)[0]
+                                  record_permalinks, None)[0]
     options = ("build", str(output_dir.resolve()), str(templates_dir.resolve()), include_drafts, allow_removed,
                str(cache_dir.resolve()), record_permalinks)
     with _frozen_when_made():  # 20,000 stats, and in a preview a large heap of cache kept from the last build
@@ -122,57 +135,75 @@ def _build_if_changed(content_dir: Path, output_dir: Path, templates_dir: Path, 
         unchanged = stamp.result_if_unchanged(before)
     if isinstance(unchanged, BuildResult):
         return unchanged
-    result, written = _load_render_write(content_dir, output_dir, templates_dir, include_drafts, allow_removed,
-                                         cache_dir, record_permalinks)
+    result, written, after = _load_render_write(content_dir, output_dir, templates_dir, include_drafts,
+                                                allow_removed, cache_dir, record_permalinks, before)
     if result.ok and written is not None:
         from .load import zone_files_read
-        if record_permalinks and not include_drafts:
-            from .permalinks import lock_path
-            before = rescanned(before, lock_path(content_dir))  # this build wrote it: as it is now
         summary = BuildResult(result.problems, None, result.files_written, entry_count=result.entries)
-        stamp.record(before, written.stats, written.fingerprints, summary,
+        stamp.record(after, written.stats, written.fingerprints, summary,
                      zone_files_read(result.timeline.settings.timezone))
     return result
 
 
 def _load_render_write(content_dir: Path, output_dir: Path, templates_dir: Path, include_drafts: bool,
-                       allow_removed: tuple[str, ...], cache_dir: Path | None,
-                       record_permalinks: bool) -> tuple[BuildResult, WriteResult | None]:
-    from .load import display_path
-    from .permalinks import save_lock
+                       allow_removed: tuple[str, ...], cache_dir: Path | None, record_permalinks: bool,
+                       before: Scan | None) -> tuple[BuildResult, WriteResult | None, Scan | None]:
+    """The build, and (with `before`, the scan of its inputs) the scan of its inputs as it leaves them.
 
-    result = load_timeline(content_dir, include_drafts, allow_removed, cache_dir=cache_dir)
+    A process that built the same content before starts from that build when only entry files
+    were edited since (edits.py)."""
+    from . import edits
+    from .load import display_path, zone_files_read
+    from .permalinks import lock_path, save_lock
+
+    edited = edits.edited_build(before, content_dir, cache_dir) if before is not None else None
+    if edited is None:
+        result, loaded = _load_and_check(content_dir, include_drafts, allow_removed, cache_dir)
+        pages = None
+    else:
+        loaded, pages = edited.loaded, edited.pages
+        result = _checked(content_dir, edited.timeline, loaded, allow_removed)
     if not result.ok:
-        return result, None
+        return result, None, None
     import jinja2
 
     try:
-        written = render_and_write(result, content_dir, output_dir, templates_dir, cache_dir)
+        written, pages = render_and_write(result, content_dir, output_dir, templates_dir, cache_dir, pages)
     except jinja2.TemplateError as err:
-        return BuildResult(result.problems + (_template_problem(err, templates_dir),)), None
+        return BuildResult(result.problems + (_template_problem(err, templates_dir),)), None, None
     except OutputFolderError as err:
-        return BuildResult(result.problems + (Problem(display_path(output_dir), str(err)),)), None
+        return BuildResult(result.problems + (Problem(display_path(output_dir), str(err)),)), None, None
     except OSError as err:
-        return BuildResult(result.problems + (_write_problem(err, output_dir, "the site was not updated"),)), None
+        problem = _write_problem(err, output_dir, "the site was not updated")
+        return BuildResult(result.problems + (problem,)), None, None
     if record_permalinks and not include_drafts:  # a build with drafts publishes nothing for good
         try:
             save_lock(content_dir, result.permalinks)
         except OSError as err:
             problem = _write_problem(err, content_dir, "the permalink lock was not updated")
-            return BuildResult(result.problems + (problem,)), None
-    return BuildResult(result.problems, result.timeline, len(written.fingerprints), written.written,
-                       written.removed, result.permalinks), written
+            return BuildResult(result.problems + (problem,)), None, None
+        if before is not None:
+            before = rescanned(before, lock_path(content_dir))  # this build wrote it: as it is now
+    if before is not None:
+        timeline = result.timeline
+        edits.remember(edits.LastBuild(before, loaded, timeline, pages, zone_files_read(timeline.settings.timezone),
+                                       edited.pages_by_print() if edited is not None else None))
+    built = BuildResult(result.problems, result.timeline, len(written.fingerprints), written.written,
+                        written.removed, result.permalinks)
+    return built, written, before
 
 
 def render_and_write(result: BuildResult, content_dir: Path, output_dir: Path, templates_dir: Path,
-                     cache_dir: Path | None) -> WriteResult:
-    """Render the pages the page cache does not know unchanged, and write the site."""
+                     cache_dir: Path | None, pages: tuple[Page, ...] | None = None) -> tuple[WriteResult, tuple[Page, ...]]:
+    """Render the pages the page cache does not know unchanged, and write the site; and the plan of
+    its pages (`pages`, when planned already)."""
     from .pagecache import PageCache
     from .render import Memo, plan_site, render_pages
 
     timeline = result.timeline
     with _frozen_when_made():
-        pages = plan_site(timeline, fingerprinted=cache_dir is not None)
+        if pages is None:
+            pages = plan_site(timeline, fingerprinted=cache_dir is not None)
         cache = PageCache(cache_dir, content_dir, output_dir, templates_dir) if cache_dir is not None else None
         kept = cache.unchanged(pages) if cache is not None else {}
         memo = cache.memo(timeline) if cache is not None else Memo()
@@ -185,7 +216,7 @@ def render_and_write(result: BuildResult, content_dir: Path, output_dir: Path, t
     written = write_site(files, output_dir, kept, render_kept)
     if cache is not None:
         cache.save(pages, written, memo, timeline)
-    return written
+    return written, pages
 
 
 def render_files(result: BuildResult, content_dir: Path, templates_dir: Path) -> dict[str, bytes]:

@@ -138,6 +138,15 @@ def _walk_one(path: str, into: _Files) -> None:
     into[path] = (stat.st_size, stat.st_mtime_ns, file_digest(path))
 
 
+def changed(path: str, recorded: tuple[int, int, bytes | None], current: tuple[int, int, bytes | None]) -> bool:
+    """Whether the input file `path` changed between two scans: by its stat, or by its bytes when the
+    first scan found it too recent to trust its stat."""
+    size, mtime_ns, digest = recorded
+    if current[0] != size or (digest is None and current[1] != mtime_ns):
+        return True
+    return digest is not None and (current[2] or file_digest(path)) != digest
+
+
 def _output_matches(path: str, size: int, mtime_ns: int, printed: bytes | None) -> bool:
     """The output file is the one recorded: same stat, or for a racy one the same fingerprint."""
     try:
@@ -168,12 +177,8 @@ class StampFile:
         stamp = self._read()
         if stamp is None or stamp.scan.key != now.key or stamp.scan.files.keys() != now.files.keys():
             return None
-        for path, (size, mtime_ns, digest) in stamp.scan.files.items():
-            current = now.files[path]
-            if current[0] != size or (digest is None and current[1] != mtime_ns):
-                return None
-            if digest is not None and (current[2] or file_digest(path)) != digest:
-                return None
+        if any(changed(path, recorded, now.files[path]) for path, recorded in stamp.scan.files.items()):
+            return None
         if any(file_digest(path) != digest for path, digest in stamp.read.items()):
             return None
         if not all(_output_matches(path, *record) for path, record in stamp.outputs.items()):

@@ -1,0 +1,231 @@
+"""Rebuilds in one process after an edit (edits.py): the last build's plan with the edited entries put in
+is the plan of the new content, the site is the one a cold build makes, and anything else is built in full."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import TEMPLATES, copy_content
+from timeline import edits, load, pagecache, render
+from timeline.links import read_site
+from timeline.pipeline import build, load_timeline
+
+EDITED = "sheberghan-falls"
+
+
+class Project:
+    def __init__(self, root):
+        self.root = root
+        self.content = copy_content(root / "content")
+        self.templates = root / "templates"
+        shutil.copytree(TEMPLATES, self.templates)
+        self.output, self.cache = root / "site", root / "cache"
+        settings = self.content / "timeline.yaml"
+        # 11 entries, split by month: period pages and their navigation are planned too.
+        settings.write_text(settings.read_text(encoding="utf-8") + "entries_per_page: 10\n", encoding="utf-8")
+        self.entry = self.content / "entries" / f"{EDITED}.yaml"
+
+    def build(self, **options):
+        return build(self.content, self.output, self.templates, cache_dir=self.cache, **options)
+
+    def cold(self) -> dict[str, bytes]:
+        output = self.root / "cold"
+        shutil.rmtree(output, ignore_errors=True)
+        result = build(self.content, output, self.templates, record_permalinks=False)
+        assert result.ok, result.problems
+        return read_site(output)
+
+    def edit(self, old: str, new: str, path=None) -> None:
+        path = path or self.entry
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {path}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path):
+    project = Project(tmp_path)
+    result = project.build()
+    assert result.ok
+    project.cold_problems = result.problems
+    return project
+
+
+@pytest.fixture
+def full_builds(monkeypatch):
+    """How many times a build loaded the whole content and planned every page."""
+    counts = {"load": 0, "plan": 0}
+    real_load, real_plan = load.load_content, render.plan_site
+
+    def counted_load(*args, **kwargs):
+        counts["load"] += 1
+        return real_load(*args, **kwargs)
+
+    def counted_plan(*args, **kwargs):
+        counts["plan"] += 1
+        return real_plan(*args, **kwargs)
+
+    monkeypatch.setattr(load, "load_content", counted_load)
+    monkeypatch.setattr(render, "plan_site", counted_plan)
+    return counts
+
+
+def assert_like_a_new_process(project):
+    """The kept build is what loading and planning the content from scratch gives, and the site
+    is byte for byte the one a cold build makes."""
+    kept = edits._last
+    fresh = load_timeline(project.content, cache_dir=project.cache).timeline
+    assert kept.timeline == fresh
+    assert dict(kept.timeline.fingerprints) == dict(fresh.fingerprints)
+    planned = render.plan_site(fresh)
+    assert [page.path for page in kept.pages] == [page.path for page in planned]
+    for kept_page, planned_page in zip(kept.pages, planned):
+        assert kept_page == planned_page, kept_page.path
+    assert read_site(project.output) == project.cold()
+
+
+SUMMARY = "  After several days of intense fighting"
+# Each edit moves the lines below it, and with them the warnings of the sources without a URL.
+EDITS = {
+    "title": ("title: Sheberghan, capital", "title: Sheberghan, the capital"),
+    "body": ("heavy fighting.", "heavy *fighting*, [reported](https://example.org/report)."),
+    "summary": (SUMMARY, "  After days of intense fighting"),
+    "source quote": ("quote: Sheberghan, the", "quote: Sheberghan, this"),
+    "source added": ("sources:\n", "sources:\n  - name: EFE\n    url: https://example.org/efe\n"),
+    "end date": ("date: 2021-08-07\n", "date: 2021-08-07\nend_date: 2021-08-08\n"),
+    "circa": ("date: 2021-08-07\n", "date: 2021-08-07\ncirca: true\n"),
+    "date label": ("date: 2021-08-07\n", "date: 2021-08-07\ndate_label: Saturday morning\n"),
+    "correction": ("sources:\n", "corrections:\n  - date: 2021-08-09\n    text: The council member's name was misspelt.\nsources:\n"),
+}
+
+
+@pytest.mark.parametrize("field", EDITS)
+def test_an_edit_is_put_into_the_last_plan(project, full_builds, field):
+    project.edit(*EDITS[field])
+    result = project.build()
+    assert result.ok, result.problems
+    assert full_builds == {"load": 0, "plan": 0}
+    assert f"entries/{EDITED}/index.html" in result.written
+    assert_like_a_new_process(project)
+
+
+def test_edits_one_after_another_and_back(project, full_builds):
+    before = read_site(project.output)
+    neighbour = project.content / "entries" / "sheberghan-prison-taken.yaml"
+    project.edit("title: Sheberghan, capital", "title: Sheberghan, first capital")
+    assert project.build().ok
+    project.edit("title: Taliban take", "title: The Taliban take", neighbour)
+    project.edit("heavy fighting.", "heavy fighting, the council said.")
+    assert project.build().ok  # two files at once
+    assert_like_a_new_process(project)
+    assert full_builds == {"load": 2, "plan": 2}  # assert_like_a_new_process's cold build and plan
+    project.edit("title: Sheberghan, first capital", "title: Sheberghan, capital")
+    project.edit("title: The Taliban take", "title: Taliban take", neighbour)
+    project.edit("heavy fighting, the council said.", "heavy fighting.")
+    assert project.build().ok
+    assert full_builds == {"load": 2, "plan": 2}
+    assert read_site(project.output) == before
+    # The page keys the process keeps are the last build's, not every build's.
+    assert len(pagecache._keys[1]) == len({page.inputs for page in edits._last.pages if page.inputs})
+
+
+PLACEMENT = {
+    "date": ("date: 2021-08-07", "date: 2021-08-06"),
+    "tags": ("tags: [Provincial capitals, Taliban offensive]", "tags: [Provincial capitals]"),
+    "place": ("name: Sheberghan", "name: Sheberghan city"),
+    "draft": ("date: 2021-08-07\n", "date: 2021-08-07\ndraft: true\n"),
+    "aliases": ("date: 2021-08-07\n", "date: 2021-08-07\naliases: [jawzjan-capital-falls]\n"),
+    "updated": ("date: 2021-08-07\n", "date: 2021-08-07\nupdated: 2021-08-09\n"),
+}
+
+
+@pytest.mark.parametrize("field", PLACEMENT)
+def test_an_edit_that_moves_an_entry_is_built_in_full(project, full_builds, field):
+    project.edit(*PLACEMENT[field])
+    retired = (f"entries/{EDITED}/",) if field == "draft" else ()  # a published entry made a draft
+    assert project.build(allow_removed=retired).ok
+    assert full_builds["plan"] == 1
+    assert read_site(project.output) == project.cold()
+
+
+def test_retitling_an_entry_with_aliases_is_built_in_full(project, full_builds):
+    project.edit("date: 2021-08-07\n", "date: 2021-08-07\naliases: [jawzjan-capital-falls]\n")
+    assert project.build().ok
+    project.edit("title: Sheberghan, capital", "title: Sheberghan, the capital")
+    assert project.build().ok
+    assert full_builds["plan"] == 2  # the alias's redirect page carries the title
+    assert "Sheberghan, the capital" in (project.output / "entries/jawzjan-capital-falls/index.html").read_text()
+    assert read_site(project.output) == project.cold()
+
+
+@pytest.mark.parametrize("drafts", [False, True])
+def test_a_draft_edited(project, full_builds, drafts):
+    retired = () if drafts else (f"entries/{EDITED}/",)  # a published entry made a draft, unless previewed
+    project.edit("date: 2021-08-07\n", "date: 2021-08-07\ndraft: true\n")
+    assert project.build(allow_removed=retired, include_drafts=drafts).ok
+    project.edit("heavy fighting.", "heavy fighting, the council said.")
+    result = project.build(allow_removed=retired, include_drafts=drafts)
+    assert result.ok and full_builds["plan"] == 1
+    assert (f"entries/{EDITED}/index.html" in result.written) == drafts
+    kept = edits._last
+    fresh = load_timeline(project.content, drafts, retired, cache_dir=project.cache).timeline
+    assert kept.timeline == fresh
+    assert kept.pages == render.plan_site(fresh)
+
+
+def test_warnings_come_and_go_with_the_edits(project, full_builds):
+    project.edit("  - name: Karim Jawzjani", "  - name: Anonymous\n  - name: Karim Jawzjani")
+    warned = project.build().problems
+    assert warned == load_timeline(project.content).problems
+    assert len(warned) == len(project.cold_problems) + 1
+    project.edit("  - name: Anonymous\n", "")
+    assert project.build().problems == project.cold_problems
+    assert full_builds["plan"] == 0
+    assert_like_a_new_process(project)
+
+
+def test_a_broken_edit_then_its_fix(project, full_builds):
+    project.edit("date: 2021-08-07", "date: 2021-08-77")
+    broken = project.build()
+    assert not broken.ok
+    assert any(problem.field == "date" for problem in broken.errors)
+    project.edit("date: 2021-08-77", "date: 2021-08-07")
+    project.edit("heavy fighting.", "heavy fighting, the council said.")
+    assert project.build().ok
+    assert full_builds["plan"] == 0  # the failed build left the last good one to start from
+    assert_like_a_new_process(project)
+
+
+def test_anything_but_entries_is_built_in_full(project, full_builds):
+    settings = project.content / "timeline.yaml"
+    project.edit("publisher: \"Timeline desk\"", "publisher: \"The desk\"", settings)
+    project.edit("heavy fighting.", "heavy fighting, the council said.")
+    assert project.build().ok
+    (project.templates / "entry.html").write_text(
+        (project.templates / "entry.html").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert project.build().ok
+    new_entry = project.content / "entries" / "kabul-falls.yaml"
+    new_entry.write_text(project.entry.read_text(encoding="utf-8").replace("date: 2021-08-07", "date: 2021-08-15"),
+                         encoding="utf-8")
+    assert project.build().ok
+    assert full_builds["plan"] == 3
+    assert read_site(project.output) == project.cold()
+
+
+def test_a_lost_output_file_is_written_again_without_a_full_build(project, full_builds):
+    page = project.output / "entries" / EDITED / "index.html"
+    page.unlink()
+    result = project.build()
+    assert result.ok and full_builds == {"load": 0, "plan": 0}
+    assert f"entries/{EDITED}/index.html" in result.written
+    assert read_site(project.output) == project.cold()
+
+
+def test_another_site_built_in_between_is_not_mistaken_for_the_last(project, full_builds, tmp_path):
+    other = Project(tmp_path / "other")
+    assert other.build().ok
+    project.edit("heavy fighting.", "heavy fighting, the council said.")
+    assert project.build().ok
+    assert full_builds["plan"] == 2
+    assert read_site(project.output) == project.cold()
