@@ -2,11 +2,13 @@
 is the plan of the new content, the site is the one a cold build makes, and anything else is built in full."""
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 
 import pytest
 
-from conftest import TEMPLATES, copy_content
+from conftest import TEMPLATES, copy_content, read_cache_file
 from timeline import edits, load, pagecache, render
 from timeline.links import read_site
 from timeline.pipeline import build, load_timeline
@@ -229,3 +231,130 @@ def test_another_site_built_in_between_is_not_mistaken_for_the_last(project, ful
     assert project.build().ok
     assert full_builds["plan"] == 2
     assert read_site(project.output) == project.cold()
+
+
+def entry_cache_records(cache_dir) -> dict:
+    """Every record the load cache holds, by entry file name (headers and tokens left out)."""
+    records = {}
+    for path in sorted(cache_dir.glob("entries-*.pickle")):
+        records.update(read_cache_file(path)[1])
+    return records
+
+
+def test_an_edited_build_leaves_the_load_cache_as_a_full_build_does(project, full_builds):
+    project.edit("heavy fighting.", "heavy fighting, the council said.")
+    assert project.build().ok and full_builds["load"] == 0
+    record = entry_cache_records(project.cache)[f"{EDITED}.yaml"]
+    assert record.digest == hashlib.sha256(project.entry.read_bytes()).digest()
+
+
+def test_a_coordinate_signed_zero_is_planned_as_a_full_build_plans_it(project, full_builds):
+    """Place(lat=0.0) == Place(lat=-0.0), but their reprs, which fingerprints are made of, differ."""
+    project.edit("  country: Afghanistan\n", "  country: Afghanistan\n  lat: 0.0\n  lon: 65.7\n")
+    assert project.build().ok
+    project.edit("  lat: 0.0\n", "  lat: -0.0\n")
+    assert project.build().ok
+    assert '"latitude": -0.0' in (project.output / f"entries/{EDITED}/index.html").read_text(encoding="utf-8")
+    assert_like_a_new_process(project)
+
+
+def test_a_deleted_cache_folder_is_made_again_as_a_full_build_makes_it(project, full_builds):
+    shutil.rmtree(project.cache)
+    assert project.build().ok and full_builds["load"] == 1
+    after_edited_path = {path.name.split("-")[0] for path in project.cache.iterdir()}
+    shutil.rmtree(project.cache)
+    edits.remember(None)  # as in a new process
+    assert project.build().ok
+    after_full_build = {path.name.split("-")[0] for path in project.cache.iterdir()}
+    assert after_edited_path == after_full_build
+
+
+def test_a_template_error_from_an_edit_then_its_fix(project, full_builds):
+    """An edit whose render fails leaves the last good build to start from; its fix builds as a full build."""
+    entry_template = project.templates / "entry.html"
+    entry_template.write_text(entry_template.read_text(encoding="utf-8").replace(
+        "{% block main %}", "{% block main %}{% if entry.title == 'Boom' %}{{ no_such_value }}{% endif %}", 1),
+        encoding="utf-8")
+    assert project.build().ok
+    project.edit("title: Sheberghan, capital of Jawzjan, falls to the Taliban", "title: Boom")
+    failed = project.build()
+    assert not failed.ok and "no_such_value" in str(failed.errors[-1])
+    project.edit("title: Boom", "title: Sheberghan, capital of Jawzjan, falls to the Taliban")
+    project.edit("heavy fighting.", "heavy fighting, the council said.")
+    assert project.build().ok
+    assert full_builds["plan"] == 1  # the template's edit; the edits since were put into its plan
+    assert_like_a_new_process(project)
+
+
+def test_a_tag_spelt_two_ways_then_fixed(project, full_builds):
+    project.edit("tags: [Provincial capitals, Taliban offensive]", "tags: [Provincial capitals, Taliban Offensive]")
+    assert not project.build().ok
+    project.edit("tags: [Provincial capitals, Taliban Offensive]", "tags: [Provincial capitals, Taliban offensive]")
+    result = project.build()
+    assert result.ok and full_builds["plan"] == 0
+    assert result.problems == project.cold_problems
+    assert_like_a_new_process(project)
+
+
+def test_a_retitled_entry_updates_the_permalink_lock_as_a_full_build_does(project, full_builds):
+    project.edit("title: Sheberghan, capital", "title: Sheberghan, the capital")
+    assert project.build(record_permalinks=True).ok
+    lock = (project.content / "permalinks.lock").read_text(encoding="utf-8")
+    assert "\tSheberghan, the capital" in lock
+    project.edit("heavy fighting.", "heavy fighting, the council said.")
+    assert project.build(record_permalinks=True).ok  # the lock this build wrote is not an edit
+    assert full_builds["plan"] == 0
+    assert_like_a_new_process(project)
+
+
+def test_a_same_size_revert_within_the_timestamp_tick(project, full_builds):
+    project.edit("heavy fighting.", "HEAVY fighting.")
+    stat = project.entry.stat()
+    assert project.build().ok
+    project.edit("HEAVY fighting.", "heavy fighting.")
+    os.utime(project.entry, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same mtime
+    assert project.build().ok and full_builds["plan"] == 0
+    assert_like_a_new_process(project)
+
+
+def test_an_entry_edited_while_an_edited_build_reads_another(project, full_builds, monkeypatch):
+    neighbour = project.content / "entries" / "sheberghan-prison-taken.yaml"
+    real = edits.load_entry_file
+
+    def read_then_edit(name, reading):
+        read = real(name, reading)
+        project.edit("title: Taliban take", "title: The Taliban take", neighbour)
+        monkeypatch.setattr(edits, "load_entry_file", real)
+        return read
+
+    monkeypatch.setattr(edits, "load_entry_file", read_then_edit)
+    project.edit("heavy fighting.", "heavy fighting, the council said.")
+    assert project.build().ok
+    assert project.build().ok and full_builds["plan"] == 0
+    assert_like_a_new_process(project)
+
+
+def test_a_new_process_after_edits_builds_the_cold_site(project, full_builds, monkeypatch):
+    project.edit("heavy fighting.", "heavy fighting, the council said.")
+    assert project.build().ok
+    project.edit("title: Sheberghan, capital", "title: Sheberghan, the capital")
+    assert project.build().ok
+    edits.remember(None)  # a new process: no last build, no page keys
+    monkeypatch.setattr(pagecache, "_keys", ("", {}))
+    for stamp in project.cache.glob("stamp-*.pickle"):
+        stamp.unlink()  # else the build is skipped as unchanged
+    (project.output / f"entries/{EDITED}/index.html").unlink()
+    assert project.build().ok and full_builds["plan"] == 1
+    assert read_site(project.output) == project.cold()
+
+
+@pytest.mark.parametrize("drafts", [False, True])
+def test_a_draft_preview_then_a_published_build_of_the_same_output(project, full_builds, drafts):
+    project.edit("heavy fighting.", "heavy fighting, the council said.")
+    assert project.build(include_drafts=drafts).ok
+    project.edit("heavy fighting, the council said.", "heavy fighting.")
+    assert project.build(include_drafts=not drafts).ok
+    assert full_builds["plan"] == (2 if drafts else 1)  # each change of options is built in full
+    cold = project.root / "cold-drafts"
+    assert build(project.content, cold, project.templates, include_drafts=not drafts, record_permalinks=False).ok
+    assert read_site(project.output) == read_site(cold)

@@ -261,6 +261,17 @@ class EntryCache:
             kept.update(parsed_records)
             write_pickled(self.shard_file(shard), self.recorder.header, pickled_records(kept), kept)
 
+    def keep(self, records: dict[str, Record]) -> None:
+        """Put the records of files read outside load() (by a rebuild after an edit) into their cache
+        files, as load() would have."""
+        by_shard: dict[int, dict[str, Record]] = {}
+        for name, record in records.items():
+            by_shard.setdefault(_shard_of(name), {})[name] = record
+        for shard, new in by_shard.items():
+            known = read_pickle(self.shard_file(shard), self.recorder.header)
+            kept = {**(known if isinstance(known, dict) else {}), **new}
+            write_pickled(self.shard_file(shard), self.recorder.header, pickled_records(kept), kept)
+
     def shard_file(self, shard: int) -> Path:
         return self.cache_dir / f"{self.name}-{shard:02}.pickle"
 

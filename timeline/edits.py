@@ -5,15 +5,16 @@ load gave, the timeline and the plan of its pages. When the next build's scan
 differs from that one in entry files alone, and no edited entry moved on the
 site (see `placement`), the edited files are read and validated alone and the
 new entries are put into the last plan, in place of the old ones, instead of
-loading 10,000 entries and planning every page again. Everything after the
-plan (page cache, rendering, writing, stamp) is the ordinary build.
+loading 10,000 entries and planning every page again. Their records go into
+the load cache as a load would put them; everything after the plan (page
+cache, rendering, writing, stamp) is the ordinary build.
 
 plan_site reads an entry's other fields only through the entry itself (which
 the pages' contexts hold) or its fingerprint (which their inputs hold), so the
 last plan with the edited entries put in is the plan of the new content:
 tests/test_edits.py compares the two for an edit of every field. Anything
 else (a template, the settings, a file added or removed, an edit that makes
-an error) is built in full.
+an error, a cache folder deleted) is built in full.
 """
 from __future__ import annotations
 
@@ -22,19 +23,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .cache import EntryCache
-from .load import ENTRIES_DIR, Loaded, Reading, is_entry_file_name, load_entry_file, time_zone
+from .load import ENTRIES_DIR, Loaded, Reading, TimeZone, is_entry_file_name, load_entry_file, time_zone
 from .model import Entry, Problem, Timeline
 from .render import Page
 from .stamp import Scan, changed
 
 
-def placement(entry: Entry) -> tuple:
+def placement(entry: Entry) -> str:
     """What decides where an entry appears and what other pages say of it besides its own fields:
     its order and period (date, id), the listings it is in (draft, tags, place), its other URLs
     (aliases, whose redirect pages carry its title), the feed's date (updated), the media copied,
-    and its file (problems name it)."""
-    return (entry.id, entry.source_path, entry.date, entry.draft, entry.tags, entry.place, entry.aliases,
-            entry.title if entry.aliases else None, entry.updated, entry.media)
+    and its file (problems name it). As a repr, which fingerprints use: == takes -0.0 for 0.0."""
+    return repr((entry.id, entry.source_path, entry.date, entry.draft, entry.tags, entry.place, entry.aliases,
+                 entry.title if entry.aliases else None, entry.updated, entry.media))
 
 
 @dataclass
@@ -46,19 +47,20 @@ class LastBuild:
     timeline: Timeline
     pages: tuple[Page, ...]
     zone_files: dict[str, bytes | None]  # the time zone's rules as read (load.TimeZone.files)
-    # The positions in `pages` of the pages whose inputs hold each entry fingerprint, made when first needed.
-    pages_by_print: dict[str, list[int]] | None = field(default=None, repr=False)
+    # pages_by_print(), once made (an edited build hands it on, updated).
+    print_index: dict[str, list[int]] | None = field(default=None, repr=False)
 
-    def pages_holding(self) -> dict[str, list[int]]:
-        """pages_by_print; an entry page holds its neighbours' prints, a listing its entries'."""
-        if self.pages_by_print is None:
-            self.pages_by_print = {}
+    def pages_by_print(self) -> dict[str, list[int]]:
+        """The positions in `pages` of the pages whose inputs hold each entry fingerprint: an entry's
+        own page, its neighbours', its redirects, and the listings and exports that show it."""
+        if self.print_index is None:
+            self.print_index = {}
             known = set(self.timeline.fingerprints.values())
             for position, page in enumerate(self.pages):
                 for value in page.inputs:
                     if value in known:
-                        self.pages_by_print.setdefault(value, []).append(position)
-        return self.pages_by_print
+                        self.print_index.setdefault(value, []).append(position)
+        return self.print_index
 
 
 @dataclass(frozen=True)
@@ -68,19 +70,17 @@ class Edited:
     loaded: Loaded
     timeline: Timeline
     pages: tuple[Page, ...]
-    last: LastBuild  # the build it started from
-    renamed: dict[str, str]  # each edited entry's fingerprint before -> now
+    print_index: dict[str, list[int]]  # LastBuild.pages_by_print() of these pages
 
-    def pages_by_print(self) -> dict[str, list[int]] | None:
-        """LastBuild.pages_by_print of the build this one makes, from the last one's."""
-        index = self.last.pages_by_print
-        if index is None:
-            return None
-        index = dict(index)
-        for old, new in self.renamed.items():
-            if old != new and old in index:
-                index[new] = index.pop(old)
-        return index
+
+@dataclass(frozen=True)
+class _Reread:
+    """The edited files as read again: what replaces what in the last build."""
+
+    entries: dict[int, Entry]  # id() of each old entry -> its new entry
+    reprinted: dict[str, str]  # each old entry's fingerprint -> the new one's
+    fingerprints: dict[str, str]  # every entry's, by id, as now
+    file_problems: dict[str, tuple[Problem, ...]]  # every file's, as now
 
 
 _last: LastBuild | None = None
@@ -95,7 +95,7 @@ def edited_build(now: Scan, content_dir: Path, cache_dir: Path) -> Edited | None
     """The last build of this process with the entry files edited since put in; None when the content
     changed otherwise, or an edit moved an entry or made it fail."""
     last = _last
-    if last is None:
+    if last is None or not cache_dir.is_dir():  # a cache deleted is made again by a full build
         return None
     names = _edited_names(last.scan, now, os.path.join(os.path.abspath(content_dir), ENTRIES_DIR))
     if names is None:
@@ -103,34 +103,17 @@ def edited_build(now: Scan, content_dir: Path, cache_dir: Path) -> Edited | None
     zone = time_zone(last.timeline.settings.timezone)
     if zone.files != last.zone_files:  # times without an offset read anew: every entry may change
         return None
-    reading = Reading.of(content_dir, zone.info)
-    context = (str(zone.info), zone.rules, reading.shown)  # as load_entry_files gives it to the load cache
-    recorder = EntryCache(cache_dir, content_dir, reading.media_dir, context).recorder
-    reading = replace(reading, recorder=recorder)
-    old_by_file = {entry.source_path: entry for entry in last.loaded.entries}
-    fingerprints = dict(last.loaded.fingerprints)
-    file_problems = dict(last.loaded.file_problems)
-    # Problems found across entries hold a line of the file they name: one that names an edited file
-    # may have moved with the edit.
-    crossed = {problem.file for problem in last.loaded.cross_problems}
-    swaps: dict[int, Entry] = {}  # id() of each old entry -> its new entry
-    renamed: dict[str, str] = {}
-    for name in names:
-        identity, loaded = load_entry_file(name, reading)
-        shown = reading.shown_path(name)
-        old, new = old_by_file.get(shown), loaded.entry
-        if identity is None or old is None or new is None or old.id not in fingerprints or shown in crossed:
-            return None
-        if placement(new) != placement(old):
-            return None
-        renamed[fingerprints[old.id]] = fingerprints[new.id] = f"{new.id}:{recorder.record(identity, loaded).fingerprint}"
-        file_problems[shown] = loaded.problems
-        swaps[id(old)] = new
-    loaded = replace(last.loaded, entries=_swapped(last.loaded.entries, swaps), fingerprints=fingerprints,
-                     problems=_problems(last.loaded, file_problems), file_problems=file_problems)
+    reread = _reread(names, last, Reading.of(content_dir, zone.info), zone, cache_dir, content_dir)
+    if reread is None:
+        return None
+    swaps = reread.entries
+    loaded = replace(last.loaded, entries=_swapped(last.loaded.entries, swaps), fingerprints=reread.fingerprints,
+                     problems=_problems(last.loaded, reread.file_problems), file_problems=reread.file_problems)
     timeline = replace(last.timeline, entries=_swapped(last.timeline.entries, swaps),
-                       fingerprints=fingerprints)
-    return Edited(loaded, timeline, _edited_pages(last, swaps, renamed), last, renamed)
+                       fingerprints=reread.fingerprints)
+    index = last.pages_by_print()
+    pages = _edited_pages(last.pages, index, swaps, reread.reprinted)
+    return Edited(loaded, timeline, pages, _reprinted_index(index, reread.reprinted))
 
 
 def _edited_names(last: Scan, now: Scan, entries_dir: str) -> list[str] | None:
@@ -149,29 +132,64 @@ def _edited_names(last: Scan, now: Scan, entries_dir: str) -> list[str] | None:
     return sorted(names)
 
 
+def _reread(names: list[str], last: LastBuild, reading: Reading, zone: TimeZone, cache_dir: Path,
+            content_dir: Path) -> _Reread | None:
+    """Read and validate the files `names` (with their records kept in the load cache); None when one
+    has an error or moved its entry."""
+    context = (str(zone.info), zone.rules, reading.shown)  # as load_entry_files gives it to the load cache
+    entry_cache = EntryCache(cache_dir, content_dir, reading.media_dir, context)
+    recorded = replace(reading, recorder=entry_cache.recorder)
+    old_by_file = {entry.source_path: entry for entry in last.loaded.entries}
+    reread = _Reread({}, {}, dict(last.loaded.fingerprints), dict(last.loaded.file_problems))
+    records = {}
+    for name in names:
+        identity, loaded = load_entry_file(name, recorded)
+        shown = reading.shown_path(name)
+        old, new = old_by_file.get(shown), loaded.entry
+        if identity is None or old is None or new is None or old.id not in last.loaded.fingerprints:
+            return None
+        if placement(new) != placement(old):
+            return None
+        records[name] = entry_cache.recorder.record(identity, loaded)
+        new_print = reread.fingerprints[new.id] = f"{new.id}:{records[name].fingerprint}"
+        reread.reprinted[last.loaded.fingerprints[old.id]] = new_print
+        reread.file_problems[shown] = loaded.problems
+        reread.entries[id(old)] = new
+    entry_cache.keep(records)
+    return reread
+
+
 def _problems(last: Loaded, file_problems: dict[str, tuple[Problem, ...]]) -> tuple[Problem, ...]:
-    """The load's problems with each file's as now: the settings' and the folder's (which come first
-    and did not change), each file's in file order, those found across entries."""
-    first = len(last.problems) - len(last.cross_problems) - sum(map(len, last.file_problems.values()))
+    """The load's problems, each file's as now (in file order)."""
     each_file = [problem for problems in file_problems.values() for problem in problems]
-    return last.problems[:first] + tuple(each_file) + last.cross_problems
+    return last.folder_problems + tuple(each_file) + last.cross_problems
 
 
 def _swapped(value, swaps: dict[int, Entry]):
-    """`value` with each old entry replaced, within tuples (a context's entries, its groups of them)."""
+    """`value` with each old entry replaced, within tuples (plan_site puts entries in a context
+    alone or in tuples: its entries, its groups of them)."""
     if type(value) is tuple:  # items looked up here: the export's and the sitemap's hold 10,000 entries
         return tuple([_swapped(item, swaps) if type(item) is tuple else swaps.get(id(item), item) for item in value])
     return swaps.get(id(value), value)
 
 
-def _edited_pages(last: LastBuild, swaps: dict[int, Entry], renamed: dict[str, str]) -> tuple[Page, ...]:
-    """The last plan with the new entries in the contexts, and their fingerprints in the inputs, of the
+def _edited_pages(pages: tuple[Page, ...], index: dict[str, list[int]], swaps: dict[int, Entry],
+                  reprinted: dict[str, str]) -> tuple[Page, ...]:
+    """The plan with the new entries in the contexts, and their fingerprints in the inputs, of the
     pages whose inputs held the old ones."""
-    by_print = last.pages_holding()
-    pages = list(last.pages)
-    for position in sorted({position for old in renamed for position in by_print.get(old, ())}):
-        page = pages[position]
+    edited = list(pages)
+    for position in sorted({position for old in reprinted for position in index.get(old, ())}):
+        page = edited[position]
         context = {key: _swapped(value, swaps) for key, value in page.context.items()}
-        inputs = tuple([renamed.get(value, value) for value in page.inputs])
-        pages[position] = Page(page.path, page.template, context, inputs)
-    return tuple(pages)
+        inputs = tuple([reprinted.get(value, value) for value in page.inputs])
+        edited[position] = Page(page.path, page.template, context, inputs)
+    return tuple(edited)
+
+
+def _reprinted_index(index: dict[str, list[int]], reprinted: dict[str, str]) -> dict[str, list[int]]:
+    """The index of pages by print once the edited entries' fingerprints are the new ones."""
+    index = dict(index)
+    for old, new in reprinted.items():
+        if old != new and old in index:
+            index[new] = index.pop(old)
+    return index

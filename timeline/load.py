@@ -43,10 +43,12 @@ class Loaded:
     problems: tuple[Problem, ...]
     # Each entry's source fingerprint, where the load cache knows it (see model.Timeline).
     fingerprints: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # by entry id
-    # `problems` are the settings' and the folder's, then each entry file's, then those found across
-    # entries: the last two as well apart, for a rebuild that reads a few entry files again (edits.py).
+    # `problems` in three parts, for a rebuild that reads a few entry files again (edits.py): the
+    # settings' and the folder's, each entry file's (by its path as shown, in file order), and those
+    # found across entries.
+    folder_problems: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
     file_problems: dict[str, tuple[Problem, ...]] = field(default_factory=dict, compare=False, repr=False)
-    cross_problems: tuple[Problem, ...] = field(default=(), compare=False, repr=False)  # by path as shown
+    cross_problems: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -369,6 +371,7 @@ def load_content(content_dir: Path, cache_dir: Path | None = None) -> Loaded:
     if not names:
         problems.append(Problem(display_path(content_dir / ENTRIES_DIR),
                                 "no entries found; add YAML files here (python build.py new \"Title\")"))
+    folder_problems = tuple(problems)
     entries = []
     fingerprints: dict[str, str] = {}
     file_problems: dict[str, tuple[Problem, ...]] = {}
@@ -385,4 +388,5 @@ def load_content(content_dir: Path, cache_dir: Path | None = None) -> Loaded:
                 fingerprints[loaded.entry.id] = f"{loaded.entry.id}:{fingerprint}"
     cross_problems = check_uniqueness(entries)
     problems.extend(cross_problems)
-    return Loaded(settings, tuple(entries), tuple(problems), fingerprints, file_problems, tuple(cross_problems))
+    return Loaded(settings, tuple(entries), tuple(problems), fingerprints, folder_problems, file_problems,
+                  tuple(cross_problems))

@@ -1,7 +1,9 @@
 """The whole build, stage by stage: load, validate, order, render, write.
 
 A build with a cache folder whose inputs and outputs are exactly as its last
-successful build left them is not done again (stamp.py). The stages are
+successful build left them is not done again (stamp.py); in a process that
+builds again and again (a live preview), one that follows edits to entry files
+alone starts from the last build's load and plan (edits.py). The stages are
 imported only when a build runs: Jinja, Markdown and PyYAML take longer to
 import than that check.
 """
@@ -182,15 +184,16 @@ def _load_render_write(content_dir: Path, output_dir: Path, templates_dir: Path,
         except OSError as err:
             problem = _write_problem(err, content_dir, "the permalink lock was not updated")
             return BuildResult(result.problems + (problem,)), None, None
-        if before is not None:
-            before = rescanned(before, lock_path(content_dir))  # this build wrote it: as it is now
-    if before is not None:
+    after = before
+    if before is not None and record_permalinks and not include_drafts:
+        after = rescanned(before, lock_path(content_dir))  # this build wrote it: as it is now
+    if after is not None:
         timeline = result.timeline
-        edits.remember(edits.LastBuild(before, loaded, timeline, pages, zone_files_read(timeline.settings.timezone),
-                                       edited.pages_by_print() if edited is not None else None))
+        edits.remember(edits.LastBuild(after, loaded, timeline, pages, zone_files_read(timeline.settings.timezone),
+                                       edited.print_index if edited is not None else None))
     built = BuildResult(result.problems, result.timeline, len(written.fingerprints), written.written,
                         written.removed, result.permalinks)
-    return built, written, before
+    return built, written, after
 
 
 def render_and_write(result: BuildResult, content_dir: Path, output_dir: Path, templates_dir: Path,

@@ -71,7 +71,11 @@ def plan_site(timeline: Timeline, fingerprinted: bool = True) -> tuple[Page, ...
     """Every page of the site, in a stable order, without rendering any of them.
 
     Without `fingerprinted`, the pages' inputs are left empty: a build without a page cache has no
-    use for them, and fingerprinting entries the load cache did not is the costliest part."""
+    use for them, and fingerprinting entries the load cache did not is the costliest part.
+
+    A context holds entries alone or in tuples, and a page whose context holds an entry has its
+    fingerprint among its inputs: a rebuild after an edit relies on both to put the new entry in
+    (edits.py)."""
     settings = timeline.settings
     base = {"settings": settings, "drafts_included": timeline.drafts_included}
     shared = (fingerprint(settings), fingerprint(timeline.drafts_included)) if fingerprinted else None
