@@ -22,8 +22,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .cache import EntryCache
-from .load import ENTRIES_DIR, Loaded, Reading, TimeZone, is_entry_file_name, load_entry_file, time_zone
+from .load import (ENTRIES_DIR, Loaded, Reading, entry_cache, entry_fingerprint, is_entry_file_name, load_entry_file,
+                   time_zone)
 from .model import Entry, Problem, Timeline
 from .render import Page
 from .stamp import Scan, changed
@@ -103,7 +103,7 @@ def edited_build(now: Scan, content_dir: Path, cache_dir: Path) -> Edited | None
     zone = time_zone(last.timeline.settings.timezone)
     if zone.files != last.zone_files:  # times without an offset read anew: every entry may change
         return None
-    reread = _reread(names, last, Reading.of(content_dir, zone.info), zone, cache_dir, content_dir)
+    reread = _reread(names, last, Reading.of(content_dir, zone.info), zone.rules, cache_dir, content_dir)
     if reread is None:
         return None
     swaps = reread.entries
@@ -132,13 +132,12 @@ def _edited_names(last: Scan, now: Scan, entries_dir: str) -> list[str] | None:
     return sorted(names)
 
 
-def _reread(names: list[str], last: LastBuild, reading: Reading, zone: TimeZone, cache_dir: Path,
+def _reread(names: list[str], last: LastBuild, reading: Reading, zone_rules: bytes | None, cache_dir: Path,
             content_dir: Path) -> _Reread | None:
     """Read and validate the files `names` (with their records kept in the load cache); None when one
     has an error or moved its entry."""
-    context = (str(zone.info), zone.rules, reading.shown)  # as load_entry_files gives it to the load cache
-    entry_cache = EntryCache(cache_dir, content_dir, reading.media_dir, context)
-    recorded = replace(reading, recorder=entry_cache.recorder)
+    cache = entry_cache(reading, content_dir, cache_dir, zone_rules)
+    recorded = replace(reading, recorder=cache.recorder)
     old_by_file = {entry.source_path: entry for entry in last.loaded.entries}
     reread = _Reread({}, {}, dict(last.loaded.fingerprints), dict(last.loaded.file_problems))
     records = {}
@@ -150,12 +149,12 @@ def _reread(names: list[str], last: LastBuild, reading: Reading, zone: TimeZone,
             return None
         if placement(new) != placement(old):
             return None
-        records[name] = entry_cache.recorder.record(identity, loaded)
-        new_print = reread.fingerprints[new.id] = f"{new.id}:{records[name].fingerprint}"
+        records[name] = cache.recorder.record(identity, loaded)
+        new_print = reread.fingerprints[new.id] = entry_fingerprint(new, records[name].fingerprint)
         reread.reprinted[last.loaded.fingerprints[old.id]] = new_print
         reread.file_problems[shown] = loaded.problems
         reread.entries[id(old)] = new
-    entry_cache.keep(records)
+    cache.keep(records)
     return reread
 
 

@@ -303,10 +303,16 @@ def load_entry_files(reading: Reading, names: list[str], content_dir: Path, cach
     and its source fingerprint where the cache knows it. `zone_rules`: TimeZone.rules of reading.tz."""
     if cache_dir is None:
         return parse_entry_files(reading, names), [None] * len(names)
-    cache = EntryCache(cache_dir, content_dir, reading.media_dir, (str(reading.tz), zone_rules, reading.shown))
+    cache = entry_cache(reading, content_dir, cache_dir, zone_rules)
     loaded = cache.load(Path(reading.folder), names, lambda batches, recorder: _in_workers(
         _load_pack, batches, replace(reading, recorder=recorder)))
     return loaded, cache.fingerprints
+
+
+def entry_cache(reading: Reading, content_dir: Path, cache_dir: Path, zone_rules: bytes | None) -> EntryCache:
+    """The load cache of the files `reading` reads: what they give depends on the time zone and its
+    rules, and on how their paths are shown."""
+    return EntryCache(cache_dir, content_dir, reading.media_dir, (str(reading.tz), zone_rules, reading.shown))
 
 
 def parse_entry_files(reading: Reading, names: list[str]) -> list[EntryFile]:
@@ -352,6 +358,13 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def entry_fingerprint(entry: Entry, file_fingerprint: str) -> str:
+    """An entry's fingerprint (model.Timeline) from its file's in the load cache. That one digests the
+    file's bytes, not its name, which is the entry's id: two files that swap their contents (or a
+    renamed one) keep their digests, so the id goes in too."""
+    return f"{entry.id}:{file_fingerprint}"
+
+
 def load_content(content_dir: Path, cache_dir: Path | None = None) -> Loaded:
     """Read the settings and every entry; entries with errors are left out and their problems returned.
 
@@ -383,9 +396,7 @@ def load_content(content_dir: Path, cache_dir: Path | None = None) -> Loaded:
         if loaded.entry is not None:
             entries.append(loaded.entry)
             if fingerprint is not None:
-                # The load cache digests the file's bytes, not its name, which is the entry's id: two
-                # files that swap their contents (or a renamed one) keep their digests, so the id goes in too.
-                fingerprints[loaded.entry.id] = f"{loaded.entry.id}:{fingerprint}"
+                fingerprints[loaded.entry.id] = entry_fingerprint(loaded.entry, fingerprint)
     cross_problems = check_uniqueness(entries)
     problems.extend(cross_problems)
     return Loaded(settings, tuple(entries), tuple(problems), fingerprints, folder_problems, file_problems,
