@@ -199,6 +199,24 @@ def test_a_broken_edit_then_its_fix(project, full_builds):
     assert_like_a_new_process(project)
 
 
+def test_an_editors_swap_and_backup_files_beside_the_entries_change_nothing(project, full_builds):
+    """vim keeps .name.yaml.swp beside the file it edits, and others leave name.yaml~ behind."""
+    folder = project.content / "entries"
+    swap = folder / f".{EDITED}.yaml.swp"
+    swap.write_bytes(b"b0VIM 9.0")
+    project.edit("heavy fighting.", "heavy fighting, the council said.")
+    assert project.build().ok
+    swap.write_bytes(b"b0VIM 9.0, and more")
+    (folder / f"{EDITED}.yaml~").write_text(project.entry.read_text(encoding="utf-8"), encoding="utf-8")
+    project.edit("title: Sheberghan, capital", "title: Sheberghan, the capital")
+    assert project.build().ok
+    swap.unlink()
+    project.edit("heavy fighting, the council said.", "heavy fighting.")
+    assert project.build().ok
+    assert full_builds["plan"] == 0
+    assert_like_a_new_process(project)
+
+
 def test_anything_but_entries_is_built_in_full(project, full_builds):
     settings = project.content / "timeline.yaml"
     project.edit("publisher: \"Timeline desk\"", "publisher: \"The desk\"", settings)

@@ -117,19 +117,32 @@ def edited_build(now: Scan, content_dir: Path, cache_dir: Path) -> Edited | None
 
 
 def _edited_names(last: Scan, now: Scan, entries_dir: str) -> list[str] | None:
-    """The names of the entry files that differ between the two scans; None when anything else differs."""
-    if now.key != last.key or now.files.keys() != last.files.keys():
+    """The names of the entry files that differ between the two scans; None when anything else differs
+    but the files of the entries folder that are no entries (an editor's swap and backup files, which
+    come and go as the editor works)."""
+    if now.key != last.key:
         return None
+    if now.files.keys() != last.files.keys():
+        if any(_may_change_the_build(path, entries_dir) for path in now.files.keys() ^ last.files.keys()):
+            return None
     names = []
     for path, record in now.files.items():
-        before = last.files[path]
-        if record == before or not changed(path, before, record):
+        before = last.files.get(path)
+        if record == before or before is None or not changed(path, before, record):
             continue
-        folder, name = os.path.split(path)
-        if folder != entries_dir or not is_entry_file_name(name):
-            return None
-        names.append(name)
+        if _may_change_the_build(path, entries_dir):
+            folder, name = os.path.split(path)
+            if folder != entries_dir:
+                return None
+            names.append(name)
     return sorted(names)
+
+
+def _may_change_the_build(path: str, entries_dir: str) -> bool:
+    """Any file may, but those the entries folder holds beside the entries, which the load never
+    reads (load.is_entry_file_name)."""
+    folder, name = os.path.split(path)
+    return folder != entries_dir or is_entry_file_name(name)
 
 
 def _reread(names: list[str], last: LastBuild, reading: Reading, zone_rules: bytes | None, cache_dir: Path,
