@@ -259,7 +259,7 @@ class EntryCache:
                 write_pickled(self.shard_file(shard), self.recorder.header, fresh[shard], parsed_records)
                 continue
             kept.update(parsed_records)
-            write_pickled(self.shard_file(shard), self.recorder.header, pickled_records(kept), kept)
+            self._write_shard(shard, kept)
 
     def keep(self, records: dict[str, Record]) -> None:
         """Put the records of files read outside load() (by a rebuild after an edit) into their cache
@@ -269,8 +269,10 @@ class EntryCache:
             by_shard.setdefault(_shard_of(name), {})[name] = record
         for shard, new in by_shard.items():
             known = read_pickle(self.shard_file(shard), self.recorder.header)
-            kept = {**(known if isinstance(known, dict) else {}), **new}
-            write_pickled(self.shard_file(shard), self.recorder.header, pickled_records(kept), kept)
+            self._write_shard(shard, {**(known if isinstance(known, dict) else {}), **new})
+
+    def _write_shard(self, shard: int, records: dict[str, Record]) -> None:
+        write_pickled(self.shard_file(shard), self.recorder.header, pickled_records(records), records)
 
     def shard_file(self, shard: int) -> Path:
         return self.cache_dir / f"{self.name}-{shard:02}.pickle"

@@ -80,7 +80,7 @@ class _Reread:
     entries: dict[int, Entry]  # id() of each old entry -> its new entry
     reprinted: dict[str, str]  # each old entry's fingerprint -> the new one's
     fingerprints: dict[str, str]  # every entry's, by id, as now
-    file_problems: dict[str, tuple[Problem, ...]]  # every file's, as now
+    file_problems: dict[str, tuple[Problem, ...]]  # every file's, by name, as now
 
 
 _last: LastBuild | None = None
@@ -165,7 +165,7 @@ def _reread(names: list[str], last: LastBuild, reading: Reading, zone_rules: byt
         records[name] = cache.recorder.record(identity, loaded)
         new_print = reread.fingerprints[new.id] = entry_fingerprint(new, records[name].fingerprint)
         reread.reprinted[last.loaded.fingerprints[old.id]] = new_print
-        reread.file_problems[shown] = loaded.problems
+        reread.file_problems[name] = loaded.problems
         reread.entries[id(old)] = new
     cache.keep(records)
     return reread

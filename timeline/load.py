@@ -44,8 +44,8 @@ class Loaded:
     # Each entry's source fingerprint, where the load cache knows it (see model.Timeline).
     fingerprints: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # by entry id
     # `problems` in three parts, for a rebuild that reads a few entry files again (edits.py): the
-    # settings' and the folder's, each entry file's (by its path as shown, in file order), and those
-    # found across entries.
+    # settings' and the folder's, each entry file's (by its name, in file order), and those found
+    # across entries.
     folder_problems: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
     file_problems: dict[str, tuple[Problem, ...]] = field(default_factory=dict, compare=False, repr=False)
     cross_problems: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
@@ -392,7 +392,7 @@ def load_content(content_dir: Path, cache_dir: Path | None = None) -> Loaded:
         loaded_files, prints = load_entry_files(reading, names, content_dir, cache_dir, zone.rules)
     for name, loaded, fingerprint in zip(names, loaded_files, prints):
         problems.extend(loaded.problems)
-        file_problems[reading.shown_path(name)] = loaded.problems
+        file_problems[name] = loaded.problems
         if loaded.entry is not None:
             entries.append(loaded.entry)
             if fingerprint is not None:
