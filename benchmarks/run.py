@@ -138,14 +138,15 @@ def hugo_build(hugo: str, bench: Bench, site: Path, number: int) -> Run:
 def preview_edits(bench: Bench, runs: int) -> str:
     """Seconds per one-edit rebuild in one long-running process, as `serve` rebuilds on each save
     (median of `runs` after a first, untimed rebuild). The entry retitled has no aliases: its
-    redirect pages would show the title, and a rebuild that changes other pages than the entry's
-    own is a full one (timeline/edits.py)."""
+    redirect pages carry its title, so retitling an entry with aliases is rebuilt in full
+    (timeline/edits.py, placement_key)."""
     edited = next(path for path in bench.paths[len(bench.paths) // 3:]
                   if "\naliases:" not in path.read_text(encoding="utf-8"))
     code = f"""
 import statistics, sys, time
 from pathlib import Path
-from timeline.pipeline import build
+from timeline.pipeline import Session, build
+session = Session()
 content, output, cache = Path({str(bench.content)!r}), Path({str(bench.output)!r}), Path({str(bench.cache)!r})
 edited = Path({str(edited)!r})
 rest = edited.read_text(encoding="utf-8").split("\\n", 1)[1]
@@ -153,7 +154,8 @@ times = []
 for number in range({runs} + 1):
     edited.write_text(f'title: "Previewed title number {{number}}"\\n{{rest}}', encoding="utf-8")
     started = time.perf_counter()
-    result = build(content, output, Path({str(REPO / "templates")!r}), cache_dir=cache, record_permalinks=False)
+    result = build(content, output, Path({str(REPO / "templates")!r}), cache_dir=cache, record_permalinks=False,
+                   session=session)
     times.append(time.perf_counter() - started)
     if not result.ok:
         sys.exit(str(result.errors[0]))

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from timeline import edits, pagecache
 from timeline.cache import TOKEN_BYTES
 from timeline.cli import main as cli_main
 from timeline.links import read_site
@@ -25,14 +24,6 @@ TEMPLATES = REPO / "templates"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(autouse=True)
-def as_in_a_new_process(monkeypatch):
-    """Each test starts as a new process: without the last build a process keeps to start the next one
-    from (edits.py), or the page keys of that build."""
-    monkeypatch.setattr(edits, "_last", None)
-    monkeypatch.setattr(pagecache, "_keys", ("", {}))
 
 
 def read_cache_file(path: Path) -> tuple[bytes, object]:

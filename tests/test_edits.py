@@ -1,4 +1,4 @@
-"""Rebuilds in one process after an edit (edits.py): the last build's plan with the edited entries put in
+"""Rebuilds in a session after an edit (edits.py): the last build's plan with the edited entries put in
 is the plan of the new content, the site is the one a cold build makes, and anything else is built in full."""
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import shutil
 import pytest
 
 from conftest import TEMPLATES, copy_content, read_cache_file
-from timeline import edits, load, pagecache, render
+from timeline import edits, load, render
 from timeline.links import read_site
-from timeline.pipeline import build, load_timeline
+from timeline.pipeline import Session, build, load_timeline
 
 EDITED = "sheberghan-falls"
 
@@ -27,9 +27,11 @@ class Project:
         # 11 entries, split by month: period pages and their navigation are planned too.
         settings.write_text(settings.read_text(encoding="utf-8") + "entries_per_page: 10\n", encoding="utf-8")
         self.entry = self.content / "entries" / f"{EDITED}.yaml"
+        self.session = Session()  # as serve keeps one
 
     def build(self, **options):
-        return build(self.content, self.output, self.templates, cache_dir=self.cache, **options)
+        return build(self.content, self.output, self.templates, cache_dir=self.cache, session=self.session,
+                     **options)
 
     def cold(self) -> dict[str, bytes]:
         output = self.root / "cold"
@@ -76,7 +78,7 @@ def full_builds(monkeypatch):
 def assert_like_a_new_process(project):
     """The kept build is what loading and planning the content from scratch gives, and the site
     is byte for byte the one a cold build makes."""
-    kept = edits._last
+    kept = project.session.last
     fresh = load_timeline(project.content, cache_dir=project.cache).timeline
     assert kept.timeline == fresh
     assert dict(kept.timeline.fingerprints) == dict(fresh.fingerprints)
@@ -128,8 +130,9 @@ def test_edits_one_after_another_and_back(project, full_builds):
     assert project.build().ok
     assert full_builds == {"load": 2, "plan": 2}
     assert read_site(project.output) == before
-    # The page keys the process keeps are the last build's, not every build's.
-    assert len(pagecache._keys[1]) == len({page.inputs for page in edits._last.pages if page.inputs})
+    # The page keys the session keeps are the last build's, not every build's.
+    assert len(project.session.page_keys[1]) == len({page.inputs for page in project.session.last.pages
+                                                     if page.inputs})
 
 
 PLACEMENT = {
@@ -170,7 +173,7 @@ def test_a_draft_edited(project, full_builds, drafts):
     result = project.build(allow_removed=retired, include_drafts=drafts)
     assert result.ok and full_builds["plan"] == 1
     assert (f"entries/{EDITED}/index.html" in result.written) == drafts
-    kept = edits._last
+    kept = project.session.last
     fresh = load_timeline(project.content, drafts, retired, cache_dir=project.cache).timeline
     assert kept.timeline == fresh
     assert kept.pages == render.plan_site(fresh)
@@ -242,8 +245,9 @@ def test_a_lost_output_file_is_written_again_without_a_full_build(project, full_
     assert read_site(project.output) == project.cold()
 
 
-def test_another_site_built_in_between_is_not_mistaken_for_the_last(project, full_builds, tmp_path):
+def test_another_site_built_in_the_same_session_is_not_mistaken_for_the_last(project, full_builds, tmp_path):
     other = Project(tmp_path / "other")
+    other.session = project.session
     assert other.build().ok
     project.edit("heavy fighting.", "heavy fighting, the council said.")
     assert project.build().ok
@@ -266,6 +270,16 @@ def test_an_edited_build_leaves_the_load_cache_as_a_full_build_does(project, ful
     assert record.digest == hashlib.sha256(project.entry.read_bytes()).digest()
 
 
+def test_a_damaged_load_cache_file_is_replaced_by_a_full_build(project, full_builds):
+    shard = next(path for path in project.cache.glob("entries-*.pickle")
+                 if f"{EDITED}.yaml".encode() in path.read_bytes())
+    shard.write_bytes(shard.read_bytes()[:100])
+    project.edit("heavy fighting.", "heavy fighting, the council said.")
+    assert project.build().ok and full_builds["load"] == 1
+    assert f"{EDITED}.yaml" in read_cache_file(shard)[1]
+    assert_like_a_new_process(project)
+
+
 def test_a_coordinate_signed_zero_is_planned_as_a_full_build_plans_it(project, full_builds):
     """Place(lat=0.0) == Place(lat=-0.0), but their reprs, which fingerprints are made of, differ."""
     project.edit("  country: Afghanistan\n", "  country: Afghanistan\n  lat: 0.0\n  lon: 65.7\n")
@@ -281,7 +295,7 @@ def test_a_deleted_cache_folder_is_made_again_as_a_full_build_makes_it(project, 
     assert project.build().ok and full_builds["load"] == 1
     after_edited_path = {path.name.split("-")[0] for path in project.cache.iterdir()}
     shutil.rmtree(project.cache)
-    edits.remember(None)  # as in a new process
+    project.session = Session()  # as in a new process
     assert project.build().ok
     after_full_build = {path.name.split("-")[0] for path in project.cache.iterdir()}
     assert after_edited_path == after_full_build
@@ -357,8 +371,7 @@ def test_a_new_process_after_edits_builds_the_cold_site(project, full_builds, mo
     assert project.build().ok
     project.edit("title: Sheberghan, capital", "title: Sheberghan, the capital")
     assert project.build().ok
-    edits.remember(None)  # a new process: no last build, no page keys
-    monkeypatch.setattr(pagecache, "_keys", ("", {}))
+    project.session = Session()  # a new process: no last build, no page keys
     for stamp in project.cache.glob("stamp-*.pickle"):
         stamp.unlink()  # else the build is skipped as unchanged
     (project.output / f"entries/{EDITED}/index.html").unlink()

@@ -261,15 +261,19 @@ class EntryCache:
             kept.update(parsed_records)
             self._write_shard(shard, kept)
 
-    def keep(self, records: dict[str, Record]) -> None:
+    def keep(self, records: dict[str, Record]) -> bool:
         """Put the records of files read outside load() (by a rebuild after an edit) into their cache
-        files, as load() would have."""
+        files, as load() would have; False, and nothing written, when one of those files is missing or
+        damaged (load() would replace it whole)."""
         by_shard: dict[int, dict[str, Record]] = {}
         for name, record in records.items():
             by_shard.setdefault(_shard_of(name), {})[name] = record
+        known = {shard: read_pickle(self.shard_file(shard), self.recorder.header) for shard in by_shard}
+        if not all(isinstance(shard_records, dict) for shard_records in known.values()):
+            return False
         for shard, new in by_shard.items():
-            known = read_pickle(self.shard_file(shard), self.recorder.header)
-            self._write_shard(shard, {**(known if isinstance(known, dict) else {}), **new})
+            self._write_shard(shard, {**known[shard], **new})
+        return True
 
     def _write_shard(self, shard: int, records: dict[str, Record]) -> None:
         write_pickled(self.shard_file(shard), self.recorder.header, pickled_records(records), records)

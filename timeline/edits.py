@@ -3,7 +3,7 @@
 The process keeps its last successful build: the scan of its inputs, what the
 load gave, the timeline and the plan of its pages. When the next build's scan
 differs from that one in entry files alone, and no edited entry moved on the
-site (see `placement`), the edited files are read and validated alone and the
+site (see `placement_key`), the edited files are read and validated alone and the
 new entries are put into the last plan, in place of the old ones, instead of
 loading 10,000 entries and planning every page again. Their records go into
 the load cache as a load would put them; everything after the plan (page
@@ -26,10 +26,10 @@ from .load import (ENTRIES_DIR, Loaded, Reading, entry_cache, entry_fingerprint,
                    time_zone)
 from .model import Entry, Problem, Timeline
 from .render import Page
-from .stamp import Scan, changed
+from .stamp import Scan, changed_files
 
 
-def placement(entry: Entry) -> str:
+def placement_key(entry: Entry) -> str:
     """What decides where an entry appears and what other pages say of it besides its own fields:
     its order and period (date, id), the listings it is in (draft, tags, place), its other URLs
     (aliases, whose redirect pages carry its title), the feed's date (updated), the media copied,
@@ -40,14 +40,14 @@ def placement(entry: Entry) -> str:
 
 @dataclass
 class LastBuild:
-    """A successful build with a cache folder, as its process keeps it for the next one."""
+    """A successful build with a cache folder (so without errors), as a Session keeps it for the next one."""
 
     scan: Scan  # its inputs, as found before it read them
     loaded: Loaded  # what the load gave (drafts included), before ordering
     timeline: Timeline
     pages: tuple[Page, ...]
     zone_files: dict[str, bytes | None]  # the time zone's rules as read (load.TimeZone.files)
-    # pages_by_print(), once made (an edited build hands it on, updated).
+    # pages_by_print(), once made: 0.02 s at 10,000 entries, so an edited build hands it on, updated.
     print_index: dict[str, list[int]] | None = field(default=None, repr=False)
 
     def pages_by_print(self) -> dict[str, list[int]]:
@@ -73,7 +73,7 @@ class Edited:
     print_index: dict[str, list[int]]  # LastBuild.pages_by_print() of these pages
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Reread:
     """The edited files as read again: what replaces what in the last build."""
 
@@ -83,23 +83,16 @@ class _Reread:
     file_problems: dict[str, tuple[Problem, ...]]  # every file's, by name, as now
 
 
-_last: LastBuild | None = None
-
-
-def remember(build: LastBuild | None) -> None:
-    global _last
-    _last = build
-
-
-def edited_build(now: Scan, content_dir: Path, cache_dir: Path) -> Edited | None:
-    """The last build of this process with the entry files edited since put in; None when the content
-    changed otherwise, or an edit moved an entry or made it fail."""
-    last = _last
-    if last is None or not cache_dir.is_dir():  # a cache deleted is made again by a full build
+def edited_build(last: LastBuild, now: Scan, content_dir: Path, cache_dir: Path) -> Edited | None:
+    """The last build with the entry files edited since put in; None when the content changed
+    otherwise, or an edit moved an entry or made it fail."""
+    if not cache_dir.is_dir():  # a cache deleted is made again by a full build
         return None
     names = _edited_names(last.scan, now, os.path.join(os.path.abspath(content_dir), ENTRIES_DIR))
     if names is None:
         return None
+    if len(last.loaded.problems) != len(_problems(last.loaded, last.loaded.file_problems)):
+        return None  # problems found across entries, which only a full load finds again
     zone = time_zone(last.timeline.settings.timezone)
     if zone.files != last.zone_files:  # times without an offset read anew: every entry may change
         return None
@@ -120,16 +113,14 @@ def _edited_names(last: Scan, now: Scan, entries_dir: str) -> list[str] | None:
     """The names of the entry files that differ between the two scans; None when anything else differs
     but the files of the entries folder that are no entries (an editor's swap and backup files, which
     come and go as the editor works)."""
-    if now.key != last.key:
+    differences = changed_files(last, now)
+    if differences is None:
         return None
-    if now.files.keys() != last.files.keys():
-        if any(_may_change_the_build(path, entries_dir) for path in now.files.keys() ^ last.files.keys()):
-            return None
+    appeared_or_gone, edited = differences
+    if any(_may_change_the_build(path, entries_dir) for path in appeared_or_gone):
+        return None
     names = []
-    for path, record in now.files.items():
-        before = last.files.get(path)
-        if record == before or before is None or not changed(path, before, record):
-            continue
+    for path in edited:
         if _may_change_the_build(path, entries_dir):
             folder, name = os.path.split(path)
             if folder != entries_dir:
@@ -148,7 +139,7 @@ def _may_change_the_build(path: str, entries_dir: str) -> bool:
 def _reread(names: list[str], last: LastBuild, reading: Reading, zone_rules: bytes | None, cache_dir: Path,
             content_dir: Path) -> _Reread | None:
     """Read and validate the files `names` (with their records kept in the load cache); None when one
-    has an error or moved its entry."""
+    has an error or moved its entry, or their load cache files are damaged."""
     cache = entry_cache(reading, content_dir, cache_dir, zone_rules)
     recorded = replace(reading, recorder=cache.recorder)
     old_by_file = {entry.source_path: entry for entry in last.loaded.entries}
@@ -160,21 +151,21 @@ def _reread(names: list[str], last: LastBuild, reading: Reading, zone_rules: byt
         old, new = old_by_file.get(shown), loaded.entry
         if identity is None or old is None or new is None or old.id not in last.loaded.fingerprints:
             return None
-        if placement(new) != placement(old):
+        if placement_key(new) != placement_key(old):
             return None
         records[name] = cache.recorder.record(identity, loaded)
         new_print = reread.fingerprints[new.id] = entry_fingerprint(new, records[name].fingerprint)
         reread.reprinted[last.loaded.fingerprints[old.id]] = new_print
         reread.file_problems[name] = loaded.problems
         reread.entries[id(old)] = new
-    cache.keep(records)
-    return reread
+    return reread if cache.keep(records) else None
 
 
 def _problems(last: Loaded, file_problems: dict[str, tuple[Problem, ...]]) -> tuple[Problem, ...]:
-    """The load's problems, each file's as now (in file order)."""
+    """The load's problems, each file's as now (in file order). A kept build has none found across
+    entries: those are all errors (load.check_uniqueness)."""
     each_file = [problem for problems in file_problems.values() for problem in problems]
-    return last.folder_problems + tuple(each_file) + last.cross_problems
+    return last.folder_problems + tuple(each_file)
 
 
 def _swapped(value, swaps: dict[int, Entry]):

@@ -43,12 +43,10 @@ class Loaded:
     problems: tuple[Problem, ...]
     # Each entry's source fingerprint, where the load cache knows it (see model.Timeline).
     fingerprints: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # by entry id
-    # `problems` in three parts, for a rebuild that reads a few entry files again (edits.py): the
-    # settings' and the folder's, each entry file's (by its name, in file order), and those found
-    # across entries.
+    # `problems` are the settings' and the folder's, then each entry file's, then those found across
+    # entries: the first two as well apart, for a rebuild that reads a few entry files again (edits.py).
     folder_problems: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
-    file_problems: dict[str, tuple[Problem, ...]] = field(default_factory=dict, compare=False, repr=False)
-    cross_problems: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
+    file_problems: dict[str, tuple[Problem, ...]] = field(default_factory=dict, compare=False, repr=False)  # by name
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -397,7 +395,5 @@ def load_content(content_dir: Path, cache_dir: Path | None = None) -> Loaded:
             entries.append(loaded.entry)
             if fingerprint is not None:
                 fingerprints[loaded.entry.id] = entry_fingerprint(loaded.entry, fingerprint)
-    cross_problems = check_uniqueness(entries)
-    problems.extend(cross_problems)
-    return Loaded(settings, tuple(entries), tuple(problems), fingerprints, folder_problems, file_problems,
-                  tuple(cross_problems))
+    problems.extend(check_uniqueness(entries))
+    return Loaded(settings, tuple(entries), tuple(problems), fingerprints, folder_problems, file_problems)

@@ -87,7 +87,11 @@ class PageCache:
     templates and settings, in as many files by entry id, so one edit rewrites one of them.
     """
 
-    def __init__(self, cache_dir: Path, content_dir: Path, output_dir: Path, templates_dir: Path):
+    def __init__(self, cache_dir: Path, content_dir: Path, output_dir: Path, templates_dir: Path,
+                 known_keys: tuple[str, dict[tuple[str, ...], str]] | None = None):
+        """`known_keys`: the site key and page keys (by the pages' inputs) of the last build of a process
+        that builds again and again (pipeline.Session): only the keys of the pages whose inputs
+        changed are hashed (10,000 keys took 0.02 s)."""
         self.cache_dir, self.templates_dir = cache_dir, templates_dir
         folders = f"{content_dir.resolve()}\0{output_dir.resolve()}"
         name = hashlib.sha256(folders.encode()).hexdigest()[:16]
@@ -104,7 +108,7 @@ class PageCache:
         self.fragment_shards: list[dict] = []
         self.stale_shards: set[int] = set()  # fragment files holding fragments of entries changed or gone
         self.fragments_header = b""
-        self.known_keys = _keys[1] if _keys[0] == self.site_key else {}
+        self.known_keys = known_keys[1] if known_keys and known_keys[0] == self.site_key else {}
         self.keys: dict[tuple[str, ...], str] = {}  # this build's
 
     def page_key(self, page: Page) -> str:
@@ -157,8 +161,6 @@ class PageCache:
             return
         records = {page.path: (self.page_key(page), written.fingerprints[page.path], written.stats[page.path])
                    for page in pages if page.inputs and page.path in written.stats}
-        global _keys
-        _keys = (self.site_key, self.keys)
         if records != self.pages:
             write_pickle(self.file, FORMAT, records)
         self._save_fragments(memo.gained_fragments)
@@ -207,12 +209,6 @@ class PageCache:
     def _read(self, file: Path, header: bytes) -> dict:
         records = read_pickle(file, header)
         return records if isinstance(records, dict) else {}
-
-
-# The page keys of this process's last build, by the pages' inputs, and the site key they were made
-# under: a process that builds again and again (a live preview) hashes only the keys of the pages
-# whose inputs changed (10,000 keys took 0.02 s).
-_keys: tuple[str, dict[tuple[str, ...], str]] = ("", {})
 
 
 def _shard_of(entry_id: str) -> int:

@@ -1,9 +1,10 @@
 """The whole build, stage by stage: load, validate, order, render, write.
 
 A build with a cache folder whose inputs and outputs are exactly as its last
-successful build left them is not done again (stamp.py); in a process that
-builds again and again (a live preview), one that follows edits to entry files
-alone starts from the last build's load and plan (edits.py). The stages are
+successful build left them is not done again (stamp.py); in a Session, which a
+process that builds again and again (a live preview) keeps, one that follows
+edits to entry files alone starts from the last build's load and plan
+(edits.py). The stages are
 imported only when a build runs: Jinja, Markdown and PyYAML take longer to
 import than that check.
 """
@@ -15,13 +16,14 @@ import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, NamedTuple
 
 from .model import Problem, Timeline
-from .stamp import Scan, StampFile, rescanned, scan
+from .stamp import StampFile, rescanned, scan
 from .write import OutputFolderError, WriteResult, write_site
 
 if TYPE_CHECKING:
+    from .edits import Edited, LastBuild
     from .load import Loaded
     from .permalinks import Permalink
     from .render import Memo, Page
@@ -105,30 +107,51 @@ def _frozen_when_made() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass
+class Session:
+    """What a process that builds one site again and again (serve) keeps from one build to the next:
+    its last successful build, which a build after edits to entry files alone starts from (edits.py),
+    and the page keys of its last build (pagecache.PageCache)."""
+
+    last: LastBuild | None = None
+    page_keys: tuple[str, dict[tuple[str, ...], str]] = ("", {})
+
+
+class _Made(NamedTuple):
+    """A build's result, and what it made on the way: for its stamp, and for a session's next build."""
+
+    result: BuildResult
+    written: WriteResult | None = None
+    loaded: Loaded | None = None
+    pages: tuple[Page, ...] = ()
+
+
 def build(content_dir: Path, output_dir: Path, templates_dir: Path, include_drafts: bool = False,
           allow_removed: tuple[str, ...] = (), *, cache_dir: Path | None = None,
-          record_permalinks: bool = True) -> BuildResult:
+          record_permalinks: bool = True, session: Session | None = None) -> BuildResult:
     """Build the site; with any content error nothing is written.
 
     `record_permalinks` adds new entry URLs to content/permalinks.lock: a published build
     does, a live preview does not (what an editor previews has not been published).
     With a `cache_dir`, a build whose inputs and outputs have not changed since the last one
-    returns that build's result (without `timeline`, with `entry_count`) and does nothing.
+    returns that build's result (without `timeline`, with `entry_count`) and does nothing; and
+    with a `session` too, a build after edits to entry files alone starts from the session's last.
     """
     try:
         return _build_if_changed(content_dir, output_dir, templates_dir, include_drafts, allow_removed, cache_dir,
-                                 record_permalinks)
+                                 record_permalinks, session)
     finally:
-        # The stages froze what they made, for the build's duration: a preview server builds again and
-        # again, and what one build leaves must be collectable by the next.
+        # The stages froze what they made, for the build's duration: what a build leaves but a session
+        # keeps must be collectable by the next.
         gc.unfreeze()
 
 
 def _build_if_changed(content_dir: Path, output_dir: Path, templates_dir: Path, include_drafts: bool,
-                      allow_removed: tuple[str, ...], cache_dir: Path | None, record_permalinks: bool) -> BuildResult:
+                      allow_removed: tuple[str, ...], cache_dir: Path | None, record_permalinks: bool,
+                      session: Session | None) -> BuildResult:
     if cache_dir is None:
         return _load_render_write(content_dir, output_dir, templates_dir, include_drafts, allow_removed, None,
-                                  record_permalinks, None)[0]
+                                  record_permalinks).result
     options = ("build", str(output_dir.resolve()), str(templates_dir.resolve()), include_drafts, allow_removed,
                str(cache_dir.resolve()), record_permalinks)
     with _frozen_when_made():  # 20,000 stats, and in a preview a large heap of cache kept from the last build
@@ -137,77 +160,78 @@ def _build_if_changed(content_dir: Path, output_dir: Path, templates_dir: Path, 
         unchanged = stamp.result_if_unchanged(before)
     if isinstance(unchanged, BuildResult):
         return unchanged
-    result, written, after = _load_render_write(content_dir, output_dir, templates_dir, include_drafts,
-                                                allow_removed, cache_dir, record_permalinks, before)
-    if result.ok and written is not None:
-        from .load import zone_files_read
+    from . import edits
+    from .load import zone_files_read
+    from .permalinks import lock_path
+
+    last = session.last if session is not None else None
+    edited = edits.edited_build(last, before, content_dir, cache_dir) if last is not None else None
+    made = _load_render_write(content_dir, output_dir, templates_dir, include_drafts, allow_removed, cache_dir,
+                              record_permalinks, edited, session)
+    result = made.result
+    if result.ok and made.written is not None:
+        after = before
+        if record_permalinks and not include_drafts:
+            after = rescanned(before, lock_path(content_dir))  # this build wrote it: as it is now
+        zone_files = zone_files_read(result.timeline.settings.timezone)
         summary = BuildResult(result.problems, None, result.files_written, entry_count=result.entries)
-        stamp.record(after, written.stats, written.fingerprints, summary,
-                     zone_files_read(result.timeline.settings.timezone))
+        stamp.record(after, made.written.stats, made.written.fingerprints, summary, zone_files)
+        if session is not None:
+            session.last = edits.LastBuild(after, made.loaded, result.timeline, made.pages, zone_files,
+                                           edited.print_index if edited is not None else None)
     return result
 
 
 def _load_render_write(content_dir: Path, output_dir: Path, templates_dir: Path, include_drafts: bool,
                        allow_removed: tuple[str, ...], cache_dir: Path | None, record_permalinks: bool,
-                       before: Scan | None) -> tuple[BuildResult, WriteResult | None, Scan | None]:
-    """The build, and (with `before`, the scan of its inputs) the scan of its inputs as it leaves them.
+                       edited: Edited | None = None, session: Session | None = None) -> _Made:
+    """The build: from what loading and planning the content give, or what `edited` gives of them."""
+    from .load import display_path
+    from .permalinks import save_lock
+    from .render import plan_site
 
-    A process that built the same content before starts from that build when only entry files
-    were edited since (edits.py)."""
-    from . import edits
-    from .load import display_path, zone_files_read
-    from .permalinks import lock_path, save_lock
-
-    edited = edits.edited_build(before, content_dir, cache_dir) if before is not None else None
     if edited is None:
         result, loaded = _load_and_check(content_dir, include_drafts, allow_removed, cache_dir)
-        pages = None
     else:
-        loaded, pages = edited.loaded, edited.pages
+        loaded = edited.loaded
         result = _checked(content_dir, edited.timeline, loaded, allow_removed)
     if not result.ok:
-        return result, None, None
+        return _Made(result)
+    with _frozen_when_made():
+        pages = edited.pages if edited is not None else plan_site(result.timeline, fingerprinted=cache_dir is not None)
     import jinja2
 
     try:
-        written, pages = render_and_write(result, content_dir, output_dir, templates_dir, cache_dir, pages)
+        written = render_and_write(result, pages, content_dir, output_dir, templates_dir, cache_dir, session)
     except jinja2.TemplateError as err:
-        return BuildResult(result.problems + (_template_problem(err, templates_dir),)), None, None
+        return _Made(BuildResult(result.problems + (_template_problem(err, templates_dir),)))
     except OutputFolderError as err:
-        return BuildResult(result.problems + (Problem(display_path(output_dir), str(err)),)), None, None
+        return _Made(BuildResult(result.problems + (Problem(display_path(output_dir), str(err)),)))
     except OSError as err:
-        problem = _write_problem(err, output_dir, "the site was not updated")
-        return BuildResult(result.problems + (problem,)), None, None
+        return _Made(BuildResult(result.problems + (_write_problem(err, output_dir, "the site was not updated"),)))
     if record_permalinks and not include_drafts:  # a build with drafts publishes nothing for good
         try:
             save_lock(content_dir, result.permalinks)
         except OSError as err:
             problem = _write_problem(err, content_dir, "the permalink lock was not updated")
-            return BuildResult(result.problems + (problem,)), None, None
-    after = before
-    if before is not None and record_permalinks and not include_drafts:
-        after = rescanned(before, lock_path(content_dir))  # this build wrote it: as it is now
-    if after is not None:
-        timeline = result.timeline
-        edits.remember(edits.LastBuild(after, loaded, timeline, pages, zone_files_read(timeline.settings.timezone),
-                                       edited.print_index if edited is not None else None))
+            return _Made(BuildResult(result.problems + (problem,)))
     built = BuildResult(result.problems, result.timeline, len(written.fingerprints), written.written,
                         written.removed, result.permalinks)
-    return built, written, after
+    return _Made(built, written, loaded, pages)
 
 
-def render_and_write(result: BuildResult, content_dir: Path, output_dir: Path, templates_dir: Path,
-                     cache_dir: Path | None, pages: tuple[Page, ...] | None = None) -> tuple[WriteResult, tuple[Page, ...]]:
-    """Render the pages the page cache does not know unchanged, and write the site; and the plan of
-    its pages (`pages`, when planned already)."""
+def render_and_write(result: BuildResult, pages: tuple[Page, ...], content_dir: Path, output_dir: Path,
+                     templates_dir: Path, cache_dir: Path | None, session: Session | None = None) -> WriteResult:
+    """Render the pages the page cache does not know unchanged, and write the site."""
     from .pagecache import PageCache
-    from .render import Memo, plan_site, render_pages
+    from .render import Memo, render_pages
 
     timeline = result.timeline
     with _frozen_when_made():
-        if pages is None:
-            pages = plan_site(timeline, fingerprinted=cache_dir is not None)
-        cache = PageCache(cache_dir, content_dir, output_dir, templates_dir) if cache_dir is not None else None
+        cache = None
+        if cache_dir is not None:
+            known_keys = session.page_keys if session is not None else None
+            cache = PageCache(cache_dir, content_dir, output_dir, templates_dir, known_keys)
         kept = cache.unchanged(pages) if cache is not None else {}
         memo = cache.memo(timeline) if cache is not None else Memo()
     files = output_files(result, content_dir, templates_dir, [p for p in pages if p.path not in kept], memo)
@@ -219,7 +243,9 @@ def render_and_write(result: BuildResult, content_dir: Path, output_dir: Path, t
     written = write_site(files, output_dir, kept, render_kept)
     if cache is not None:
         cache.save(pages, written, memo, timeline)
-    return written, pages
+        if session is not None:
+            session.page_keys = (cache.site_key, cache.keys)
+    return written
 
 
 def render_files(result: BuildResult, content_dir: Path, templates_dir: Path) -> dict[str, bytes]:

@@ -26,7 +26,7 @@ from livereload.watcher import Watcher
 
 from .load import display_path
 from .model import Problem
-from .pipeline import BuildResult, build
+from .pipeline import BuildResult, Session, build
 from .render import make_environment
 
 ERROR_TEMPLATE = "error.html"
@@ -52,6 +52,7 @@ class Preview:
         self.error_template = make_environment(error_templates).get_template(ERROR_TEMPLATE)
         self.error_page: bytes | None = None
         self.changed = False  # whether the last rebuild changed what the browser shows
+        self.session = Session()  # what one rebuild keeps for the next
 
     def rebuild(self) -> BuildResult:
         """Build once; report what was written, or the problems that stopped it."""
@@ -66,9 +67,10 @@ class Preview:
     def _build(self) -> BuildResult:
         try:
             return build(self.content_dir, self.output_dir, self.templates_dir, self.include_drafts,
-                         self.allow_removed, cache_dir=self.cache_dir, record_permalinks=False)
+                         self.allow_removed, cache_dir=self.cache_dir, record_permalinks=False, session=self.session)
         except Exception as err:  # a bug in the builder: keep serving, show it, and say where to look
             traceback.print_exc()
+            self.session = Session()  # the next rebuild starts afresh
             return BuildResult((Problem(display_path(self.content_dir),
                                         f"the build failed ({type(err).__name__}: {err}); "
                                         "the terminal running serve shows the details"),))

@@ -138,9 +138,18 @@ def _walk_one(path: str, into: _Files) -> None:
     into[path] = (stat.st_size, stat.st_mtime_ns, file_digest(path))
 
 
-def changed(path: str, recorded: tuple[int, int, bytes | None], current: tuple[int, int, bytes | None]) -> bool:
-    """Whether the input file `path` changed between two scans: by its stat, or by its bytes when the
-    first scan found it too recent to trust its stat."""
+def changed_files(before: Scan, now: Scan) -> tuple[set[str], list[str]] | None:
+    """What differs between two scans: the files found by one only, and the files changed (by their
+    stat, or by their bytes where the first scan found them too recent to trust their stat); None
+    when they were taken for other options."""
+    if now.key != before.key:
+        return None
+    edited = [path for path, record in now.files.items()
+              if (was := before.files.get(path)) is not None and record != was and _changed(path, was, record)]
+    return now.files.keys() ^ before.files.keys(), edited
+
+
+def _changed(path: str, recorded: tuple[int, int, bytes | None], current: tuple[int, int, bytes | None]) -> bool:
     size, mtime_ns, digest = recorded
     if current[0] != size or (digest is None and current[1] != mtime_ns):
         return True
@@ -175,9 +184,8 @@ class StampFile:
     def result_if_unchanged(self, now: Scan) -> object | None:
         """The recorded result when the inputs are those `now` found and the outputs are untouched."""
         stamp = self._read()
-        if stamp is None or stamp.scan.key != now.key or stamp.scan.files.keys() != now.files.keys():
-            return None
-        if any(changed(path, recorded, now.files[path]) for path, recorded in stamp.scan.files.items()):
+        differences = changed_files(stamp.scan, now) if stamp is not None else None
+        if differences is None or any(differences):
             return None
         if any(file_digest(path) != digest for path, digest in stamp.read.items()):
             return None
