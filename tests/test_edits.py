@@ -218,6 +218,8 @@ def test_an_editors_swap_and_backup_files_beside_the_entries_change_nothing(proj
     assert project.build().ok
     assert full_builds["plan"] == 0
     assert_like_a_new_process(project)
+    swap.write_bytes(b"b0VIM 9.0, opened again")
+    assert project.build().timeline is None  # nothing to do: the stamp leaves them out too
 
 
 def test_anything_but_entries_is_built_in_full(project, full_builds):

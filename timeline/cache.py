@@ -40,7 +40,7 @@ from . import __version__, model
 CACHE_DIR_NAME = ".cache"
 FORMAT = b"timeline-load-cache 4 "
 # The modules that turn a file into an EntryFile (tests/test_cache.py checks the list is complete).
-LOAD_MODULES = ("cache", "dates", "load", "model", "validate", "workers", "yamlfile")
+LOAD_MODULES = ("cache", "dates", "layout", "load", "model", "validate", "workers", "yamlfile")
 # A file modified this close to the moment it is recorded may be modified again within the same
 # filesystem timestamp tick, keeping size and mtime: its stat is not trusted (git's "racy clean").
 RACY_NS = 2_000_000_000

@@ -22,8 +22,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .load import (ENTRIES_DIR, Loaded, Reading, entry_cache, entry_fingerprint, is_entry_file_name, load_entry_file,
-                   time_zone)
+from .layout import ENTRIES_DIR
+from .load import Loaded, Reading, entry_cache, entry_fingerprint, load_entry_file, time_zone
 from .model import Entry, Problem, Timeline
 from .render import Page
 from .stamp import Scan, changed_files
@@ -110,30 +110,17 @@ def edited_build(last: LastBuild, now: Scan, content_dir: Path, cache_dir: Path)
 
 
 def _edited_names(last: Scan, now: Scan, entries_dir: str) -> list[str] | None:
-    """The names of the entry files that differ between the two scans; None when anything else differs
-    but the files of the entries folder that are no entries (an editor's swap and backup files, which
-    come and go as the editor works)."""
+    """The names of the entry files that differ between the two scans; None when anything else differs."""
     differences = changed_files(last, now)
-    if differences is None:
-        return None
-    appeared_or_gone, edited = differences
-    if any(_may_change_the_build(path, entries_dir) for path in appeared_or_gone):
+    if differences is None or differences[0]:  # files appeared or gone
         return None
     names = []
-    for path in edited:
-        if _may_change_the_build(path, entries_dir):
-            folder, name = os.path.split(path)
-            if folder != entries_dir:
-                return None
-            names.append(name)
+    for path in differences[1]:
+        folder, name = os.path.split(path)
+        if folder != entries_dir:
+            return None
+        names.append(name)
     return sorted(names)
-
-
-def _may_change_the_build(path: str, entries_dir: str) -> bool:
-    """Any file may, but those the entries folder holds beside the entries, which the load never
-    reads (load.is_entry_file_name)."""
-    folder, name = os.path.split(path)
-    return folder != entries_dir or is_entry_file_name(name)
 
 
 def _reread(names: list[str], last: LastBuild, reading: Reading, zone_rules: bytes | None, cache_dir: Path,

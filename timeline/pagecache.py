@@ -47,7 +47,7 @@ FRAGMENTS_FORMAT = b"timeline-fragment-cache 2 "
 # sixteenth of them (pickling 10,000 bodies takes a third of a second).
 SHARDS = 16
 # The modules that turn a planned page into bytes (tests/test_incremental.py checks the list).
-RENDER_MODULES = ("dates", "markup", "model", "pagecache", "permalinks", "render", "workers", "write")
+RENDER_MODULES = ("dates", "layout", "markup", "model", "pagecache", "permalinks", "render", "workers", "write")
 
 
 def site_key(templates_dir: Path) -> str:

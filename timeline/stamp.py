@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .cache import RACY_NS, file_digest, read_pickle, write_pickle
+from .layout import ENTRIES_DIR, is_entry_file_name
 from .write import MARKER, fingerprint
 
 FORMAT = b"timeline-build-stamp 3\n"
@@ -60,8 +61,11 @@ class Stamp(NamedTuple):
 _UNREADABLE = (-1, -1, None)  # only matches a file or folder that is unreadable again
 
 
-def _walk(folder: str, skip: frozenset[str], into: _Files, racy_from: int, seen: set[str] | None = None) -> None:
-    """Every file under `folder`, symbolic links followed (each real folder once, so a loop ends)."""
+def _walk(folder: str, skip: frozenset[str], entries: str, into: _Files, racy_from: int,
+          seen: set[str] | None = None) -> None:
+    """Every file under `folder`, symbolic links followed (each real folder once, so a loop ends), but
+    the files of the folder `entries` that are no entries: an editor's swap and backup files, which
+    come and go as the editor types and which no build reads."""
     seen = set() if seen is None else seen
     real = os.path.realpath(folder)
     if real in seen:
@@ -78,7 +82,9 @@ def _walk(folder: str, skip: frozenset[str], into: _Files, racy_from: int, seen:
             continue
         try:
             if item.is_dir():
-                _walk(item.path, skip, into, racy_from, seen)
+                _walk(item.path, skip, entries, into, racy_from, seen)
+                continue
+            if folder == entries and not is_entry_file_name(item.name):
                 continue
             stat = item.stat()
         except OSError:  # a dangling link, or gone since the folder was listed
@@ -114,8 +120,9 @@ def scan(content_dir: Path, templates_dir: Path, options: tuple, skip: tuple[Pat
     racy_from = time.time_ns() - RACY_NS
     files: _Files = {}
     skipped = frozenset(os.path.abspath(folder) for folder in skip)
+    entries = os.path.join(os.path.abspath(content_dir), ENTRIES_DIR)
     for folder in (content_dir, templates_dir):
-        _walk(os.path.abspath(folder), skipped, files, racy_from)
+        _walk(os.path.abspath(folder), skipped, entries, files, racy_from)
     files.update(_code_files())
     key = repr((options, os.getcwd(), sys.version, sys.executable, os.environ.get("TZ"),
                 os.environ.get("PYTHONTZPATH")))  # where zoneinfo looks for the time zone's rules
