@@ -1,7 +1,8 @@
 """A rebuild after an edit, in a process that builds again and again (a live preview).
 
-The process keeps its last successful build: the scan of its inputs, what the
-load gave, the timeline and the plan of its pages. When the next build's scan
+The process keeps its last successful build in a session (pipeline.Session):
+the scan of its inputs, what the load gave, the timeline and the plan of its
+pages. When the next build's scan
 differs from that one in entry files alone, and no edited entry moved on the
 site (see `placement_key`), the edited files are read and validated alone and the
 new entries are put into the last plan, in place of the old ones, instead of
@@ -14,7 +15,8 @@ the pages' contexts hold) or its fingerprint (which their inputs hold), so the
 last plan with the edited entries put in is the plan of the new content:
 tests/test_edits.py compares the two for an edit of every field. Anything
 else (a template, the settings, a file added or removed, an edit that makes
-an error, a cache folder deleted) is built in full.
+an error, a cache folder deleted or a load cache file damaged) is built in
+full.
 """
 from __future__ import annotations
 
