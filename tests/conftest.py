@@ -17,6 +17,7 @@ import pytest
 from timeline.cache import TOKEN_BYTES
 from timeline.cli import main as cli_main
 from timeline.links import read_site
+from timeline.pipeline import build
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
@@ -54,6 +55,35 @@ def copy_content(destination: Path, source: Path = CONTENT) -> Path:
     """A private copy of the content, so a build never touches the repository's permalinks.lock."""
     shutil.copytree(source, destination, ignore=shutil.ignore_patterns(".cache"))
     return destination
+
+
+class Project:
+    """Content and templates of a test's own, built into its own output and cache folders."""
+
+    def __init__(self, root: Path, content: Path, templates: Path):
+        self.root, self.content, self.templates = root, content, templates
+        self.output, self.cache = root / "site", root / "cache"
+
+    def warm(self, *allow_removed: str):
+        return build(self.content, self.output, self.templates, allow_removed=allow_removed, cache_dir=self.cache)
+
+    def cold(self, *allow_removed: str) -> dict[str, bytes]:
+        output = self.root / "cold"
+        shutil.rmtree(output, ignore_errors=True)
+        result = build(self.content, output, self.templates, allow_removed=allow_removed, record_permalinks=False)
+        assert result.ok, result.problems
+        return read_site(output)
+
+    def assert_warm_equals_cold(self, *allow_removed: str):
+        result = self.warm(*allow_removed)
+        assert result.ok, result.problems
+        assert read_site(self.output) == self.cold(*allow_removed)
+        return result
+
+    def edit(self, path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {path}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def run_cli(*args: str | Path) -> int:

@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+import conftest
 from conftest import TEMPLATES, copy_content, read_cache_file
 from timeline import edits, load, render
 from timeline.links import read_site
@@ -16,13 +17,13 @@ from timeline.pipeline import Session, build, load_timeline
 EDITED = "sheberghan-falls"
 
 
-class Project:
+class Project(conftest.Project):
+    """The default content, split by month, built in a session as serve builds it."""
+
     def __init__(self, root):
-        self.root = root
-        self.content = copy_content(root / "content")
-        self.templates = root / "templates"
-        shutil.copytree(TEMPLATES, self.templates)
-        self.output, self.cache = root / "site", root / "cache"
+        templates = root / "templates"
+        shutil.copytree(TEMPLATES, templates)
+        super().__init__(root, copy_content(root / "content"), templates)
         settings = self.content / "timeline.yaml"
         # 11 entries, split by month: period pages and their navigation are planned too.
         settings.write_text(settings.read_text(encoding="utf-8") + "entries_per_page: 10\n", encoding="utf-8")
@@ -33,18 +34,8 @@ class Project:
         return build(self.content, self.output, self.templates, cache_dir=self.cache, session=self.session,
                      **options)
 
-    def cold(self) -> dict[str, bytes]:
-        output = self.root / "cold"
-        shutil.rmtree(output, ignore_errors=True)
-        result = build(self.content, output, self.templates, record_permalinks=False)
-        assert result.ok, result.problems
-        return read_site(output)
-
     def edit(self, old: str, new: str, path=None) -> None:
-        path = path or self.entry
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"{old!r} not in {path}"
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        super().edit(path or self.entry, old, new)
 
 
 @pytest.fixture

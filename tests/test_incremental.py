@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEMPLATES, copy_content, read_cache_file, write_cache_file
+from conftest import TEMPLATES, Project, copy_content, read_cache_file, write_cache_file
 from timeline import pagecache
 from timeline.links import read_site
 from timeline.pipeline import build, load_timeline
@@ -26,33 +26,6 @@ def project(tmp_path):
     project = Project(tmp_path, content, templates)
     assert project.warm().ok
     return project
-
-
-class Project:
-    def __init__(self, root: Path, content: Path, templates: Path):
-        self.root, self.content, self.templates = root, content, templates
-        self.output, self.cache = root / "site", root / "cache"
-
-    def warm(self, *allow_removed: str):
-        return build(self.content, self.output, self.templates, allow_removed=allow_removed, cache_dir=self.cache)
-
-    def cold(self, *allow_removed: str) -> dict[str, bytes]:
-        output = self.root / "cold"
-        shutil.rmtree(output, ignore_errors=True)
-        result = build(self.content, output, self.templates, allow_removed=allow_removed, record_permalinks=False)
-        assert result.ok, result.problems
-        return read_site(output)
-
-    def assert_warm_equals_cold(self, *allow_removed: str):
-        result = self.warm(*allow_removed)
-        assert result.ok, result.problems
-        assert read_site(self.output) == self.cold(*allow_removed)
-        return result
-
-    def edit(self, path: Path, old: str, new: str) -> None:
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"{old!r} not in {path}"
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def entry_ids(project: Project) -> list[str]:
