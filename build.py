@@ -19,7 +19,7 @@ if missing:
              "  python3 -m venv .venv && .venv/bin/pip install -e .\n"
              "and run it again.")
 
-from timeline.cli import run  # noqa: E402 - only once the dependencies are known to be there
+from timeline.commands.cli import run  # noqa: E402 - only once the dependencies are known to be there
 
 if __name__ == "__main__":
     run()

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Callable, Iterator, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
-from .cache import SHARDS, EntryCache, Identity, Pack, Recorder, file_digest, unpickled_fast
+from .speed.store import SHARDS, EntryCache, Identity, Pack, Recorder, file_digest, unpickled_fast
 from .layout import ENTRIES_DIR, MEDIA_DIR, SETTINGS_FILE, is_entry_file_name
 from .model import Entry, Problem, Settings, Tag
 from .validate import ID_PATTERN, Report, slugify, validate_entry, validate_settings
-from .workers import fork_pool, fork_workers
+from .speed.workers import fork_pool, fork_workers
 from .yamlfile import Mapping, Node, Scalar, YamlError, parse_yaml, read_source, read_yaml
 
 # Worker processes pay from a few hundred files; measured on 2 cores, serial against parallel:

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, NamedTuple
 
 from .model import Problem, Timeline
-from .stamp import StampFile, rescanned, scan
+from .speed.stamp import StampFile, rescanned, scan
 from .write import OutputFolderError, WriteResult, write_site
 
 if TYPE_CHECKING:
-    from .edits import Edited, LastBuild
+    from .speed.session import Edited, LastBuild
     from .load import Loaded
     from .permalinks import Permalink
     from .render import Memo, Page
@@ -161,7 +161,7 @@ def _build_if_changed(content_dir: Path, output_dir: Path, templates_dir: Path, 
         unchanged = stamp.result_if_unchanged(before)
     if isinstance(unchanged, BuildResult):
         return unchanged
-    from . import edits
+    from .speed import session as edits
     from .load import zone_files_read
     from .permalinks import lock_path
 
@@ -224,7 +224,7 @@ def _load_render_write(content_dir: Path, output_dir: Path, templates_dir: Path,
 def render_and_write(result: BuildResult, pages: tuple[Page, ...], content_dir: Path, output_dir: Path,
                      templates_dir: Path, cache_dir: Path | None, session: Session | None = None) -> WriteResult:
     """Render the pages the page cache does not know unchanged, and write the site."""
-    from .pagecache import PageCache
+    from .speed.pages import PageCache
     from .render import Memo, render_pages
 
     timeline = result.timeline

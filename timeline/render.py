@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 from .dates import MONTH_NAMES, format_date, format_range, period_key, period_label
 from .markup import first_paragraph, render_markdown
 from .model import DAY, MINUTE, Entry, PartialDate, Place, Settings, Tag, Timeline
-from .workers import fork_pool, fork_workers
+from .speed.workers import fork_pool, fork_workers
 
 STATIC_DIR = "static"  # templates/static/ is copied to the output as static/
 MEDIA_DIR = "media"  # content/media/ is copied to the output as media/

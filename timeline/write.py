@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, NamedTuple
 
-from .cache import RACY_NS  # a stat this recent is not trusted: the caches' rule, for the marker too
+from .speed.store import RACY_NS  # a stat this recent is not trusted: the caches' rule, for the marker too
 
 try:
     import fcntl

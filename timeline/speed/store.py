@@ -32,15 +32,14 @@ import sys
 import tempfile
 import time
 from functools import cached_property
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, Sequence, TypeVar
 
-from . import __version__, model
+from .. import __version__, model
 
 CACHE_DIR_NAME = ".cache"
 FORMAT = b"timeline-load-cache 4 "
-# The modules that turn a file into an EntryFile (tests/test_cache.py checks the list is complete).
-LOAD_MODULES = ("cache", "dates", "layout", "load", "model", "validate", "workers", "yamlfile")
 # A file modified this close to the moment it is recorded may be modified again within the same
 # filesystem timestamp tick, keeping size and mtime: its stat is not trusted (git's "racy clean").
 RACY_NS = 2_000_000_000
@@ -184,7 +183,7 @@ class EntryCache:
     def __init__(self, cache_dir: Path, content_dir: Path, media_dir: Path, context: tuple):
         self.cache_dir = cache_dir
         self.name = f"entries-{_sha256_hex(str(content_dir.resolve()).encode())[:16]}"
-        header = FORMAT + _sha256_hex(repr((context, _code_identity())).encode()).encode() + b"\n"
+        header = FORMAT + _sha256_hex(repr((context, code_identity())).encode()).encode() + b"\n"
         self.recorder = Recorder(header, media_dir)
         self.fingerprints: list[str | None] = []
 
@@ -367,22 +366,35 @@ def _make_cache_dir(cache_dir: Path) -> None:
     )
 
 
+# The libraries whose behaviour shapes what a build makes: a new version (or a reinstall) means new code.
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "_yaml", "dateutil")
+
+
 @functools.cache
-def _code_identity() -> tuple:
-    """What reads the files: a changed validator, parser or date library never trusts old results.
+def code_identity() -> str:
+    """What the running tool is: the bytes of every module of the package, where each library the
+    output depends on lives and when it was installed, and the Python running them. Every cache
+    file and the stamp are keyed on it, so a changed validator, template filter or library never
+    trusts an old result.
 
-    Read once per process, when its first load uses the cache, right after the imports: a
-    long-running preview keeps running the code it imported whatever is on disk later, and must
-    record what that code loads under that code's identity."""
-    import dateutil  # here, not above: the no-op fast path imports this module without them
-    import yaml
+    Taken once per process, at its first build: a long-running preview keeps running the code it
+    imported whatever is on disk later, and must record what that code made under that code's
+    identity. No library is imported here (the no-op build does without them)."""
+    return identity_of(Path(__file__).resolve().parent.parent)
 
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for module in LOAD_MODULES:
-        digest.update(module.encode() + b"\0" + (package / f"{module}.py").read_bytes())
-    libraries = (yaml.__version__, yaml.__with_libyaml__, dateutil.__version__)
-    return __version__, digest.hexdigest(), sys.version_info[:2], libraries
+
+@functools.cache
+def identity_of(package: Path) -> str:
+    """code_identity of the package in the folder `package`."""
+    digest = hashlib.sha256(repr((__version__, sys.version, sys.executable)).encode())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(b"\0" + path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in LIBRARIES:
+        spec = find_spec(name)
+        origin = spec.origin if spec is not None else None
+        stat = os.stat(origin) if origin and os.path.exists(origin) else None
+        digest.update(repr((name, origin, stat and (stat.st_size, stat.st_mtime_ns))).encode())
+    return digest.hexdigest()
 
 
 def file_digest(path: str) -> bytes | None:

@@ -10,53 +10,12 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conftest import REPO, copy_content, run_cli
+from support import HOSTILE_ENTRY, REPO, copy_content, run_cli
 from timeline.links import read_site
 from timeline.load import load_content
 from timeline.markup import is_safe_url, render_markdown
 from timeline.yamlfile import YamlError, parse_yaml
 
-HOSTILE_ENTRY = r'''
-title: "<script>alert('title')</script> & \"quotes\" <img src=x onerror=alert(1)>"
-date: 2021-08-06
-date_label: "<b onmouseover=alert(1)>Friday</b>"
-summary: "\"><svg onload=alert('summary')> </textarea><script>alert(2)</script>"
-body: |
-  Raw <script>alert('body')</script> and <img src=x onerror="alert(3)"> and <a href="javascript:alert(4)">raw</a>.
-
-  <div onclick="alert(5)">block html</div>
-
-  <iframe src="javascript:alert(5.5)"></iframe>
-
-  [plain](javascript:alert(6)) [upper](JAVASCRIPT:alert(7)) [entity](&#106;avascript:alert(8))
-  [hex](&#x6A;avascript:alert(9)) [tab](jav&#x09;ascript:alert(10)) [data](data:text/html;base64,PHNjcmlwdD4=)
-  [vb](vbscript:msgbox(11)) [spaced]( javascript:alert(12)) [newline](java&#10;script:alert(13))
-  ![img](javascript:alert(14)) <javascript:alert(15)> [ref][r] [named](&Tab;javascript:alert(18))
-  [colon](javascript&colon;alert(19)) [ok](https://example.org/)
-
-  [r]: javascript:alert(16)
-
-  Attribute list {onclick=alert(17)} and `<script>code</script>`.
-tags: ["<script>t</script>", "x\" onmouseover=\"alert(1)"]
-place:
-  name: "<script>alert('place')</script>"
-  region: "<i>r</i>"
-  country: "\"'><script>c</script>"
-sources:
-  - name: "<script>alert('source')</script>"
-    url: "https://example.org/?q=\"><script>alert(1)</script>"
-    title: "</title><script>alert(1)</script>"
-    quote: "</blockquote><script>alert('quote')</script>"
-media:
-  src: "https://example.org/x.jpg?a=\"b\"&lt;"
-  alt: "\" onerror=\"alert('alt')"
-  caption: "<script>alert('caption')</script>"
-  credit: "<script>alert('credit')</script>"
-corrections:
-  - date: 2021-08-07
-    text: "<script>alert('correction')</script>"
-updated: 2021-08-07
-'''
 TITLE = "<script>alert('title')</script> & \"quotes\" <img src=x onerror=alert(1)>"
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "srcset", "data", "xlink:href", "background"}
 ALLOWED_SCRIPT_SOURCES = re.compile(r"(\.\./)*static/site\.js")

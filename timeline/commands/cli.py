@@ -9,15 +9,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__
-from .cache import default_cache_dir
-from .pipeline import build, load_timeline, render_files
+from .. import __version__
+from ..speed.store import default_cache_dir
+from ..pipeline import build, load_timeline, render_files
 
 # The modules of the other commands load PyYAML and the validator: imported where used, so that a
 # build with nothing to do (pipeline.build returns at once) does not wait for them.
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-PROJECT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PROJECT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check(args) -> int:
-    from .links import check_links
+    from ..links import check_links
 
     result = load_timeline(args.content, args.drafts, tuple(args.allow_removed), cache_dir=_cache_dir(args))
     if result.ok and args.links:
@@ -187,8 +187,8 @@ def _serve(args) -> int:
 
 
 def _new(args) -> int:
-    from .load import display_path
-    from .scaffold import SCHEMA_FILE, ScaffoldError, create_entry
+    from ..load import display_path
+    from .new import SCHEMA_FILE, ScaffoldError, create_entry
 
     try:
         created = create_entry(args.content, args.title, date=args.date, tags=tuple(args.tag),

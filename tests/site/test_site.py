@@ -10,7 +10,6 @@ import json
 import pickle
 import shutil
 from dataclasses import replace
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
@@ -18,14 +17,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from timeline.cli import main
+from timeline.commands.cli import main
 from timeline.dates import format_range, parse_date
 from timeline.load import load_content
 from timeline.model import Timeline
 from timeline.order import order_entries
+from support import Page
 from timeline.render import FEED_ENTRIES, make_environment, plan_site, render_page, render_site
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "templates"
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -33,54 +33,6 @@ INDEX_BUDGET = 60 * 1024
 
 
 # ---------------------------------------------------------------- parsing helpers
-
-class Page(HTMLParser):
-    """What the tests need from one HTML document: elements with attributes and text."""
-
-    def __init__(self, text: str):
-        super().__init__(convert_charrefs=True)
-        self.elements: list[dict] = []  # {"tag", "attrs", "text", "classes"}
-        self._open: list[dict] = []
-        self.feed(text)
-
-    def handle_starttag(self, tag, attrs):
-        element = {"tag": tag, "attrs": dict(attrs), "text": ""}
-        element["classes"] = set((element["attrs"].get("class") or "").split())
-        self.elements.append(element)
-        if tag not in ("meta", "link", "img", "input", "br", "hr", "source"):
-            self._open.append(element)
-
-    def handle_endtag(self, tag):
-        for index in range(len(self._open) - 1, -1, -1):
-            if self._open[index]["tag"] == tag:
-                del self._open[index:]
-                break
-
-    def handle_data(self, data):
-        for element in self._open:
-            element["text"] += data
-
-    def all(self, tag: str, **attrs) -> list[dict]:
-        return [e for e in self.elements if e["tag"] == tag
-                and all(e["attrs"].get(k.rstrip("_")) == v for k, v in attrs.items())]
-
-    def one(self, tag: str, **attrs) -> dict:
-        found = self.all(tag, **attrs)
-        assert len(found) == 1, f"expected one <{tag} {attrs}>, found {len(found)}"
-        return found[0]
-
-    def meta(self, key: str) -> str:
-        for element in self.all("meta"):
-            if key in (element["attrs"].get("property"), element["attrs"].get("name")):
-                return element["attrs"]["content"]
-        raise AssertionError(f"no meta {key}")
-
-    def ids(self) -> set[str]:
-        return {e["attrs"]["id"] for e in self.elements if "id" in e["attrs"]}
-
-    def json_ld(self) -> dict:
-        return json.loads(self.one("script", type="application/ld+json")["text"])
-
 
 def parse(path: Path) -> Page:
     return Page(path.read_text(encoding="utf-8"))

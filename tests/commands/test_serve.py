@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 from tornado.websocket import websocket_connect
 
-from timeline.serve import Preview, _asks_for_page, _ignored
+from timeline.commands.serve import Preview, _asks_for_page, _ignored
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 30  # seconds; a rebuild of the default content takes well under one
 ZARANJ = "zaranj-falls"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONTENT, copy_content, run_cli
+from support import CONTENT, copy_content, run_cli
 from timeline import permalinks
 from timeline.links import check_links, read_site
 from timeline.load import display_path, entry_files

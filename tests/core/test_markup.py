@@ -10,8 +10,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO
-from test_safety import HOSTILE_ENTRY
+from support import REPO
+from support import HOSTILE_ENTRY
 from timeline import markup
 from timeline.markup import MarkdownRenderer, render_markdown, unused_parts
 

@@ -24,10 +24,10 @@ from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 
-from .load import display_path
-from .model import Problem
-from .pipeline import BuildResult, Session, build
-from .render import make_environment
+from ..load import display_path
+from ..model import Problem
+from ..pipeline import BuildResult, Session, build
+from ..render import make_environment
 
 ERROR_TEMPLATE = "error.html"
 NOT_FOUND_PAGE = "404.html"

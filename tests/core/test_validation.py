@@ -502,7 +502,7 @@ def yaml_blocks(markdown_text: str) -> list[str]:
 
 
 def test_the_documented_examples_are_valid(errors):
-    blocks = yaml_blocks((Path(__file__).resolve().parent.parent / "docs" / "format.md").read_text(encoding="utf-8"))
+    blocks = yaml_blocks((Path(__file__).resolve().parents[2] / "docs" / "format.md").read_text(encoding="utf-8"))
     example = blocks[0]
     settings = next(block for block in blocks if block.startswith("title:") and "base_url:" in block)
     assert set(yaml.safe_load(example)) == set(ENTRY_FIELDS)  # the complete example shows every field

@@ -8,16 +8,17 @@ import shutil
 
 import pytest
 
-import conftest
-from conftest import TEMPLATES, copy_content, read_cache_file
-from timeline import edits, load, render
+import support
+from support import TEMPLATES, copy_content, read_cache_file
+from timeline import load, render
+from timeline.speed import session as edits
 from timeline.links import read_site
 from timeline.pipeline import Session, build, load_timeline
 
 EDITED = "sheberghan-falls"
 
 
-class Project(conftest.Project):
+class Project(support.Project):
     """The default content, split by month, built in a session as serve builds it."""
 
     def __init__(self, root):

@@ -24,10 +24,10 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .layout import ENTRIES_DIR
-from .load import Loaded, Reading, entry_cache, entry_fingerprint, load_entry_file, time_zone
-from .model import Entry, Problem, Timeline
-from .render import Page
+from ..layout import ENTRIES_DIR
+from ..load import Loaded, Reading, entry_cache, entry_fingerprint, load_entry_file, time_zone
+from ..model import Entry, Problem, Timeline
+from ..render import Page
 from .stamp import Scan, changed_files
 
 

@@ -24,22 +24,17 @@ ignored when damaged.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
-import sys
 import time
-from importlib.util import find_spec
 from pathlib import Path
 from typing import NamedTuple
 
-from .cache import RACY_NS, file_digest, read_pickle, write_pickle
-from .layout import ENTRIES_DIR, is_entry_file_name
-from .write import MARKER, fingerprint
+from .store import RACY_NS, code_identity, file_digest, read_pickle, write_pickle
+from ..layout import ENTRIES_DIR, is_entry_file_name
+from ..write import MARKER, fingerprint
 
 FORMAT = b"timeline-build-stamp 3\n"
-# Besides its own modules, what the output depends on (a library upgrade rewrites these files).
-LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "_yaml", "dateutil")
 
 _Files = dict[str, tuple[int, int, bytes | None]]  # path -> size, mtime_ns, hash when racy (else None)
 
@@ -94,27 +89,6 @@ def _walk(folder: str, skip: frozenset[str], entries: str, into: _Files, racy_fr
         into[item.path] = (stat.st_size, stat.st_mtime_ns, file_digest(item.path) if racy else None)
 
 
-@functools.cache
-def _code_files() -> _Files:
-    """The stat of the tool's modules and libraries, taken once per process, at its first build,
-    right after the imports: a long-running preview keeps running the code it imported whatever is
-    on disk later, and its stamps must describe that code (a new process then builds again)."""
-    package = os.path.dirname(os.path.abspath(__file__))
-    paths = [os.path.join(package, name) for name in sorted(os.listdir(package)) if name.endswith(".py")]
-    for name in LIBRARIES:
-        spec = find_spec(name)
-        if spec is not None and spec.origin:
-            paths.append(spec.origin)
-    files: _Files = {}
-    for path in paths:
-        try:
-            stat = os.stat(path)
-            files[path] = (stat.st_size, stat.st_mtime_ns, None)
-        except OSError:
-            files[path] = _UNREADABLE
-    return files
-
-
 def scan(content_dir: Path, templates_dir: Path, options: tuple, skip: tuple[Path, ...]) -> Scan:
     """The stat of every input of a build; `skip`: folders inside those not to count (cache, output)."""
     racy_from = time.time_ns() - RACY_NS
@@ -123,8 +97,7 @@ def scan(content_dir: Path, templates_dir: Path, options: tuple, skip: tuple[Pat
     entries = os.path.join(os.path.abspath(content_dir), ENTRIES_DIR)
     for folder in (content_dir, templates_dir):
         _walk(os.path.abspath(folder), skipped, entries, files, racy_from)
-    files.update(_code_files())
-    key = repr((options, os.getcwd(), sys.version, sys.executable, os.environ.get("TZ"),
+    key = repr((options, code_identity(), os.getcwd(), os.environ.get("TZ"),
                 os.environ.get("PYTHONTZPATH")))  # where zoneinfo looks for the time zone's rules
     return Scan(hashlib.sha256(key.encode()).hexdigest(), files)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_content, run_cli
+from support import copy_content, run_cli
 from timeline import write
 from timeline.write import MARKER, OutputFolderError, write_site
 
@@ -348,7 +348,7 @@ def test_a_full_disk_during_a_parallel_build_ends_it_cleanly(tmp_path, monkeypat
 
     content = copy_content(tmp_path / "content")
     monkeypatch.setattr(render, "PARALLEL_FROM", 5)  # the worker path, on a small site
-    monkeypatch.setattr("timeline.workers.threading.active_count", lambda: 1)
+    monkeypatch.setattr("timeline.speed.workers.threading.active_count", lambda: 1)
     _fail_while_staging(monkeypatch, OSError(errno.ENOSPC, "No space left on device"), after=2)
     gc.disable()  # released by the build itself, not whenever the collector happens to run
     try:

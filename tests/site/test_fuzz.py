@@ -16,7 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CONTENT, TEMPLATES
+from support import CONTENT, TEMPLATES
 from timeline.pipeline import build
 from timeline.validate import ENTRY_FIELDS
 

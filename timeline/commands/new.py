@@ -19,11 +19,11 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from .load import ENTRIES_DIR, MEDIA_DIR, display_path, load_settings
-from .model import Problem
+from ..load import ENTRIES_DIR, MEDIA_DIR, display_path, load_settings
+from ..model import Problem
 from .schema import schema_json
-from .validate import ENTRY_FIELDS, ID_PATTERN, SOURCE_FIELDS, Field, Report, slugify, validate_entry
-from .yamlfile import YamlError, parse_yaml
+from ..validate import ENTRY_FIELDS, ID_PATTERN, SOURCE_FIELDS, Field, Report, slugify, validate_entry
+from ..yamlfile import YamlError, parse_yaml
 
 SCHEMA_FILE = "entry.schema.json"
 MODELINE = f"# yaml-language-server: $schema=../{SCHEMA_FILE}"

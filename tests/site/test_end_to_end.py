@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from timeline.cli import main
+from timeline.commands.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "content"
 
 # The shipped timeline in the order the rule gives: start, then coarser first, then id.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "content"
 BAD_ENTRY = 'title: no\ndate: "2021-02-30"\nsources:\n  - name: EFE\n    url: "javascript:alert(1)"\n'
 
@@ -161,7 +161,7 @@ def test_help_exits_0(project):
 def test_a_broken_template_is_reported_with_its_file_and_line(tmp_path, capsys, monkeypatch, workers):
     import shutil
 
-    from conftest import TEMPLATES, run_cli
+    from support import TEMPLATES, run_cli
     from timeline import render
 
     templates = tmp_path / "templates"
@@ -173,7 +173,7 @@ def test_a_broken_template_is_reported_with_its_file_and_line(tmp_path, capsys, 
     page.write_text("".join(lines), encoding="utf-8")
     if workers:
         monkeypatch.setattr(render, "PARALLEL_FROM", 5)
-        monkeypatch.setattr("timeline.workers.threading.active_count", lambda: 1)
+        monkeypatch.setattr("timeline.speed.workers.threading.active_count", lambda: 1)
     code = run_cli("build", "--templates", templates, "--output", tmp_path / "site", "--no-cache")
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err

@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import REPO, copy_content, read_cache_file, run_cli, write_cache_file
-from timeline import cache, load
+from support import REPO, copy_content, read_cache_file, run_cli, write_cache_file
+from timeline import load
+from timeline.speed import store as cache
 from timeline.links import read_site
 
 TIMED_ENTRY = textwrap.dedent("""\
@@ -238,11 +239,20 @@ def test_parallel_parsing_gives_what_serial_parsing_gives(content, monkeypatch):
     assert len(serial) == len(names) and all(loaded.entry is not None for loaded in serial)
 
 
-def test_the_cache_key_covers_every_module_the_load_stage_imports():
-    code = "import sys, timeline.load; print(' '.join(sorted(m for m in sys.modules if m.startswith('timeline.'))))"
-    imported = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
-                              check=True).stdout.split()
-    assert {name.removeprefix("timeline.") for name in imported} <= set(cache.LOAD_MODULES)
+def test_the_code_identity_covers_every_module_of_the_package(tmp_path):
+    """One identity for every cache, derived from the package itself: a change to any module counts."""
+    package = Path(cache.__file__).resolve().parent.parent
+    copy = tmp_path / "timeline"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    modules = sorted(copy.rglob("*.py"))
+    assert len(modules) >= 20 and {"load.py", "render.py", "store.py"} <= {m.name for m in modules}
+    seen = {cache.identity_of(copy)}
+    for module in modules:
+        with open(module, "a", encoding="utf-8") as changed:
+            changed.write("\n# changed\n")
+        cache.identity_of.cache_clear()
+        seen.add(cache.identity_of(copy))
+    assert len(seen) == len(modules) + 1
 
 
 def test_a_file_saved_again_while_it_is_parsed_is_parsed_again_next_time(tmp_path):
@@ -381,10 +391,10 @@ def test_the_code_identity_is_that_of_the_code_running(content, tmp_path, monkey
     first = load.load_content(content, cache_dir)
     headers = {file.read_bytes().split(b"\n", 1)[0] for file in cache_files(cache_dir)}
     pulled = tmp_path / "timeline"
-    shutil.copytree(Path(cache.__file__).parent, pulled, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(Path(cache.__file__).parent.parent, pulled, ignore=shutil.ignore_patterns("__pycache__"))
     with open(pulled / "validate.py", "a", encoding="utf-8") as validator:
         validator.write("\n# a changed validator\n")
-    monkeypatch.setattr(cache, "__file__", str(pulled / "cache.py"))  # where the code is read from
+    monkeypatch.setattr(cache, "__file__", str(pulled / "speed" / "store.py"))  # where the code is read from
     monkeypatch.setattr(load, "load_entry_file", lambda *args: pytest.fail("the running code's results were not used"))
     assert load.load_content(content, cache_dir) == first
     assert {file.read_bytes().split(b"\n", 1)[0] for file in cache_files(cache_dir)} == headers
@@ -420,7 +430,7 @@ def test_a_cache_file_is_unpickled_once_per_process_until_it_is_replaced(tmp_pat
     # Another process replaces the file, as every writer of a cache file does (by a rename), with
     # as many bytes, on a filesystem whose clock is too coarse to tell the two writes apart.
     before = file.stat()
-    writer = "import sys; from pathlib import Path; from timeline import cache; " \
+    writer = "import sys; from pathlib import Path; from timeline.speed import store as cache; " \
              "cache.write_pickle(Path(sys.argv[1]), b'test-cache 1\\n', {'kept': 'bbbb'})"
     subprocess.run([sys.executable, "-c", writer, str(file)], check=True, cwd=REPO)
     os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import jsonschema
 import pytest
 
-from timeline.cli import main
-from timeline.schema import entry_schema, schema_json
+from timeline.commands.cli import main
+from timeline.commands.schema import entry_schema, schema_json
 from timeline.yamlfile import Mapping, Sequence, parse_yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "content"
 MODELINE = "# yaml-language-server: $schema=../entry.schema.json"
 

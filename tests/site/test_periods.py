@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEMPLATES, require
-from test_site import Page
+from support import TEMPLATES, require
+from support import Page
 from timeline.links import check_links, read_site
 from timeline.pipeline import build
 
@@ -281,7 +281,7 @@ def test_an_index_link_to_an_entry_opens_its_period_page(split_site, browser):
 # ---------------------------------------------------------------- quality gates
 
 def test_a_split_site_is_valid_html5(split_site):
-    from test_quality_gates import vnu_jar
+    from support import vnu_jar
     java, jar = shutil.which("java"), vnu_jar()
     require(java is not None, "java is not installed (apt-get install -y default-jre-headless)")
     require(jar is not None, "the Nu HTML Checker is not installed (pip install -e '.[test]')")

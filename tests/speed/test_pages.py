@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEMPLATES, Project, copy_content, read_cache_file, write_cache_file
-from timeline import pagecache
+from support import TEMPLATES, Project, copy_content, read_cache_file, write_cache_file
+from timeline.speed import pages as pagecache
 from timeline.links import read_site
 from timeline.pipeline import build, load_timeline
 from timeline.write import MARKER
@@ -141,20 +141,6 @@ def test_a_new_output_folder_gets_every_page_although_the_cache_knows_them(proje
     assert (project.output / MARKER).is_file() and len(result.written) == len(read_site(project.output))
 
 
-def test_the_render_modules_list_is_complete():
-    """Every module of the package that render.py depends on is part of the page cache's key."""
-    package = Path(pagecache.__file__).parent
-    modules, pending = set(), ["render", "permalinks"]
-    while pending:
-        module = pending.pop()
-        if module in modules:
-            continue
-        modules.add(module)
-        pending += re.findall(r"^from \.(\w+) import", (package / f"{module}.py").read_text(), flags=re.M)
-    modules -= {"load", "validate", "yamlfile", "cache"}  # the load stage: its own cache and key
-    assert modules <= set(pagecache.RENDER_MODULES)
-
-
 # ---------------------------------------------------------------- the no-op fast path (stamp.py)
 
 def test_a_build_with_nothing_changed_is_skipped_without_loading(project, monkeypatch):
@@ -262,7 +248,7 @@ def test_cached_bodies_are_used(project):
 
 def test_cached_bodies_are_not_used_by_other_code(project, monkeypatch):
     _plant_lies_in_body_cache(project)
-    monkeypatch.setattr(pagecache, "_code_identity", lambda: ("another version of the converter",))
+    monkeypatch.setattr(pagecache, "code_identity", lambda: "another version of the converter")
     _retitle(project)
     project.assert_warm_equals_cold()
 
@@ -335,7 +321,7 @@ def test_cached_fragments_are_not_used_after_what_made_them_changed(project, mon
     elif change == "template":
         project.edit(project.templates / "entry_item.html", 'class="summary"', 'class="summary lead"')
     else:
-        monkeypatch.setattr(pagecache, "_code_identity", lambda: ("another version of the renderer",))
+        monkeypatch.setattr(pagecache, "code_identity", lambda: "another version of the renderer")
         _retitle(project)
     project.assert_warm_equals_cold()
 
@@ -389,23 +375,20 @@ def test_a_template_saved_during_a_build_is_not_recorded_under_the_old_key(proje
 def test_the_stamp_describes_the_code_that_ran(project, monkeypatch):
     """A preview server keeps running the code it imported: a stamp it records after the code on disk
     changed (a git pull) must describe the code that ran, or a new process would skip its build."""
-    from timeline import stamp
+    from timeline.speed import stamp, store
 
     project.warm()
     stamp_file, = project.cache.glob("stamp-*.pickle")
-    package = os.path.dirname(os.path.abspath(stamp.__file__))
-    code_before = {path: record for path, record in stamp.read_pickle(stamp_file, stamp.FORMAT).scan.files.items()
-                   if path.startswith(package)}
+    key_before = stamp.read_pickle(stamp_file, stamp.FORMAT).scan.key
+    package = Path(store.__file__).resolve().parent.parent
     pulled = project.root / "timeline"
     shutil.copytree(package, pulled, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(stamp, "__file__", str(pulled / "stamp.py"))  # where the code is read from
-    monkeypatch.setattr(stamp, "LIBRARIES", (*stamp.LIBRARIES, "pytest"))  # and a library more
+    (pulled / "render.py").write_text("# the code on disk after a pull\n", encoding="utf-8")
+    monkeypatch.setattr(store, "__file__", str(pulled / "speed" / "store.py"))  # where the code is read from
     _retitle(project)
     assert project.warm().timeline is not None
-    recorded = stamp.read_pickle(stamp_file, stamp.FORMAT).scan.files
-    assert not any(path.startswith(str(pulled)) for path in recorded)
-    assert {path: record for path, record in recorded.items() if path.startswith(package)} == code_before
-    assert pytest.__file__ not in recorded
+    assert stamp.read_pickle(stamp_file, stamp.FORMAT).scan.key == key_before
+    assert store.identity_of(pulled) != store.code_identity()
 
 
 def _installed_zone(key: str) -> bytes:

