@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 from .speed.store import SHARDS, EntryCache, Identity, Pack, Recorder, file_digest, unpickled_fast
 from .layout import ENTRIES_DIR, MEDIA_DIR, SETTINGS_FILE, is_entry_file_name
 from .model import Entry, Problem, Settings, Tag
-from .validate import ID_PATTERN, Report, slugify, validate_entry, validate_settings
+from .fields import ID_PATTERN
+from .validate import Report, slugify, validate_entry, validate_settings
 from .speed.workers import fork_pool, fork_workers
 from .yamlfile import Mapping, Node, Scalar, YamlError, parse_yaml, read_source, read_yaml
 

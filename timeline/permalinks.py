@@ -28,7 +28,7 @@ from typing import Container, Iterable, NamedTuple
 
 from .load import display_path
 from .model import Problem, Timeline
-from .validate import ID_PATTERN
+from .fields import ID_PATTERN
 
 LOCK_FILE = "permalinks.lock"
 REMOVED_TEMPLATE = "removed.html"

@@ -76,7 +76,7 @@ def test_new_writes_an_entry_that_passes_check(project, capsys):
 
 
 def test_new_comments_every_optional_field_with_its_description(project, capsys):
-    from timeline.validate import ENTRY_FIELDS, SOURCE_FIELDS
+    from timeline.fields import ENTRY_FIELDS, SOURCE_FIELDS
     run(capsys, "new", "Taliban take Kunduz")
     lines = (project / "content" / "entries" / "taliban-take-kunduz.yaml").read_text().splitlines()
     for table in (ENTRY_FIELDS, SOURCE_FIELDS):

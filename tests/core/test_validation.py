@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from timeline.load import load_content
-from timeline.validate import ENTRY_FIELDS, Report, _url
+from timeline.fields import ENTRY_FIELDS
+from timeline.validate import Report, _url
 from timeline.yamlfile import Scalar, _plain_kind
 
 SETTINGS = 'title: Test timeline\nbase_url: "https://example.org/t/"\ntimezone: Asia/Kabul\n'

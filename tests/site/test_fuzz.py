@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from support import CONTENT, TEMPLATES
 from timeline.pipeline import build
-from timeline.validate import ENTRY_FIELDS
+from timeline.fields import ENTRY_FIELDS
 
 VALID = {
     "title": "Zaranj falls",

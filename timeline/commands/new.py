@@ -22,7 +22,8 @@ import yaml
 from ..load import ENTRIES_DIR, MEDIA_DIR, display_path, load_settings
 from ..model import Problem
 from .schema import schema_json
-from ..validate import ENTRY_FIELDS, ID_PATTERN, SOURCE_FIELDS, Field, Report, slugify, validate_entry
+from ..fields import ENTRY_FIELDS, ID_PATTERN, SOURCE_FIELDS, Field
+from ..validate import Report, slugify, validate_entry
 from ..yamlfile import YamlError, parse_yaml
 
 SCHEMA_FILE = "entry.schema.json"

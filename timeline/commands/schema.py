@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from ..validate import ENTRY_FIELDS, ID_PATTERN, Field
+from ..fields import ENTRY_FIELDS, ID_PATTERN, Field
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

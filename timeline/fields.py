@@ -1,0 +1,103 @@
+"""The fields an editor may write, each described once: the validator (validate.py), the JSON
+Schema (commands/schema.py) and the `new` scaffold (commands/new.py) are all made from these tables."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_TITLE = 120
+MAX_SUMMARY = 300
+MAX_LABEL = 40
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field an editor may write; the scaffold of `new` and the JSON Schema are made from these."""
+
+    name: str
+    description: str
+    example: object
+    required: bool = False
+    kind: str = "line"  # line (one line of text), text, date, boolean, number, url or id
+    limit: int | None = None  # most characters of a text; largest magnitude of a number
+    fields: dict[str, "Field"] | None = None  # the keys of a mapping (kind is then unused)
+    many: bool = False  # a list of such values
+
+
+PLACE_FIELDS = {f.name: f for f in (
+    Field("name", "Name of the place.", "Zaranj", required=True),
+    Field("region", "Province, state or region.", "Nimroz"),
+    Field("country", "Country.", "Afghanistan"),
+    Field("lat", "Latitude in degrees, -90 to 90.", 30.96, kind="number", limit=90),
+    Field("lon", "Longitude in degrees, -180 to 180.", 61.86, kind="number", limit=180),
+)}
+
+SOURCE_FIELDS = {f.name: f for f in (
+    Field("name", "Who reported or said it: an outlet, agency, person or document.", "EFE", required=True),
+    Field("url", "Link to the source (http or https).", "https://www.efe.com/", kind="url"),
+    Field("title", "Title of the article or document.", "Taliban seize Sheberghan"),
+    Field("date", "Date of the source, in the same forms as an entry's date.", "2021-08-07", kind="date"),
+    Field("quote", "The passage relied on, quoted exactly.", "Sheberghan, the provincial capital, has fallen.",
+          kind="text"),
+)}
+
+MEDIA_FIELDS = {f.name: f for f in (
+    Field("src", "A file in content/media/ (zaranj.jpg) or an https URL.", "zaranj.jpg", required=True),
+    Field("alt", "What the image shows, for readers who cannot see it.", "Map of Nimroz province", required=True),
+    Field("caption", "Caption shown under the image.", "Nimroz borders Iran.", kind="text"),
+    Field("credit", "Who made the image.", "EFE", kind="text"),
+)}
+
+CORRECTION_FIELDS = {f.name: f for f in (
+    Field("date", "When the correction was made.", "2021-08-08", required=True, kind="date"),
+    Field("text", "What was wrong and what is right.", "An earlier version misnamed the province.",
+          required=True, kind="text"),
+)}
+
+ENTRY_FIELDS = {f.name: f for f in (
+    Field("title", f"Headline of the event: plain text, one line, at most {MAX_TITLE} characters.",
+          "Taliban capture Zaranj, capital of Nimroz", required=True, limit=MAX_TITLE),
+    Field("date", "When the event happened or began: 2021, 2021-08, 2021-08-06, "
+          "2021-08-06 14:30, 2021-08-06T14:30+04:30, 6 August 2021 or August 2021. "
+          "The precision written is the precision shown.", "2021-08-06", required=True, kind="date"),
+    Field("end_date", "Last day of an event that spans time; same forms as date, not before it.", "2021-08-31",
+          kind="date"),
+    Field("circa", "true when the date is approximate; it is then shown as c. ...", False, kind="boolean"),
+    Field("date_label", "Free text shown instead of the computed date; ordering still uses date.",
+          "Friday afternoon"),
+    Field("summary", f"One or two plain sentences, at most {MAX_SUMMARY} characters, for lists, "
+          "cards and feeds. Without it, the first paragraph of the body is used.",
+          "The first provincial capital to fall since May.", kind="text", limit=MAX_SUMMARY),
+    Field("body", "The full account, in Markdown.", "Residents fled towards the border with Iran.",
+          kind="text"),
+    Field("tags", f"Short labels (at most {MAX_LABEL} characters each) that group entries.",
+          ["Provincial capitals"], limit=MAX_LABEL, many=True),
+    Field("place", "Where it happened: name (required), region, country, lat, lon.",
+          {"name": "Zaranj", "region": "Nimroz", "country": "Afghanistan"}, fields=PLACE_FIELDS),
+    Field("sources", "At least one source: name (required), url, title, date, quote.",
+          [{"name": "Tolo News", "url": "https://tolonews.com/"}], required=True,
+          fields=SOURCE_FIELDS, many=True),
+    Field("media", "One image: src (a file in content/media/ or an https URL), alt (required), "
+          "caption, credit.", {"src": "zaranj.jpg", "alt": "The border crossing at Zaranj"},
+          fields=MEDIA_FIELDS),
+    Field("draft", "true keeps the entry out of the build unless --drafts is given.", False, kind="boolean"),
+    Field("updated", "Date of the last substantive change to the entry.", "2021-08-08", kind="date"),
+    Field("corrections", "Published corrections, each with date and text.",
+          [{"date": "2021-08-08", "text": "An earlier version gave the wrong province."}],
+          fields=CORRECTION_FIELDS, many=True),
+    Field("aliases", "Earlier ids of this entry, whose URLs must keep working.", ["zaranj-captured"],
+          kind="id", many=True),
+)}
+
+SETTINGS_FIELDS = {f.name: f for f in (
+    Field("title", "Title of the timeline.", "The Taliban offensive of 2021", required=True),
+    Field("base_url", "Absolute URL where the site is published, used for canonical links, feeds "
+          "and sharing.", "https://example.org/afghanistan-2021/", required=True),
+    Field("timezone", "IANA time zone of the events, for times written without an offset.",
+          "Asia/Kabul", required=True),
+    Field("description", "One or two sentences about the timeline.", "How the Taliban advanced."),
+    Field("language", "Language of the content, a BCP 47 tag.", "en"),
+    Field("publisher", "Who publishes the timeline.", "The Newsroom"),
+    Field("entries_per_page", "Past this many entries the index is split into period pages.", 500),
+)}
