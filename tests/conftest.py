@@ -8,6 +8,20 @@ import pytest
 from support import CHROMIUM, CHROMIUM_FLAGS, BuiltSite, copy_content, require, run_cli
 
 
+@pytest.fixture(scope="session", autouse=True)
+def users_own_folders(tmp_path_factory):
+    """The user's cache and state folders (the key) of the test run's own, not the developer's."""
+    root = tmp_path_factory.mktemp("user")
+    saved = {name: os.environ.get(name) for name in ("XDG_CACHE_HOME", "XDG_STATE_HOME")}
+    os.environ["XDG_CACHE_HOME"], os.environ["XDG_STATE_HOME"] = str(root / "cache"), str(root / "state")
+    yield root
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(scope="session")
 def default_site(tmp_path_factory) -> BuiltSite:
     """The shipped content built once into a temporary folder (read-only for tests)."""

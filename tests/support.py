@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from timeline import signing
 from timeline.commands.cli import main as cli_main
 from timeline.links import read_site
-from timeline.pipeline import build
+from timeline.pipeline import BuildOptions, build
+from timeline.speed import Cached, Cold
 from timeline.speed.store import TOKEN_BYTES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,15 +31,40 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def options(content: Path, output: Path | None = None, templates: Path | None = None, **choices) -> BuildOptions:
+    """What a test asks a build to do: the repository's templates unless it says otherwise."""
+    return BuildOptions(content=content, templates=templates or TEMPLATES, output=output, **choices)
+
+
+def cold_build(content: Path, output: Path, templates: Path | None = None, **choices):
+    """A build that reuses nothing, and publishes nothing for good unless asked (publish=True)."""
+    return build(options(content, output, templates, **{"publish": False, **choices}), Cold())
+
+
+def cached_build(content: Path, output: Path, cache: Path | None, templates: Path | None = None, **choices):
+    """A build with a cache folder (none: a cold one), publishing nothing for good unless asked."""
+    state = Cached(cache) if cache is not None else Cold()
+    return build(options(content, output, templates, **{"publish": False, **choices}), state)
+
+
 def read_cache_file(path: Path) -> tuple[bytes, object]:
-    """A cache file's header line and what it holds (after the token of the write that made it)."""
+    """A cache file's header line and what it holds (after the token and signature of the write that made it)."""
     header, rest = path.read_bytes().split(b"\n", 1)
-    return header, pickle.loads(rest[TOKEN_BYTES:])
+    return header, pickle.loads(rest[TOKEN_BYTES + signing.SIGNATURE_BYTES:])
 
 
 def write_cache_file(path: Path, header: bytes, data: object) -> None:
-    """A cache file as another process would write it: what this one holds of it no longer applies."""
-    path.write_bytes(header + b"\n" + os.urandom(TOKEN_BYTES) + pickle.dumps(data))
+    """A cache file as another process of this user would write it: signed, so it is trusted, and what
+    this one holds of the file no longer applies."""
+    token, pickled = os.urandom(TOKEN_BYTES), pickle.dumps(data)
+    head = header + b"\n"
+    signature = signing.sign(b"cache file " + os.fsencode(path.name), head, token, pickled)
+    path.write_bytes(head + token + signature + pickled)
+
+
+def plant_cache_file(path: Path, header: bytes, data: object) -> None:
+    """A cache file as someone else would plant it (in a repository, say): not signed with the user's key."""
+    path.write_bytes(header + b"\n" + os.urandom(TOKEN_BYTES) + bytes(signing.SIGNATURE_BYTES) + pickle.dumps(data))
 
 
 def in_ci() -> bool:
@@ -67,12 +94,13 @@ class Project:
         self.output, self.cache = root / "site", root / "cache"
 
     def warm(self, *allow_removed: str):
-        return build(self.content, self.output, self.templates, allow_removed=allow_removed, cache_dir=self.cache)
+        return build(options(self.content, self.output, self.templates, allow_removed=allow_removed),
+                     Cached(self.cache))
 
     def cold(self, *allow_removed: str) -> dict[str, bytes]:
         output = self.root / "cold"
         shutil.rmtree(output, ignore_errors=True)
-        result = build(self.content, output, self.templates, allow_removed=allow_removed, record_permalinks=False)
+        result = cold_build(self.content, output, self.templates, allow_removed=allow_removed)
         assert result.ok, result.problems
         return read_site(output)
 
@@ -203,3 +231,59 @@ corrections:
     text: "<script>alert('correction')</script>"
 updated: 2021-08-07
 '''
+
+
+def render_timeline(timeline, templates: Path | None = None, media_dir: Path | None = None) -> dict[str, bytes]:
+    """Every file of the site of a timeline made in memory: its pages, the static files, its images."""
+    from timeline.plan import plan_site
+    from timeline.render import make_environment, media_files, render_pages, static_files
+
+    templates = templates or TEMPLATES
+    env = make_environment(templates)
+    files = dict(render_pages(env, plan_site(timeline)))
+    files.update(static_files(templates))
+    if media_dir is not None:
+        files.update(media_files(timeline, media_dir))
+    return files
+
+
+def planned_with_inputs(timeline):
+    """plan_site as a build with a page cache plans: with every page's inputs."""
+    from timeline.plan import entry_digests, plan_site
+
+    return plan_site(timeline, entry_digests(timeline))
+
+
+class Calls:
+    """Counts the calls of a module's function while still calling it: a test that says a step is
+    skipped checks that the count stays at 0, and its twin that the same count moves. The name must
+    exist where it is looked up, so a function moved elsewhere fails the test instead of passing it."""
+
+    def __init__(self, monkeypatch, target: str):
+        import importlib
+
+        module_name, name = target.rsplit(".", 1)
+        module = importlib.import_module(module_name)
+        real = getattr(module, name)
+        self.count = 0
+
+        def counted(*args, **kwargs):
+            self.count += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted)
+
+
+def load_cached(content: Path, cache_dir: Path):
+    """What the load stage gives through the load cache in `cache_dir` (and the state that read it)."""
+    from timeline.load import load_content
+
+    state = Cached(cache_dir)
+    return load_content(content, state.read_entries, state.time_zone)
+
+
+def load_cold(content: Path):
+    from timeline.load import load_content
+
+    state = Cold()
+    return load_content(content, state.read_entries, state.time_zone)

@@ -9,6 +9,8 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_TITLE = 120
 MAX_SUMMARY = 300
 MAX_LABEL = 40
+# A local image is copied into the site at every build: a photograph for the web is a few megabytes.
+MAX_MEDIA_BYTES = 25_000_000
 
 
 @dataclass(frozen=True)

@@ -1,38 +1,28 @@
 """Load stage: read content/timeline.yaml and every content/entries/*.yaml.
 
-Each file is read and validated on its own; the checks that need all the
-entries at once (ids and aliases claimed twice, tags spelled two ways) run
-last. All problems of all files are returned together.
+Each file is read and validated on its own (parse_entry: bytes in, an entry and its problems
+out, nothing else); the checks that need all the entries at once (ids and aliases claimed twice,
+tags spelled two ways) run last. All problems of all files are returned together.
+
+How the entry files are read is the caller's choice (`read`): one after the other here, or by a
+build state that takes unchanged files from its cache or spreads the work over processes.
+Whatever it does, each file's EntryFile is what parse_entry makes of its bytes.
 """
 from __future__ import annotations
 
-import gc
 import os
-import zoneinfo
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
-from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple, TypeVar
+from typing import Callable, NamedTuple
 from zoneinfo import ZoneInfo
 
-from .speed.store import SHARDS, EntryCache, Identity, Pack, Recorder, file_digest, unpickled_fast
-from .layout import ENTRIES_DIR, MEDIA_DIR, SETTINGS_FILE, is_entry_file_name
-from .model import Entry, Problem, Settings, Tag
 from .fields import ID_PATTERN
+from .folders import FILE, FOLDER, Refused, check_folder, listing, read_regular, refusal, walk
+from .layout import ENTRIES_DIR, MEDIA_DIR, SETTINGS_FILE, display_path, is_entry_file_name, is_passed_over
+from .model import Entry, Problem, Settings, Tag
 from .validate import Report, slugify, validate_entry, validate_settings
-from .speed.workers import fork_pool, fork_workers
-from .yamlfile import Mapping, Node, Scalar, YamlError, parse_yaml, read_source, read_yaml
-
-# Worker processes pay from a few hundred files; measured on 2 cores, serial against parallel:
-# 500 files 0.14 / 0.11 s, 1,000 files 0.28 / 0.19 s, 10,000 files 2.9 / 1.8 s.
-PARALLEL_FROM = 1000
-# Files are parsed in this many batches (as many as the load cache has files, whose batches they are):
-# enough for two to four workers to end together.
-BATCHES = SHARDS
-
-Result = TypeVar("Result")
+from .yamlfile import MAX_FILE_BYTES, Mapping, Node, Scalar, YamlError, parse_yaml
 
 
 @dataclass(frozen=True)
@@ -40,117 +30,88 @@ class Loaded:
     settings: Settings | None
     entries: tuple[Entry, ...]
     problems: tuple[Problem, ...]
-    # Each entry's source fingerprint, where the load cache knows it (see model.Timeline).
-    fingerprints: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # by entry id
     # `problems` are the settings' and the folder's, then each entry file's, then those found across
-    # entries: the first two as well apart, for a rebuild that reads a few entry files again (edits.py).
+    # entries: the first two also apart, and each file's by its name.
     folder_problems: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
-    file_problems: dict[str, tuple[Problem, ...]] = field(default_factory=dict, compare=False, repr=False)  # by name
+    file_problems: dict[str, tuple[Problem, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity == "error")
 
 
-class TimeZone(NamedTuple):
-    """A time zone as this process reads it, and where its rules come from."""
-
-    info: ZoneInfo
-    # Each file zoneinfo looks for it in, in order, up to the one it reads: path -> digest of the
-    # bytes (None: no file there).
-    files: dict[str, bytes | None]
-
-    @property
-    def rules(self) -> bytes | None:
-        """The digest of the file read; None for a zone zoneinfo knows without one."""
-        return next((digest for digest in self.files.values() if digest is not None), None)
-
-
-_zones_read: dict[str, TimeZone] = {}  # by key: the rules this process reads each zone with
-
-
-def time_zone(key: str) -> TimeZone:
-    """The zone named `key` with the rules now installed (a tzdata update changes local times' offsets).
-
-    zoneinfo keeps a zone it has read for the life of the process: a preview server would go on with
-    the rules it read first, and cache what they give under the new files' digest. A zone whose files
-    changed since this process read them is read again. Its files are read first: should one change
-    in between, the rules read are newer than the digest kept, and are read again at the next build.
-    """
-    files = _zone_files(key)
-    known = _zones_read.get(key)
-    if known is None or known.files != files:
-        ZoneInfo.clear_cache(only_keys=[key])
-        known = _zones_read[key] = TimeZone(ZoneInfo(key), files)
-    return known
-
-
-def zone_files_read(key: str) -> dict[str, bytes | None]:
-    """TimeZone.files of the zone `key` as this process last read it."""
-    known = _zones_read.get(key)
-    return dict(known.files) if known else {}
-
-
-def _zone_files(key: str) -> dict[str, bytes | None]:
-    """The files zoneinfo looks for the zone `key` in, as it does: each folder of zoneinfo.TZPATH, then
-    the tzdata package; with their digests, up to the first that exists."""
-    files: dict[str, bytes | None] = {}
-    for folder in zoneinfo.TZPATH:
-        path = os.path.join(folder, key)
-        files[path] = file_digest(path)
-        if files[path] is not None:
-            return files
-    *folders, name = key.split("/")
-    try:
-        path = str(resources.files(".".join(["tzdata.zoneinfo", *folders])).joinpath(name))
-    except ImportError:  # no tzdata package, or no such folder in it
-        return files
-    files[path] = file_digest(path)
-    return files
-
-
 class EntryFile(NamedTuple):
-    """What reading one entry file gives; the unit the load cache keeps."""
+    """What reading one entry file gives."""
 
     entry: Entry | None  # None when the file has errors
     problems: tuple[Problem, ...]
-
-    def __reduce__(self):
-        return unpickled_fast(self)
+    # Whether the file has a media field: what validation makes of it depends on the media folder too.
+    names_media: bool = False
 
 
 @dataclass(frozen=True)
 class Reading:
-    """How the entry files of one load are read; what a worker process is given with each batch of names."""
+    """How the entry files of one load are read: the folder, the time zone of times written without an
+    offset, the media folder that validation checks images in."""
 
-    folder: str
-    shown: str  # the folder as display_path shows it
-    tz: tzinfo  # for times written without an offset
+    folder: str  # absolute
+    tz: tzinfo
     media_dir: Path
-    recorder: Recorder | None = None  # for the load cache: identifies each file as it is read
 
     @classmethod
     def of(cls, content_dir: Path, tz: tzinfo) -> Reading:
-        folder = content_dir / ENTRIES_DIR
-        return cls(str(folder), display_path(folder), tz, content_dir / MEDIA_DIR)
+        return cls(os.path.join(os.path.abspath(content_dir), ENTRIES_DIR), tz, content_dir / MEDIA_DIR)
 
-    def shown_path(self, name: str) -> str:
-        """display_path of the file `name` in the folder, without its cost (0.01 ms, 10,000 times)."""
-        return name if self.shown == os.curdir else os.path.join(self.shown, name)
+    def path(self, name: str) -> str:
+        return os.path.join(self.folder, name)
 
 
-def display_path(path: Path) -> str:
-    """The path as an editor would type it: relative to the working folder when inside it."""
-    absolute, here = os.path.abspath(path), os.path.abspath(os.curdir)
-    if os.path.commonpath([absolute, here]) == here:
-        return os.path.relpath(absolute, here)
-    return absolute
+EntryReader = Callable[[Reading, list[str]], list[EntryFile]]
+ZoneReader = Callable[[str], tzinfo]
+
+
+def read_entry_files(reading: Reading, names: list[str]) -> list[EntryFile]:
+    """Each file's EntryFile, one after the other."""
+    return [load_entry_file(name, reading) for name in names]
+
+
+def load_entry_file(name: str, reading: Reading) -> EntryFile:
+    try:
+        data = read_regular(reading.path(name), MAX_FILE_BYTES)[0]
+    except Refused as err:
+        return EntryFile(None, (Problem(reading.path(name), str(err)),))
+    return parse_entry(name, data, reading)
+
+
+def parse_entry(name: str, data: bytes, reading: Reading) -> EntryFile:
+    """What the bytes of the entry file `name` give: the entry (None when it has errors) and the problems."""
+    report = Report(reading.path(name))
+    entry_id = os.path.splitext(name)[0]
+    if not ID_PATTERN.fullmatch(entry_id):
+        report.error(None, "", f'the file name "{name}" is not a valid id: use lowercase letters, digits '
+                     f'and single hyphens, as in zaranj-falls.yaml (rename it to {_suggest_id(entry_id)}.yaml)')
+    root = None
+    try:
+        root = parse_yaml(data)
+    except YamlError as err:
+        report.problems.append(Problem(report.file, err.message, line=err.line, column=err.column))
+    else:
+        if root is None:
+            report.error(None, "", "the file is empty; an entry needs at least title, date and sources")
+    entry = None
+    if root is not None:
+        entry = validate_entry(report, entry_id, root, reading.tz, reading.media_dir)
+    # Top to bottom, as the editor reads the file; problems about the whole file first.
+    problems = sorted(report.problems, key=lambda p: (p.line or 0, p.column or 0))
+    # As parsed: YAML can spell the key without the letters "media" in a row.
+    names_media = isinstance(root, Mapping) and "media" in root.by_key
+    return EntryFile(None if report.failed else entry, tuple(problems), names_media)
 
 
 def load_settings(content_dir: Path) -> tuple[Settings | None, list[Problem]]:
     path = content_dir / SETTINGS_FILE
-    report = Report(display_path(path))
-    if not path.is_file():
+    report = Report(str(path.absolute()))
+    if not path.exists() and not path.is_symlink():
         report.error(None, "", f"the site settings file is missing; create {display_path(path)} "
                      "with at least title, base_url and timezone")
         return None, report.problems
@@ -161,60 +122,42 @@ def load_settings(content_dir: Path) -> tuple[Settings | None, list[Problem]]:
 
 def entry_files(content_dir: Path) -> list[Path]:
     folder = content_dir / ENTRIES_DIR
-    return [folder / name for name in _scan_entries(folder)[0]]
+    return [folder / name for name in scan_entries(folder)[0]]
 
 
-def _scan_entries(folder: Path) -> tuple[list[str], bool]:
-    """The names of the entry files in `folder`, sorted, and whether it has subfolders (hidden ones aside).
-
-    Names, not Paths, from one scandir, which tells files from folders without a stat each:
-    Path.iterdir, is_file and a glob for misplaced files took 0.06 s over 10,000 files.
-    """
-    if not folder.is_dir():
-        return [], False
-    names, subfolders = [], False
-    with os.scandir(folder) as found:
-        for item in found:
-            if is_entry_file_name(item.name) and item.is_file():
-                names.append(item.name)
-            elif not item.name.startswith(".") and item.is_dir():
-                subfolders = True
-    return sorted(names), subfolders
+def scan_entries(folder: Path) -> tuple[list[str], list[Problem]]:
+    """The names of the entry files in `folder`, sorted, and a problem for everything else in it that is
+    not hidden: a YAML file that is a link, a pipe or a folder is refused, other files are not entries."""
+    try:
+        items = listing(str(folder))
+    except FileNotFoundError:
+        return [], []
+    except OSError as err:
+        return [], [Problem(str(folder.absolute()), f"cannot read the folder: {err.strerror or err}")]
+    names, problems, subfolders = [], [], False
+    for item in items:
+        if is_passed_over(item.name):
+            continue
+        if item.kind == FILE and is_entry_file_name(item.name):
+            names.append(item.name)
+        elif item.kind == FOLDER:
+            subfolders = True
+        elif is_entry_file_name(item.name):
+            problems.append(Problem(item.path, f"{refusal(item.path, item.kind)}; it is not published"))
+        else:
+            problems.append(Problem(item.path, "is not an entry (entry files end in .yaml), so it is not "
+                                    "published; move it out of the entries folder", severity="warning"))
+    if subfolders:
+        problems.extend(_misplaced_entry_files(folder))
+    return names, problems
 
 
 def _misplaced_entry_files(folder: Path) -> list[Problem]:
-    """YAML files in subfolders of entries/ would silently not be published: say so."""
-    return [Problem(display_path(path), f"is not directly in {display_path(folder)}/, so it would not be "
-                    f"published; move it there (the file name alone is the entry's URL)")
-            for path in sorted(folder.glob("*/**/*")) if is_entry_file_name(path.name) and path.is_file()
-            and not any(part.startswith(".") for part in path.relative_to(folder).parts)]
-
-
-def load_entry_file(name: str, reading: Reading) -> tuple[Identity | None, EntryFile]:
-    """The file's EntryFile, and the Identity of the bytes it was made from (with a recorder, when readable)."""
-    report = Report(reading.shown_path(name))
-    entry_id = os.path.splitext(name)[0]
-    if not ID_PATTERN.fullmatch(entry_id):
-        report.error(None, "", f'the file name "{name}" is not a valid id: use lowercase letters, digits '
-                     f'and single hyphens, as in zaranj-falls.yaml (rename it to {_suggest_id(entry_id)}.yaml)')
-    identity = root = None
-    try:
-        data, stat = read_source(os.path.join(reading.folder, name))
-        identity = reading.recorder.identify(data, stat) if reading.recorder else None
-        root = parse_yaml(data)
-    except YamlError as err:
-        report.problems.append(Problem(report.file, err.message, line=err.line, column=err.column))
-    else:
-        if root is None:
-            report.error(None, "", "the file is empty; an entry needs at least title, date and sources")
-    entry = None
-    if root is not None:
-        if identity is not None and isinstance(root, Mapping) and "media" in root.by_key:
-            identity = reading.recorder.naming_media(identity)  # validation checks the media folder
-        entry = validate_entry(report, entry_id, root, reading.tz, reading.media_dir)
-    # Top to bottom, as the editor reads the file; problems about the whole file first.
-    problems = sorted(report.problems, key=lambda p: (p.line or 0, p.column or 0))
-    return identity, EntryFile(None if report.failed else entry, tuple(problems))
+    """YAML files in subfolders of entries/ would silently not be published: say so (links are not entered)."""
+    return [Problem(item.path, f"is not directly in {display_path(folder)}/, so it would not be published; "
+                    "move it there (the file name alone is the entry's URL)")
+            for item in walk(str(folder)) if item.kind != FOLDER and is_entry_file_name(item.name)
+            and os.path.dirname(item.path) != str(folder)]
 
 
 def _list_marks(root: Node | None) -> dict[tuple[str, str], tuple[int, int]]:
@@ -234,7 +177,10 @@ def _suggest_id(stem: str) -> str:
 
 def _read(report: Report, path: Path, if_empty: str) -> Node | None:
     try:
-        root = read_yaml(path)
+        root = parse_yaml(read_regular(str(path), MAX_FILE_BYTES)[0])
+    except Refused as err:
+        report.error(None, "", str(err))
+        return None
     except YamlError as err:
         report.problems.append(Problem(report.file, err.message, line=err.line, column=err.column))
         return None
@@ -251,7 +197,7 @@ def check_uniqueness(entries: list[Entry]) -> list[Problem]:
         first = claimed.setdefault(entry.id, entry)
         if first is not entry:
             problems.append(Problem(entry.source_path, f'the id "{entry.id}" is already taken by '
-                                    f"{first.source_path}; rename one of the files"))
+                                    f"{display_path(first.source_path)}; rename one of the files"))
     spelling_problems = []
     firsts: dict[str, tuple[Tag, Entry]] = {}  # the first spelling of each tag slug, and who wrote it
     for entry in entries:  # one pass for aliases and tags: 10,000 entries take a few ms each time
@@ -260,7 +206,7 @@ def check_uniqueness(entries: list[Entry]) -> list[Problem]:
             if owner is not None and owner is not entry:
                 what = "the id" if owner.id == alias else "an alias"
                 problems.append(_at(entry, "aliases", alias, Problem(
-                    entry.source_path, f'"{alias}" is already {what} of {owner.source_path}; '
+                    entry.source_path, f'"{alias}" is already {what} of {display_path(owner.source_path)}; '
                     "a URL can lead to one entry only, so remove it here or there", field=f"aliases[{index}]")))
             else:
                 claimed[alias] = entry
@@ -270,8 +216,8 @@ def check_uniqueness(entries: list[Entry]) -> list[Problem]:
                 firsts[tag.slug] = (tag, entry)
             elif first[0] is not tag and first[0].label != tag.label:  # one Tag per spelling, mostly
                 spelling_problems.append(_at(entry, "tags", tag.label, Problem(
-                    entry.source_path, f'"{tag.label}" and "{first[0].label}" ({first[1].source_path}) share '
-                    f'the URL slug "{tag.slug}"; spell the tag one way', field=f"tags[{index}]")))
+                    entry.source_path, f'"{tag.label}" and "{first[0].label}" ({display_path(first[1].source_path)}) '
+                    f'share the URL slug "{tag.slug}"; spell the tag one way', field=f"tags[{index}]")))
     problems += spelling_problems
     return problems
 
@@ -280,114 +226,42 @@ def _at(entry: Entry, field: str, text: str, problem: Problem) -> Problem:
     """The problem, placed on the line where `text` is written in the list `field` of the entry's file.
 
     The file is read again: such problems are rare, and keeping the line of every list item of every
-    entry for them made up a fifth of what the load cache and the worker processes pickle.
+    entry for them would make every load carry them.
     """
     try:
-        mark = _list_marks(read_yaml(Path(entry.source_path))).get((field, text))
-    except YamlError:  # changed since it was loaded: the problem without its line
+        mark = _list_marks(parse_yaml(read_regular(entry.source_path, MAX_FILE_BYTES)[0])).get((field, text))
+    except (Refused, YamlError):  # changed since it was loaded: the problem without its line
         mark = None
     return replace(problem, line=mark[0], column=mark[1]) if mark else problem
 
 
-def load_entry_files(reading: Reading, names: list[str], content_dir: Path, cache_dir: Path | None,
-                     zone_rules: bytes | None) -> tuple[list[EntryFile], list[str | None]]:
-    """Each file's EntryFile: from the cache in `cache_dir` while the file is unchanged, else parsed;
-    and its source fingerprint where the cache knows it. `zone_rules`: TimeZone.rules of reading.tz."""
-    if cache_dir is None:
-        return parse_entry_files(reading, names), [None] * len(names)
-    cache = entry_cache(reading, content_dir, cache_dir, zone_rules)
-    loaded = cache.load(Path(reading.folder), names, lambda batches, recorder: _in_workers(
-        _load_pack, batches, replace(reading, recorder=recorder)))
-    return loaded, cache.fingerprints
-
-
-def entry_cache(reading: Reading, content_dir: Path, cache_dir: Path, zone_rules: bytes | None) -> EntryCache:
-    """The load cache of the files `reading` reads: what they give depends on the time zone and its
-    rules, and on how their paths are shown."""
-    return EntryCache(cache_dir, content_dir, reading.media_dir, (str(reading.tz), zone_rules, reading.shown))
-
-
-def parse_entry_files(reading: Reading, names: list[str]) -> list[EntryFile]:
-    """Read and validate each file, spread over worker processes when there are many."""
-    size = -(-len(names) // BATCHES) or 1
-    batches = [names[start:start + size] for start in range(0, len(names), size)]
-    loaded: dict[str, EntryFile] = {}
-    for pack in _in_workers(_load_batch, batches, reading):
-        loaded.update(pack.unkept)
-    return [loaded[name] for name in names]
-
-
-def _load_batch(names: list[str], reading: Reading) -> Pack:
-    """The files' EntryFiles, as a Pack: from a worker process, they come as the load cache pickles them."""
-    return Pack({}, {name: load_entry_file(name, reading)[1] for name in names})
-
-
-def _load_pack(names: list[str], reading: Reading) -> Pack:
-    """The records of the files for the load cache (from a worker process, they come pickled: see Pack)."""
-    return reading.recorder.pack((name, *load_entry_file(name, reading)) for name in names)
-
-
-def _in_workers(load_batch: Callable[[list[str], Reading], Result], batches: list[list[str]],
-                reading: Reading) -> list[Result]:
-    """load_batch of each batch of file names, in worker processes when there are many files."""
-    workers = fork_workers(sum(map(len, batches)), PARALLEL_FROM)
-    if workers < 2:
-        return [load_batch(batch, reading) for batch in batches]
-    with fork_pool(workers) as pool:
-        return list(pool.map(load_batch, batches, [reading] * len(batches)))
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    # Parsing or unpickling thousands of entries creates millions of objects and no garbage cycles
-    # worth collecting; the cyclic collector would scan them over and over (a third of the time).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def entry_fingerprint(entry: Entry, file_fingerprint: str) -> str:
-    """An entry's fingerprint (model.Timeline) from its file's in the load cache. That one digests the
-    file's bytes, not its name, which is the entry's id: two files that swap their contents (or a
-    renamed one) keep their digests, so the id goes in too."""
-    return f"{entry.id}:{file_fingerprint}"
-
-
-def load_content(content_dir: Path, cache_dir: Path | None = None) -> Loaded:
+def load_content(content_dir: Path, read: EntryReader = read_entry_files,
+                 time_zone: ZoneReader = ZoneInfo.no_cache) -> Loaded:
     """Read the settings and every entry; entries with errors are left out and their problems returned.
 
-    With a `cache_dir`, entry files unchanged since a previous load are not read again.
+    `read` reads the entry files (read_entry_files, or a build state's reader); `time_zone` gives the
+    zone of times written without an offset, by name, with its rules as now installed.
     """
-    if not content_dir.is_dir():
-        problem = Problem(display_path(content_dir), "is not a folder; pass --content DIR with the folder "
-                          "that holds timeline.yaml and entries/")
+    unusable = check_folder(content_dir, "content")
+    if unusable or not content_dir.is_dir():
+        problem = Problem(str(content_dir.absolute()), unusable or "is not a folder; pass --content DIR with "
+                          "the folder that holds timeline.yaml and entries/")
         return Loaded(None, (), (problem,))
     settings, problems = load_settings(content_dir)
     # Entries are checked even when the settings are broken: one run reports everything.
-    zone = time_zone(settings.timezone if settings else "UTC")
-    reading = Reading.of(content_dir, zone.info)
-    names, subfolders = _scan_entries(content_dir / ENTRIES_DIR)
-    if subfolders:
-        problems.extend(_misplaced_entry_files(content_dir / ENTRIES_DIR))
+    reading = Reading.of(content_dir, time_zone(settings.timezone if settings else "UTC"))
+    names, found = scan_entries(content_dir / ENTRIES_DIR)
+    problems.extend(found)
     if not names:
-        problems.append(Problem(display_path(content_dir / ENTRIES_DIR),
+        problems.append(Problem(str((content_dir / ENTRIES_DIR).absolute()),
                                 "no entries found; add YAML files here (python build.py new \"Title\")"))
     folder_problems = tuple(problems)
     entries = []
-    fingerprints: dict[str, str] = {}
     file_problems: dict[str, tuple[Problem, ...]] = {}
-    with _collector_paused():
-        loaded_files, prints = load_entry_files(reading, names, content_dir, cache_dir, zone.rules)
-    for name, loaded, fingerprint in zip(names, loaded_files, prints):
+    for name, loaded in zip(names, read(reading, names)):
         problems.extend(loaded.problems)
         file_problems[name] = loaded.problems
         if loaded.entry is not None:
             entries.append(loaded.entry)
-            if fingerprint is not None:
-                fingerprints[loaded.entry.id] = entry_fingerprint(loaded.entry, fingerprint)
     problems.extend(check_uniqueness(entries))
-    return Loaded(settings, tuple(entries), tuple(problems), fingerprints, folder_problems, file_problems)
+    return Loaded(settings, tuple(entries), tuple(problems), folder_problems, file_problems)

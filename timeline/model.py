@@ -5,9 +5,10 @@ mutable structure another stage may still change.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Mapping
+
+from .layout import display_path
 
 # Precision of a written date, coarsest first; the order matters for sorting.
 YEAR, MONTH, DAY, MINUTE = "year", "month", "day", "minute"
@@ -66,7 +67,10 @@ class Position:
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding about the content, printed as file:line:col: severity: field: message."""
+    """One finding about the content, printed as file:line:col: severity: field: message.
+
+    `file` is kept as found (the load gives absolute paths, so that what it makes does not depend on
+    the working folder) and shown as an editor would type it."""
 
     file: str
     message: str
@@ -76,7 +80,7 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
-        where = self.file
+        where = display_path(self.file)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
@@ -86,7 +90,7 @@ class Problem:
 
     def as_dict(self) -> dict:
         return {
-            "file": self.file,
+            "file": display_path(self.file),
             "line": self.line,
             "column": self.column,
             "field": self.field,
@@ -182,8 +186,3 @@ class Timeline:
     settings: Settings
     entries: tuple[Entry, ...]
     drafts_included: bool = False
-    # What the load cache knows of an entry, by its id: its id and a digest of its file's bytes and of
-    # the context it was read in, which determine it. An entry it does not list is fingerprinted from
-    # its fields (render.plan_site). Keyed by id, not by the Entry: hashing 10,000 entries field by
-    # field cost a quarter of a second; a Timeline is only ever made with the fingerprints its load gave.
-    fingerprints: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)

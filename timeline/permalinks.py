@@ -24,13 +24,13 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Container, Iterable, NamedTuple
+from typing import Container, Iterable, Iterator, NamedTuple
 
-from .load import display_path
-from .model import Problem, Timeline
 from .fields import ID_PATTERN
+from .folders import Refused, read_regular
+from .layout import LOCK_FILE, display_path
+from .model import Problem, Timeline
 
-LOCK_FILE = "permalinks.lock"
 REMOVED_TEMPLATE = "removed.html"
 DEFAULT_REASON = "The editors withdrew this entry from the timeline."
 _REMOVED = "removed:"
@@ -41,6 +41,8 @@ _HEADER = """\
 # (the reason after "removed:" is shown to readers on the page that replaces it; reword it freely).
 """
 _PATH = re.compile(r"entries/([^/\s]+)/")
+# A lock of a million entries is well under this.
+MAX_LOCK_BYTES = 200_000_000
 # A line as Permalink.line writes it for a path in use: entries/<id>/, then a tab and the title, with
 # no space around either and no third column. Its path needs no normalising, its title no stripping.
 _WRITTEN_LINE = re.compile(rf"(entries/{ID_PATTERN.pattern}/)(?:\t(\S(?:[^\t]*\S)?))?")
@@ -114,13 +116,14 @@ def _read_lines(content_dir: Path, served: Container[str] = frozenset()
     """What read_lock gives, as (title, removed reason, line number) by path, but for the `served` paths:
     whatever their lines say, the guard records them as served now."""
     path = lock_path(content_dir)
-    shown = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    shown = str(path.absolute())
+    if not path.exists() and not path.is_symlink():
         return {}, []
-    except (OSError, UnicodeDecodeError) as err:
-        return {}, [Problem(shown, f"cannot read the permalink lock ({err}); restore it from version control")]
+    try:
+        text = read_regular(str(path), MAX_LOCK_BYTES)[0].decode("utf-8-sig")
+    except (Refused, UnicodeDecodeError) as err:
+        reason = str(err) if isinstance(err, Refused) else "it is not UTF-8"
+        return {}, [Problem(shown, f"cannot read the permalink lock: {reason}; restore it from version control")]
     records: dict[str, tuple[str, str | None, int]] = {}
     problems = []
     for number, raw in enumerate(text.splitlines(), 1):
@@ -144,11 +147,17 @@ def _read_lines(content_dir: Path, served: Container[str] = frozenset()
     return records, problems
 
 
-def guard_permalinks(content_dir: Path, timeline: Timeline, allow_removed: Iterable[str] = ()) -> GuardResult:
-    """Check that every recorded path is still served or deliberately retired; the updated lock."""
+def guard_permalinks(content_dir: Path, timeline: Timeline, allow_removed: Iterable[str] = (),
+                     published_by: Path | None = None) -> GuardResult:
+    """Check that every recorded path is still served or deliberately retired; the updated lock.
+
+    `published_by`: an output folder whose marker records the permalinks it published: a lock that
+    lost some of them (deleted, truncated, a merge gone wrong) would otherwise turn the guard off."""
     served = _served_paths(timeline)
     records, problems = _read_lines(content_dir, served)  # the paths not served any more, nearly all
-    shown = display_path(lock_path(content_dir))
+    shown = str(lock_path(content_dir).absolute())
+    if published_by is not None and not problems:
+        problems += _lost_lines(published_by, records, served, shown)
     retiring, usage = _retiring(allow_removed, records, served, shown)
     problems += usage
     # A served path is recorded with the title it has now, and is no longer retired.
@@ -184,10 +193,27 @@ def _retiring(requested: Iterable[str], records, served, shown: str) -> tuple[se
             problems.append(Problem("--allow-removed", f"{path} is still served by an entry; "
                                     "remove the entry (or the alias) first"))
         elif path not in records:
-            problems.append(Problem("--allow-removed", f"{path} is not in {shown}; only published paths can be retired"))
+            problems.append(Problem("--allow-removed", f"{path} is not in {display_path(shown)}; only published paths can be retired"))
         else:
             paths.add(path)
     return paths, problems
+
+
+def _lost_lines(output_dir: Path, records, served, shown: str) -> list[Problem]:
+    """A problem for the permalinks the output folder's marker says were published but the lock lacks."""
+    from .write import published_permalinks
+
+    try:
+        published = published_permalinks(output_dir)
+    except ValueError as err:
+        return [Problem(str(output_dir.absolute()), str(err))]
+    lost = sorted(path for path in published if path not in records and path not in served)
+    if not lost:
+        return []
+    listed = ", ".join(lost[:3]) + (f" and {len(lost) - 3} more" if len(lost) > 3 else "")
+    return [Problem(shown, f"does not list {listed}, which {display_path(output_dir)} published (its marker "
+                    f"says so); the lock lost lines: restore it from version control (git checkout -- "
+                    f"{display_path(shown)}) and build again")]
 
 
 def _missing(shown: str, number: int, path: str) -> Problem:
@@ -201,43 +227,57 @@ def lock_text(permalinks: Iterable[Permalink]) -> str:
     return _HEADER + "".join(permalink.line() + "\n" for permalink in permalinks)
 
 
-def save_lock(content_dir: Path, permalinks: Iterable[Permalink]) -> bool:
-    """Write the lock if it changed, atomically (a new file renamed over the old); True when written."""
-    path = lock_path(content_dir)
-    text = lock_text(permalinks)
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except (OSError, UnicodeDecodeError):
-        pass
-    handle, temporary = tempfile.mkstemp(prefix=f".{LOCK_FILE}.", dir=content_dir)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return True
+class LockUpdate:
+    """The lock as a build leaves it, saved together with the site: prepared (written beside the lock,
+    which fails early in a read-only content folder) before the site's commit point, put in place just
+    after it, or discarded when the site was not updated."""
+
+    def __init__(self, content_dir: Path, permalinks: Iterable[Permalink]):
+        self.permalinks = tuple(permalinks)
+        self.path = lock_path(content_dir)
+        self.temporary: str | None = None
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(permalink.path for permalink in self.permalinks)
+
+    def prepare(self) -> None:
+        text = lock_text(self.permalinks)
+        try:
+            if read_regular(str(self.path), MAX_LOCK_BYTES)[0].decode("utf-8-sig") == text:
+                return
+        except (Refused, UnicodeDecodeError):
+            pass
+        handle, self.temporary = tempfile.mkstemp(prefix=f".{LOCK_FILE}.", dir=self.path.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+                stream.flush()
+                os.fsync(stream.fileno())
+        except BaseException:
+            self.discard()
+            raise
+
+    def commit(self) -> None:
+        if self.temporary is not None:
+            os.replace(self.temporary, self.path)  # the folder was writable a moment ago: this holds
+            self.temporary = None
+
+    def discard(self) -> None:
+        if self.temporary is not None:
+            Path(self.temporary).unlink(missing_ok=True)
+            self.temporary = None
 
 
-def removed_pages(timeline: Timeline, removed: Iterable[Permalink], templates_dir: Path) -> dict[str, bytes]:
-    """The "removed" page served at each retired path instead of a 404."""
-    removed = tuple(removed)
-    if not removed:
-        return {}
-    # Imported here: `check` renders nothing, and Jinja takes 0.04 s to import.
-    from .render import Page, make_environment, render_page
+def removed_pages(env, timeline: Timeline, removed: Iterable[Permalink]) -> Iterator[tuple[str, bytes]]:
+    """The "removed" page served at each retired path instead of a 404 (rendered with `env`)."""
+    from .plan import Page
+    from .render import render_page
 
-    env = make_environment(templates_dir)
     settings = timeline.settings
-    files = {}
     for permalink in removed:
         path = permalink.path + "index.html"
         context = {"settings": settings, "drafts_included": timeline.drafts_included, "root": "../../",
                    "path": path, "url": settings.base_url + permalink.path,
                    "title": permalink.title, "reason": permalink.removed_reason}
-        files[path] = render_page(env, Page(path, REMOVED_TEMPLATE, context, ()))
-    return files
+        yield path, render_page(env, Page(path, REMOVED_TEMPLATE, context, ()))

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import yaml
 
 from . import dates
-from .fields import (CORRECTION_FIELDS, ENTRY_FIELDS, ID_PATTERN, MAX_LABEL, MAX_SUMMARY, MAX_TITLE, MEDIA_FIELDS,
-                     PLACE_FIELDS, SETTINGS_FIELDS, SOURCE_FIELDS, Field)
+from .fields import (CORRECTION_FIELDS, ENTRY_FIELDS, ID_PATTERN, MAX_LABEL, MAX_MEDIA_BYTES, MAX_SUMMARY, MAX_TITLE,
+                     MEDIA_FIELDS, PLACE_FIELDS, SETTINGS_FIELDS, SOURCE_FIELDS, Field)
+from .folders import check_file_below
 from .model import Correction, Entry, Media, PartialDate, Place, Problem, Settings, Source, Tag
 from .yamlfile import Mapping, Node, Scalar, Sequence
 
@@ -336,9 +337,13 @@ def _media_path(report: Report, node: Node, src: str, media_dir: Path) -> str | 
         report.error(node, "media.src", f'"{_short(src)}" must be a file inside content/media/ such as zaranj.jpg, '
                      "or an https URL")
         return None
-    if not (media_dir / relative).is_file():
-        report.error(node, "media.src", f'"{_short(src)}" does not exist; put the file in {media_dir}/ '
-                     "or fix the name")
+    if not (media_dir / relative).exists() and not (media_dir / relative).is_symlink():
+        report.error(node, "media.src", f'"{_short(src)}" does not exist; put the file in the media folder '
+                     f"beside the entries folder (media/{_short(relative)}) or fix the name")
+        return None
+    refused = check_file_below(str(media_dir), relative, MAX_MEDIA_BYTES)
+    if refused is not None:
+        report.error(node, "media.src", f'"{_short(src)}": {refused}')
         return None
     return relative
 

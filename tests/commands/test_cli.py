@@ -162,7 +162,7 @@ def test_a_broken_template_is_reported_with_its_file_and_line(tmp_path, capsys, 
     import shutil
 
     from support import TEMPLATES, run_cli
-    from timeline import render
+    from timeline.speed import workers as pool
 
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
@@ -172,7 +172,7 @@ def test_a_broken_template_is_reported_with_its_file_and_line(tmp_path, capsys, 
     lines[number - 1] = lines[number - 1].replace("{% block main %}", "{% block main %}{{ entry.no_such_field }}")
     page.write_text("".join(lines), encoding="utf-8")
     if workers:
-        monkeypatch.setattr(render, "PARALLEL_FROM", 5)
+        monkeypatch.setattr(pool, "PARALLEL_FROM", 5)
         monkeypatch.setattr("timeline.speed.workers.threading.active_count", lambda: 1)
     code = run_cli("build", "--templates", templates, "--output", tmp_path / "site", "--no-cache")
     err = capsys.readouterr().err

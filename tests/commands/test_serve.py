@@ -24,7 +24,9 @@ from pathlib import Path
 import pytest
 from tornado.websocket import websocket_connect
 
+from support import options
 from timeline.commands.serve import Preview, _asks_for_page, _ignored
+from timeline.speed import InSession
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 30  # seconds; a rebuild of the default content takes well under one
@@ -59,7 +61,8 @@ def line_of(path: Path, prefix: str) -> int:
 
 
 def preview(project: Path) -> Preview:
-    return Preview(project / "content", project / "site", project / "templates", ROOT / "templates")
+    return Preview(options(project / "content", project / "site", project / "templates"),
+                   InSession(project / "cache"), ROOT / "templates")
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -7,12 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from support import CONTENT, copy_content, run_cli
+from support import CONTENT, copy_content, options, run_cli
 from timeline import permalinks
+from timeline.layout import LOCK_FILE, display_path
 from timeline.links import check_links, read_site
-from timeline.load import display_path, entry_files
-from timeline.permalinks import LOCK_FILE, Permalink, read_lock, save_lock
-from timeline.pipeline import load_timeline
+from timeline.load import entry_files
+from timeline.permalinks import LockUpdate, Permalink, read_lock
+from timeline.pipeline import check
+from timeline.speed import Cold
+
+
+def save_lock(content: Path, entries: list[Permalink]) -> None:
+    update = LockUpdate(content, entries)
+    update.prepare()
+    update.commit()
 
 ZARANJ = "entries/zaranj-falls/"
 
@@ -205,11 +213,16 @@ def test_the_lock_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):
     def disk_full(*args):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(permalinks.os, "replace", disk_full)
+    monkeypatch.setattr(permalinks.os, "fsync", disk_full)
     with pytest.raises(OSError):
         save_lock(tmp_path, [Permalink("entries/a/", "A"), Permalink("entries/b/", "B")])
     assert lock.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == [LOCK_FILE]
+    monkeypatch.undo()
+    update = LockUpdate(tmp_path, [Permalink("entries/a/", "A"), Permalink("entries/b/", "B")])
+    update.prepare()
+    update.discard()  # a build whose site was not updated: the lock stays as it was
+    assert lock.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [LOCK_FILE]
 
 
 def test_a_title_with_a_tab_stays_on_its_columns(tmp_path):
@@ -229,7 +242,7 @@ def test_a_served_path_is_recorded_with_its_title_now_however_its_line_is_writte
     lines.append("entries/gone-for-good/\tGone\tremoved: Withdrawn.")
     lines.append(f"{ZARANJ}\tA second line for the same path")
     lock.write_text("\n".join(lines) + "\n")
-    timeline = load_timeline(content).timeline
+    timeline = check(options(content), Cold()).timeline
     result = permalinks.guard_permalinks(content, timeline)
     zaranj = next(e for e in timeline.entries if e.id == "zaranj-falls")
     assert result.problems == ()

@@ -16,8 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support import CONTENT, TEMPLATES
-from timeline.pipeline import build
+from support import CONTENT, TEMPLATES, cold_build
 from timeline.fields import ENTRY_FIELDS
 
 VALID = {
@@ -59,7 +58,7 @@ class Workspace:
     def build(self, data: bytes):
         self.entry.write_bytes(data)
         (self.content / "permalinks.lock").unlink(missing_ok=True)  # each example is a first publication
-        return build(self.content, self.output, TEMPLATES)
+        return cold_build(self.content, self.output, TEMPLATES, publish=True)
 
 
 @pytest.fixture(scope="module")

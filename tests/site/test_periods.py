@@ -14,10 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from support import TEMPLATES, require
-from support import Page
+from support import TEMPLATES, Page, cached_build, cold_build, require
 from timeline.links import check_links, read_site
-from timeline.pipeline import build
 
 BASE_URL = "https://periods.example.org/timeline/"
 LIMIT = 10
@@ -58,7 +56,7 @@ def write_content(folder: Path, limit: int = LIMIT) -> dict[str, str]:
 def built(folder: Path, limit: int = LIMIT, cache: Path | None = None) -> tuple[Path, dict[str, str]]:
     homes = write_content(folder / "content", limit)
     output = folder / "site"
-    result = build(folder / "content", output, TEMPLATES, cache_dir=cache, record_permalinks=False)
+    result = cached_build(folder / "content", output, cache)
     assert result.ok, [str(p) for p in result.problems]
     return output, homes
 
@@ -220,24 +218,24 @@ def test_warm_builds_equal_cold_ones_and_an_edit_rewrites_only_its_period_page(t
     assert homes[edited] == "2021-03"
     path = content / "entries" / f"{edited}.yaml"
     path.write_text(path.read_text().replace("Event number 20", "Event number twenty"), encoding="utf-8")
-    result = build(content, output, TEMPLATES, cache_dir=cache, record_permalinks=False)
+    result = cached_build(content, output, cache)
     assert result.ok
     written = set(result.written)
     assert {p for p in written if p.startswith("periods/") or p == "index.html"} == {"periods/2021-03/index.html"}
     assert f"entries/{edited}/index.html" in written
     cold = tmp_path / "cold"
     shutil.rmtree(cold, ignore_errors=True)
-    assert build(content, cold, TEMPLATES, record_permalinks=False).ok
+    assert cold_build(content, cold).ok
     assert read_site(output) == read_site(cold)
 
     # A new entry in 2019: its page, the index (count, span), the map and every period's list (count).
     (content / "entries" / "event-new.yaml").write_text(
         'title: "A new event"\ndate: 2019-06-01\nsources:\n  - name: Wire\n', encoding="utf-8")
-    result = build(content, output, TEMPLATES, cache_dir=cache, record_permalinks=False)
+    result = cached_build(content, output, cache)
     assert result.ok
     assert {"index.html", "periods/map.js", "periods/2019/index.html", "periods/2022/index.html"} <= set(result.written)
     shutil.rmtree(cold)
-    assert build(content, cold, TEMPLATES, record_permalinks=False).ok
+    assert cold_build(content, cold).ok
     assert read_site(output) == read_site(cold)
 
 
@@ -247,10 +245,10 @@ def test_a_timeline_growing_past_the_threshold_splits_and_shrinking_joins_again(
     assert not (output / "periods").exists()
     settings = tmp_path / "content" / "timeline.yaml"
     settings.write_text(settings.read_text().replace(f"entries_per_page: {total}", "entries_per_page: 10"))
-    assert build(tmp_path / "content", output, TEMPLATES, cache_dir=cache, record_permalinks=False).ok
+    assert cached_build(tmp_path / "content", output, cache).ok
     assert (output / "periods" / "2021-08" / "index.html").is_file()
     settings.write_text(settings.read_text().replace("entries_per_page: 10", f"entries_per_page: {total}"))
-    assert build(tmp_path / "content", output, TEMPLATES, cache_dir=cache, record_permalinks=False).ok
+    assert cached_build(tmp_path / "content", output, cache).ok
     assert not (output / "periods").exists()
     assert articles(page(output, "index.html")) == list(homes)
 

@@ -282,9 +282,9 @@ def test_a_build_with_a_content_error_leaves_the_published_site_untouched(publis
 def test_a_build_crashing_while_rendering_leaves_the_published_site_untouched(published, monkeypatch):
     content, output, before = published
 
-    from timeline import render
+    from timeline.speed import workers
 
-    real_render_page, rendered = render.render_page, []
+    real_render_page, rendered = workers.render_page, []
 
     def interrupted(env, page):  # pages are written while the next ones render: stop halfway
         if len(rendered) == 5:
@@ -292,7 +292,7 @@ def test_a_build_crashing_while_rendering_leaves_the_published_site_untouched(pu
         rendered.append(page.path)
         return real_render_page(env, page) + b"<!-- changed -->"
 
-    monkeypatch.setattr(render, "render_page", interrupted)
+    monkeypatch.setattr(workers, "render_page", interrupted)
     with pytest.raises(KeyboardInterrupt):  # --no-cache: the unchanged build is not skipped
         run_cli("build", "--content", content, "--output", output, "--no-cache")
     assert len(rendered) == 5
@@ -344,16 +344,16 @@ def test_a_full_disk_during_a_parallel_build_ends_it_cleanly(tmp_path, monkeypat
     """The renderer's worker processes are stopped and its state released, without noise on stderr."""
     import gc
 
-    from timeline import render
+    from timeline.speed import workers
 
     content = copy_content(tmp_path / "content")
-    monkeypatch.setattr(render, "PARALLEL_FROM", 5)  # the worker path, on a small site
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 5)  # the worker path, on a small site
     monkeypatch.setattr("timeline.speed.workers.threading.active_count", lambda: 1)
     _fail_while_staging(monkeypatch, OSError(errno.ENOSPC, "No space left on device"), after=2)
     gc.disable()  # released by the build itself, not whenever the collector happens to run
     try:
         assert run_cli("build", "--content", content, "--output", tmp_path / "site", "--no-cache") == 1
-        assert render._pending == [] and render._memo.fragments == {} and render._memo.bodies == {}
+        assert workers._pending == [] and workers._pending_env is None
     finally:
         gc.enable()
         monkeypatch.undo()

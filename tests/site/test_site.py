@@ -17,13 +17,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from support import Page, planned_with_inputs, render_timeline
 from timeline.commands.cli import main
 from timeline.dates import format_range, parse_date
 from timeline.load import load_content
 from timeline.model import Timeline
 from timeline.order import order_entries
-from support import Page
-from timeline.render import FEED_ENTRIES, make_environment, plan_site, render_page, render_site
+from timeline.plan import FEED_ENTRIES, plan_site
+from timeline.render import make_environment, render_page
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "templates"
@@ -160,7 +161,7 @@ def synthetic_content(tmp_path_factory) -> Path:
 def synthetic(synthetic_content, tmp_path_factory) -> tuple[Path, Timeline]:
     site = tmp_path_factory.mktemp("synthetic-site") / "site"
     timeline = timeline_of(synthetic_content, drafts=True)
-    for path, data in render_site(timeline, TEMPLATES, synthetic_content / "media").items():
+    for path, data in render_timeline(timeline, TEMPLATES, synthetic_content / "media").items():
         (site / path).parent.mkdir(parents=True, exist_ok=True)
         (site / path).write_bytes(data)
     return site, timeline
@@ -266,7 +267,7 @@ def test_drafts_are_marked_when_included_and_absent_otherwise(synthetic, synthet
     draft = [li for li in index.all("li") if "is-draft" in li["classes"]]
     assert len(draft) == 1 and "Draft" in draft[0]["text"]
     assert "Draft" in parse(site / "entries" / "draft-event" / "index.html").one("h1")["text"]
-    published = render_site(timeline_of(synthetic_content), TEMPLATES)
+    published = render_timeline(timeline_of(synthetic_content), TEMPLATES)
     assert "entries/draft-event/index.html" not in published
     assert b"is-draft" not in published["index.html"]
 
@@ -476,7 +477,7 @@ def test_editor_text_is_escaped_everywhere(synthetic):
 
 def test_two_builds_are_byte_identical(synthetic):
     _, timeline = synthetic
-    assert render_site(timeline, TEMPLATES) == render_site(timeline, TEMPLATES)
+    assert render_timeline(timeline, TEMPLATES) == render_timeline(timeline, TEMPLATES)
 
 
 def test_the_events_of_timeline_json_are_never_escaped_twice(synthetic):
@@ -505,11 +506,11 @@ def test_pages_are_picklable_and_render_the_same_after_a_round_trip(synthetic):
 
 def test_page_inputs_change_exactly_with_what_a_page_shows(synthetic):
     _, timeline = synthetic
-    before = {page.path: page.inputs for page in plan_site(timeline)}
+    before = {page.path: page.inputs for page in planned_with_inputs(timeline)}
     entries = list(timeline.entries)
     edited = entries.index(next(e for e in entries if e.id == "year-event"))
     entries[edited] = replace(entries[edited], body="A new body.")
-    after = {page.path: page.inputs for page in plan_site(replace(timeline, entries=tuple(entries)))}
+    after = {page.path: page.inputs for page in planned_with_inputs(replace(timeline, entries=tuple(entries)))}
     changed = {path for path in before if before[path] != after[path]}
     assert "index.html" in changed
     # Its page and its neighbours' (they link to it) follow its fingerprint; no other entry page does.
@@ -518,10 +519,10 @@ def test_page_inputs_change_exactly_with_what_a_page_shows(synthetic):
         f"entries/{entry_id}/index.html" for entry_id in neighbours | {"year-event"}}
     assert len(entries) > 3
     entries[edited] = replace(entries[edited], title="A new title")
-    renamed = {page.path: page.inputs for page in plan_site(replace(timeline, entries=tuple(entries)))}
+    renamed = {page.path: page.inputs for page in planned_with_inputs(replace(timeline, entries=tuple(entries)))}
     assert renamed["entries/month-event/index.html"] != before["entries/month-event/index.html"]
     new_settings = replace(timeline, settings=replace(timeline.settings, title="Another title"))
-    assert all(before[p.path] != p.inputs for p in plan_site(new_settings))
+    assert all(before[p.path] != p.inputs for p in planned_with_inputs(new_settings))
 
 
 def test_index_with_its_css_and_js_stays_under_the_budget(shipped):

@@ -20,9 +20,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from support import REPO, copy_content, read_cache_file, run_cli, write_cache_file
+from support import REPO, Calls, copy_content, load_cached, load_cold, read_cache_file, run_cli, write_cache_file
 from timeline import load
+from timeline.speed import entries, workers
 from timeline.speed import store as cache
+from timeline.speed.store import default_cache_dir
 from timeline.links import read_site
 
 TIMED_ENTRY = textwrap.dedent("""\
@@ -75,24 +77,29 @@ def cache_files(cache_dir: Path) -> list[Path]:
     return sorted(cache_dir.glob("entries-*.pickle"))
 
 
-def test_the_cache_is_kept_beside_the_content_and_out_of_git(content, capsys, tmp_path):
+def test_the_cache_is_kept_in_the_users_cache_folder_never_beside_the_content(content, capsys, tmp_path,
+                                                                             users_own_folders):
+    before = sorted(p.name for p in content.parent.iterdir())
     assert run_cli("build", "--content", content, "--output", tmp_path / "site") == 0
-    folder = content.parent / ".cache"
-    assert 1 <= len(cache_files(folder)) <= cache.SHARDS
+    folder = default_cache_dir(content)
+    assert folder.is_relative_to(users_own_folders / "cache" / "timeline")
+    assert 1 <= len(cache_files(folder)) <= entries.SHARDS
     assert (folder / ".gitignore").read_text() == "*\n"
     assert (folder / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert sorted(p.name for p in content.parent.iterdir()) == sorted([*before, "site"])
+    assert default_cache_dir(tmp_path / "elsewhere" / "content") != folder  # one folder per content folder
 
 
 def test_no_cache_writes_no_cache(content, capsys, tmp_path):
     assert run_cli("build", "--content", content, "--output", tmp_path / "site", "--no-cache") == 0
     assert run_cli("check", "--content", content, "--no-cache") == 0
-    assert not (content.parent / ".cache").exists()
+    assert not default_cache_dir(content).exists()
 
 
 def test_cache_dir_option_puts_the_cache_there(content, capsys, tmp_path):
     assert run_cli("check", "--content", content, "--cache-dir", tmp_path / "elsewhere") == 0
-    assert 1 <= len(cache_files(tmp_path / "elsewhere")) <= cache.SHARDS
-    assert not (content.parent / ".cache").exists()
+    assert 1 <= len(cache_files(tmp_path / "elsewhere")) <= entries.SHARDS
+    assert not default_cache_dir(content).exists()
 
 
 def test_edits_to_entries_reach_a_warm_build(content, capsys, tmp_path):
@@ -180,10 +187,9 @@ def test_media_files_appearing_and_disappearing_reach_cached_entries(content, ca
     lambda data: b"",
     lambda data: b"\x00garbage\xff" * 100,
     lambda data: data.split(b"\n", 1)[0] + b"\n" + b"not a pickle at all",
-    lambda data: data.split(b"\n", 1)[0] + b"\n" + bytes(cache.TOKEN_BYTES) + pickle.dumps(["a list", "not records"]),
-    lambda data: data.split(b"\n", 1)[0] + b"\n" + bytes(cache.TOKEN_BYTES)
-    + pickle.dumps({"zaranj-falls.yaml": "not a record"}),
-], ids=["truncated", "empty", "garbage", "header-then-garbage", "wrong-type", "wrong-records"])
+    lambda data: data.split(b"\n", 1)[0] + b"\n" + bytes(cache.TOKEN_BYTES + 32) + pickle.dumps(["a list"]),
+    lambda data: data[:-40] + bytes([data[-40] ^ 1]) + data[-39:],
+], ids=["truncated", "empty", "garbage", "header-then-garbage", "unsigned", "one-byte-changed"])
 def test_a_damaged_cache_is_ignored_and_replaced(content, capsys, tmp_path, damage):
     cache_dir = tmp_path / "cache"
     expected = assert_same_as_cold(content, capsys, tmp_path, cache_dir)
@@ -207,7 +213,7 @@ def test_an_unwritable_cache_folder_only_costs_speed(content, capsys, tmp_path):
 
 def test_the_cache_is_used_and_no_cache_bypasses_it(content, capsys):
     """Plant a lie in the cache: a warm check repeats it (so the cache is really read), --no-cache does not."""
-    cache_dir = content.parent / ".cache"
+    cache_dir = default_cache_dir(content)
     assert run_cli("check", "--content", content) == 0
     [file] = [f for f in cache_files(cache_dir) if b"zaranj-falls.yaml" in f.read_bytes()]
     header, records = read_cache_file(file)
@@ -226,15 +232,15 @@ def test_the_cache_is_used_and_no_cache_bypasses_it(content, capsys):
 def test_parallel_parsing_gives_what_serial_parsing_gives(content, monkeypatch):
     names = [path.name for path in load.entry_files(content)]
     reading = load.Reading.of(content, ZoneInfo("Asia/Kabul"))
-    serial = load.parse_entry_files(reading, names)
+    serial = load.read_entry_files(reading, names)
     pools = []
-    monkeypatch.setattr(load, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 2)
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor",
                         lambda *a, **k: pools.append(1) or ProcessPoolExecutor(*a, **k))
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if threading.active_count() > 1 or cpus < 2:
         pytest.skip("parsing stays serial with other threads running or a single CPU")
-    assert load.parse_entry_files(reading, names) == serial
+    assert workers.read_entries(reading, names) == serial
     assert pools, "the files were not spread over worker processes"
     assert len(serial) == len(names) and all(loaded.entry is not None for loaded in serial)
 
@@ -260,43 +266,38 @@ def test_a_file_saved_again_while_it_is_parsed_is_parsed_again_next_time(tmp_pat
     folder = tmp_path / "content"
     (folder / "entries").mkdir(parents=True)
     path = folder / "entries" / "a.yaml"
-    path.write_text("one", encoding="utf-8")
+    path.write_text(TIMED_ENTRY, encoding="utf-8")
+    reading = load.Reading.of(folder, ZoneInfo("Asia/Kabul"))
 
-    def parse(batches, recorder):
-        packs = []
-        for names in batches:
-            read = [(name, (path.parent / name).stat(), (path.parent / name).read_bytes()) for name in names]
-            packs.append(recorder.pack((name, recorder.identify(data, stat), data.decode())
-                                       for name, stat, data in read))
+    def parse_then_saved(work, batches, recorder):
+        packs = workers.each_batch(work, batches, recorder)
+        path.write_text(TIMED_ENTRY.replace("A meeting", "Another meeting"), encoding="utf-8")  # saved again
         return packs
 
-    def parse_then_saved(batches, recorder):
-        packs = parse(batches, recorder)
-        path.write_text("two", encoding="utf-8")  # the editor saves again before the result is recorded
-        return packs
+    def titles(cache: entries.EntryCache, **parse) -> list[str]:
+        return [loaded.entry.title for loaded in cache.load([path.name], **parse)]
 
-    def fresh_cache():
-        return cache.EntryCache(tmp_path / "cache", folder, folder / "media", ("context",))
-
-    assert fresh_cache().load(path.parent, [path.name], parse_then_saved) == ["one"]
+    fresh_cache = lambda: entries.EntryCache(tmp_path / "cache", reading, None)  # noqa: E731
+    assert titles(fresh_cache(), parse=parse_then_saved) == ["A meeting at a stated local time"]
     warm = fresh_cache()
-    assert warm.load(path.parent, [path.name], parse) == ["two"]
-    assert warm.load(path.parent, [path.name], parse) == ["two"] and warm.fingerprints[0] is not None
+    assert titles(warm) == ["Another meeting at a stated local time"]
+    assert titles(warm) == ["Another meeting at a stated local time"] and warm.fingerprints[0] is not None
 
 
-def test_entries_carry_the_fingerprint_of_their_source(content, tmp_path):
+def test_entries_carry_the_key_of_their_source(content, tmp_path):
+    from timeline.speed import Cached
+
+    first, second = Cached(tmp_path / "cache"), Cached(tmp_path / "cache")
     from timeline.load import load_content
 
-    cold = load_content(content)
-    assert cold.fingerprints == {}  # without a cache, the render stage fingerprints the entries itself
-    first = load_content(content, tmp_path / "cache")
-    second = load_content(content, tmp_path / "cache")
-    assert set(first.fingerprints) == {e.id for e in first.entries} and first.fingerprints == second.fingerprints
+    one = load_content(content, first.read_entries, first.time_zone)
+    load_content(content, second.read_entries, second.time_zone)
+    assert set(first._file_keys) == {e.id for e in one.entries} and first._file_keys == second._file_keys
     entry = content / "entries" / "timed-meeting.yaml"
     entry.write_text(TIMED_ENTRY.replace("14:30", "14:31"), encoding="utf-8")
-    third = load_content(content, tmp_path / "cache")
-    changed = {e.id for e in third.entries if third.fingerprints[e.id] != first.fingerprints[e.id]}
-    assert changed == {"timed-meeting"}
+    third = Cached(tmp_path / "cache")
+    load_content(content, third.read_entries, third.time_zone)
+    assert {i for i in third._file_keys if third._file_keys[i] != first._file_keys[i]} == {"timed-meeting"}
 
 
 def test_editing_one_entry_rewrites_one_cache_file(content, capsys, tmp_path):
@@ -314,22 +315,25 @@ def test_editing_one_entry_rewrites_one_cache_file(content, capsys, tmp_path):
 
 def test_a_file_touched_but_unchanged_is_not_parsed_and_its_stat_is_kept_once_trusted(content, tmp_path, monkeypatch):
     cache_dir = tmp_path / "cache"
-    first = load.load_content(content, cache_dir)
+    first = load_cached(content, cache_dir)
     files = {file: file.read_bytes() for file in cache_files(cache_dir)}
     entry = content / "entries" / "zaranj-falls.yaml"
-    monkeypatch.setattr(load, "load_entry_file", lambda *args: pytest.fail("an unchanged file was parsed again"))
+    parsed = Calls(monkeypatch, "timeline.speed.entries.parse_entry")
 
     os.utime(entry)  # now: too recent to trust, so hashed on every load until it settles; no rewrite for it
-    assert load.load_content(content, cache_dir) == first
+    assert load_cached(content, cache_dir) == first
     assert {file: file.read_bytes() for file in cache_files(cache_dir)} == files
 
     hour_ago = entry.stat().st_mtime_ns - 3_600_000_000_000
     os.utime(entry, ns=(hour_ago, hour_ago))  # settled: its new stat is kept, in its one cache file
-    assert load.load_content(content, cache_dir) == first
+    assert load_cached(content, cache_dir) == first
     changed = [file for file in cache_files(cache_dir) if file.read_bytes() != files[file]]
     assert len(changed) == 1
     record = read_cache_file(changed[0])[1]["zaranj-falls.yaml"]
     assert (record.size, record.mtime_ns) == (entry.stat().st_size, hour_ago)
+    assert parsed.count == 0
+    entry.write_text(entry.read_text(encoding="utf-8").replace("Zaranj", "Zarandj", 1), encoding="utf-8")
+    assert load_cached(content, cache_dir) != first and parsed.count == 1  # the twin: an edit is parsed
 
 
 def test_records_pickled_by_the_workers_serve_the_next_load(content, tmp_path, monkeypatch):
@@ -337,15 +341,15 @@ def test_records_pickled_by_the_workers_serve_the_next_load(content, tmp_path, m
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if threading.active_count() > 1 or cpus < 2:
         pytest.skip("parsing stays serial with other threads running or a single CPU")
-    monkeypatch.setattr(load, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 2)
     pools = []
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor",
                         lambda *a, **k: pools.append(1) or ProcessPoolExecutor(*a, **k))
-    cold = load.load_content(content, tmp_path / "cache")
-    assert pools and cold == load.load_content(content)  # the same as without a cache
-    monkeypatch.setattr(load, "load_entry_file", lambda *args: pytest.fail("a cached file was parsed again"))
-    warm = load.load_content(content, tmp_path / "cache")
-    assert warm == cold and warm.fingerprints == cold.fingerprints and len(warm.fingerprints) == len(warm.entries)
+    cold = load_cached(content, tmp_path / "cache")
+    assert pools and cold == load_cold(content)  # the same as without a cache
+    pools.clear()
+    warm = load_cached(content, tmp_path / "cache")
+    assert warm == cold and pools == []  # nothing left to parse: no worker was started
 
 
 def test_records_are_pickled_by_the_model_classes_own_init_and_come_back_equal(content, tmp_path):
@@ -372,15 +376,15 @@ def test_records_are_pickled_by_the_model_classes_own_init_and_come_back_equal(c
           - {date: 2021-08-08, text: Fixed.}
         aliases: [every-old-field]
         """), encoding="utf-8")
-    cold = load.load_content(content)
-    warm = load.load_content(content, tmp_path / "cache") and load.load_content(content, tmp_path / "cache")
+    cold = load_cold(content)
+    warm = load_cached(content, tmp_path / "cache") and load_cached(content, tmp_path / "cache")
     assert warm == cold
     for before, after in zip(cold.entries, warm.entries):
         assert repr(after) == repr(before) and type(after.date.start.tzinfo) is type(before.date.start.tzinfo)
     entry = next(e for e in warm.entries if e.id == "every-field")
     assert repr(entry.place.lat) == "-0.0" and entry.media.src == "map.png" and entry.corrections[0].text == "Fixed."
     assert any(p.severity == "warning" for p in warm.problems)
-    records = pickle.loads(cache.pickled_records({"problems": warm.problems, "entries": warm.entries}))
+    records = pickle.loads(entries.pickled_records({"problems": warm.problems, "entries": warm.entries}))
     assert records == {"problems": warm.problems, "entries": warm.entries}
 
 
@@ -388,15 +392,15 @@ def test_the_code_identity_is_that_of_the_code_running(content, tmp_path, monkey
     """A preview server keeps running the code it imported: once the code on disk changes (a git pull),
     what it loads must stay recorded under the identity of the code that loaded it, not the new code's."""
     cache_dir = tmp_path / "cache"
-    first = load.load_content(content, cache_dir)
+    first = load_cached(content, cache_dir)
     headers = {file.read_bytes().split(b"\n", 1)[0] for file in cache_files(cache_dir)}
     pulled = tmp_path / "timeline"
     shutil.copytree(Path(cache.__file__).parent.parent, pulled, ignore=shutil.ignore_patterns("__pycache__"))
     with open(pulled / "validate.py", "a", encoding="utf-8") as validator:
         validator.write("\n# a changed validator\n")
     monkeypatch.setattr(cache, "__file__", str(pulled / "speed" / "store.py"))  # where the code is read from
-    monkeypatch.setattr(load, "load_entry_file", lambda *args: pytest.fail("the running code's results were not used"))
-    assert load.load_content(content, cache_dir) == first
+    parsed = Calls(monkeypatch, "timeline.speed.entries.parse_entry")
+    assert load_cached(content, cache_dir) == first and parsed.count == 0
     assert {file.read_bytes().split(b"\n", 1)[0] for file in cache_files(cache_dir)} == headers
 
 
@@ -421,23 +425,25 @@ def test_a_cache_file_is_unpickled_once_per_process_until_it_is_replaced(tmp_pat
     a file another process replaced is read again even when its size and timestamps are the same."""
     file, header = tmp_path / "cache" / "data.pickle", b"test-cache 1\n"
     data = {"kept": "aaaa"}
-    cache.write_pickle(file, header, data)
+    cache.write_cached(file, header, data)
     unpickled = []
-    real_load = pickle.load
-    monkeypatch.setattr(cache.pickle, "load", lambda stream: unpickled.append(1) or real_load(stream))
-    assert cache.read_pickle(file, header) is data and unpickled == []
-    assert cache.read_pickle(file, b"test-cache 2\n") is None
+    real_load = pickle.loads
+    monkeypatch.setattr(cache.pickle, "loads", lambda data: unpickled.append(1) or real_load(data))
+    assert cache.read_cached(file, header) is data and unpickled == []
+    assert cache.read_cached(file, b"test-cache 2\n") is None
     # Another process replaces the file, as every writer of a cache file does (by a rename), with
     # as many bytes, on a filesystem whose clock is too coarse to tell the two writes apart.
     before = file.stat()
     writer = "import sys; from pathlib import Path; from timeline.speed import store as cache; " \
-             "cache.write_pickle(Path(sys.argv[1]), b'test-cache 1\\n', {'kept': 'bbbb'})"
+             "cache.write_cached(Path(sys.argv[1]), b'test-cache 1\\n', {'kept': 'bbbb'})"
     subprocess.run([sys.executable, "-c", writer, str(file)], check=True, cwd=REPO)
     os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert file.stat().st_size == before.st_size
-    assert cache.read_pickle(file, header) == {"kept": "bbbb"} and len(unpickled) == 1
-    assert cache.read_pickle(file, header) == {"kept": "bbbb"} and len(unpickled) == 1
-    file.write_bytes(header + b"t" * cache.TOKEN_BYTES + pickle.dumps({"edited": "in place"}))
-    assert cache.read_pickle(file, header) == {"edited": "in place"} and len(unpickled) == 2
+    assert cache.read_cached(file, header) == {"kept": "bbbb"} and len(unpickled) == 1
+    assert cache.read_cached(file, header) == {"kept": "bbbb"} and len(unpickled) == 1
+    write_cache_file(file, header.rstrip(b"\n"), {"edited": "in place"})  # by this user, signed
+    assert cache.read_cached(file, header) == {"edited": "in place"} and len(unpickled) == 2
+    file.write_bytes(header + b"t" * cache.TOKEN_BYTES + bytes(32) + pickle.dumps({"planted": "unsigned"}))
+    assert cache.read_cached(file, header) is None and len(unpickled) == 2  # never unpickled
     file.write_bytes(header + b"damaged")
-    assert cache.read_pickle(file, header) is None
+    assert cache.read_cached(file, header) is None

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from support import TEMPLATES, Project, copy_content, read_cache_file, write_cache_file
-from timeline.speed import pages as pagecache
+from support import TEMPLATES, Calls, Project, cached_build, cold_build, copy_content, options, read_cache_file, \
+    write_cache_file
+from timeline.layout import MARKER
 from timeline.links import read_site
-from timeline.pipeline import build, load_timeline
-from timeline.write import MARKER
+from timeline.pipeline import check
+from timeline.speed import Cached
+from timeline.speed import pages as pagecache
 
 EDITED = "sheberghan-falls"
 
@@ -145,13 +147,13 @@ def test_a_new_output_folder_gets_every_page_although_the_cache_knows_them(proje
 
 def test_a_build_with_nothing_changed_is_skipped_without_loading(project, monkeypatch):
     first = project.warm()  # the fixture's build recorded the lock: this one records the stamp anew
-    def no_loading(*args, **kwargs):
-        raise AssertionError("an unchanged build loaded the content")
-    monkeypatch.setattr("timeline.load.load_content", no_loading)
+    loads = Calls(monkeypatch, "timeline.load.load_content")
     result = project.warm()
     assert result.ok and result.timeline is None and result.written == () and result.removed == ()
     assert result.entries == first.entries > 0 and result.files_written == first.files_written
-    assert result.problems == first.problems
+    assert result.problems == first.problems and loads.count == 0
+    _retitle(project)
+    assert project.warm().timeline is not None and loads.count == 1  # the twin: a change is loaded
     monkeypatch.undo()
     assert read_site(project.output) == project.cold()
 
@@ -197,8 +199,7 @@ def test_what_an_unchanged_build_depends_on(project, change):
     elif change == "output folder":
         shutil.rmtree(project.output)
     if change == "drafts":
-        result = build(project.content, project.output, project.templates, include_drafts=True,
-                       cache_dir=project.cache)
+        result = cached_build(project.content, project.output, project.cache, project.templates, drafts=True)
         assert result.timeline is not None and result.timeline.drafts_included
         assert project.warm().timeline is not None  # back to a published build: not the drafts' stamp
         return
@@ -262,16 +263,19 @@ def test_an_unreadable_file_in_the_content_hides_no_edit(project):
     assert result.timeline is not None and f"entries/{EDITED}/index.html" in result.written
 
 
-def test_a_linked_folder_in_the_content_is_followed(project, tmp_path):
+def test_a_linked_folder_in_the_content_is_recorded_as_a_link_and_never_followed(project, tmp_path):
     media = tmp_path / "shared-media"
     media.mkdir()
     (media / "photo.txt").write_text("one", encoding="utf-8")
     (project.content / "linked").symlink_to(media, target_is_directory=True)
-    (media / "loop").symlink_to(media, target_is_directory=True)  # a loop ends
+    (media / "loop").symlink_to(media, target_is_directory=True)  # never entered, so no loop to end
     assert project.warm().ok
     assert project.warm().timeline is None
     (media / "photo.txt").write_text("two", encoding="utf-8")
-    assert project.warm().timeline is not None
+    assert project.warm().timeline is None  # nothing a build reads changed
+    (project.content / "linked").unlink()
+    (project.content / "linked").symlink_to(tmp_path, target_is_directory=True)
+    assert project.warm().timeline is not None  # the link itself did
 
 
 def _plant_lies_in_fragment_cache(project) -> int:
@@ -307,8 +311,9 @@ def test_the_fragment_cache_keeps_what_each_entry_is_now_and_nothing_of_entries_
     kept = {}
     for shard in project.cache.glob("fragments-*.pickle"):
         kept.update({key: made_from for key, (made_from, _) in read_cache_file(shard)[1].items()})
-    prints = load_timeline(project.content, allow_removed=(f"entries/{gone}/",),
-                           cache_dir=project.cache).timeline.fingerprints
+    state = Cached(project.cache)
+    timeline = check(options(project.content, allow_removed=(f"entries/{gone}/",)), state).timeline
+    prints = state.entry_keys(timeline)
     assert {key[1] for key in kept} == set(prints) and gone not in prints
     assert all(made_from == prints[key[1]] for key, made_from in kept.items())
 
@@ -333,7 +338,7 @@ def test_a_damaged_compiled_template_is_compiled_again(project):
     from jinja2.bccache import bc_magic
 
     for file in compiled:
-        file.write_bytes(bc_magic + b"\x80\x04damaged")  # Jinja's own header, then garbage
+        write_cache_file(file, read_cache_file(file)[0], bc_magic + b"\x80\x04damaged")  # signed, but garbage
     _retitle(project)
     project.assert_warm_equals_cold()
 
@@ -379,7 +384,7 @@ def test_the_stamp_describes_the_code_that_ran(project, monkeypatch):
 
     project.warm()
     stamp_file, = project.cache.glob("stamp-*.pickle")
-    key_before = stamp.read_pickle(stamp_file, stamp.FORMAT).scan.key
+    key_before = stamp.read_cached(stamp_file, stamp.FORMAT).scan.key
     package = Path(store.__file__).resolve().parent.parent
     pulled = project.root / "timeline"
     shutil.copytree(package, pulled, ignore=shutil.ignore_patterns("__pycache__"))
@@ -387,7 +392,7 @@ def test_the_stamp_describes_the_code_that_ran(project, monkeypatch):
     monkeypatch.setattr(store, "__file__", str(pulled / "speed" / "store.py"))  # where the code is read from
     _retitle(project)
     assert project.warm().timeline is not None
-    assert stamp.read_pickle(stamp_file, stamp.FORMAT).scan.key == key_before
+    assert stamp.read_cached(stamp_file, stamp.FORMAT).scan.key == key_before
     assert store.identity_of(pulled) != store.code_identity()
 
 
@@ -434,7 +439,7 @@ def test_a_time_zone_update_reaches_cached_entries_and_kept_pages(project, zone_
     assert b"+04:30" in (project.output / "feed.xml").read_bytes()
     kabul.write_bytes((zone_folder / "Europe" / "London").read_bytes())  # the zone's rules change
     warm = project.warm()
-    cold = build(project.content, project.root / "cold", project.templates, record_permalinks=False)
+    cold = cold_build(project.content, project.root / "cold", project.templates)
     assert not cold.ok and "does not exist in the time zone" in str(cold.errors)
     assert warm.problems == cold.problems
     project.edit(entry, "01:30", "02:30")

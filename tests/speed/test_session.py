@@ -1,4 +1,4 @@
-"""Rebuilds in a session after an edit (edits.py): the last build's plan with the edited entries put in
+"""Rebuilds in a session after an edit (speed/session.py): the last build's plan with the edited entries put in
 is the plan of the new content, the site is the one a cold build makes, and anything else is built in full."""
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import shutil
 import pytest
 
 import support
-from support import TEMPLATES, copy_content, read_cache_file
-from timeline import load, render
-from timeline.speed import session as edits
+from support import TEMPLATES, Calls, cold_build, copy_content, options, read_cache_file
 from timeline.links import read_site
-from timeline.pipeline import Session, build, load_timeline
+from timeline.pipeline import build, check
+from timeline.plan import plan_site
+from timeline.speed import Cached, InSession, entries
 
 EDITED = "sheberghan-falls"
 
@@ -29,11 +29,10 @@ class Project(support.Project):
         # 11 entries, split by month: period pages and their navigation are planned too.
         settings.write_text(settings.read_text(encoding="utf-8") + "entries_per_page: 10\n", encoding="utf-8")
         self.entry = self.content / "entries" / f"{EDITED}.yaml"
-        self.session = Session()  # as serve keeps one
+        self.state = InSession(self.cache)  # as serve keeps one
 
-    def build(self, **options):
-        return build(self.content, self.output, self.templates, cache_dir=self.cache, session=self.session,
-                     **options)
+    def build(self, **choices):
+        return build(options(self.content, self.output, self.templates, **choices), self.state)
 
     def edit(self, old: str, new: str, path=None) -> None:
         super().edit(path or self.entry, old, new)
@@ -51,30 +50,35 @@ def project(tmp_path):
 @pytest.fixture
 def full_builds(monkeypatch):
     """How many times a build loaded the whole content and planned every page."""
-    counts = {"load": 0, "plan": 0}
-    real_load, real_plan = load.load_content, render.plan_site
+    return FullBuilds(Calls(monkeypatch, "timeline.load.load_content"), Calls(monkeypatch, "timeline.plan.plan_site"))
 
-    def counted_load(*args, **kwargs):
-        counts["load"] += 1
-        return real_load(*args, **kwargs)
 
-    def counted_plan(*args, **kwargs):
-        counts["plan"] += 1
-        return real_plan(*args, **kwargs)
+class FullBuilds(dict):
+    """{"load": n, "plan": n}, counted as they happen."""
 
-    monkeypatch.setattr(load, "load_content", counted_load)
-    monkeypatch.setattr(render, "plan_site", counted_plan)
-    return counts
+    def __init__(self, loads: Calls, plans: Calls):
+        super().__init__()
+        self.loads, self.plans = loads, plans
+
+    def __getitem__(self, key):
+        return {"load": self.loads.count, "plan": self.plans.count}[key]
+
+    def __eq__(self, other):
+        return {"load": self.loads.count, "plan": self.plans.count} == other
+
+    def __repr__(self):
+        return repr({"load": self.loads.count, "plan": self.plans.count})
 
 
 def assert_like_a_new_process(project):
     """The kept build is what loading and planning the content from scratch gives, and the site
     is byte for byte the one a cold build makes."""
-    kept = project.session.last
-    fresh = load_timeline(project.content, cache_dir=project.cache).timeline
+    kept = project.state.last
+    state = Cached(project.cache)
+    fresh = check(options(project.content, project.output, project.templates), state).timeline
     assert kept.timeline == fresh
-    assert dict(kept.timeline.fingerprints) == dict(fresh.fingerprints)
-    planned = render.plan_site(fresh)
+    assert kept.entry_keys == dict(state.entry_keys(fresh))
+    planned = plan_site(fresh, state.entry_keys(fresh))
     assert [page.path for page in kept.pages] == [page.path for page in planned]
     for kept_page, planned_page in zip(kept.pages, planned):
         assert kept_page == planned_page, kept_page.path
@@ -123,8 +127,8 @@ def test_edits_one_after_another_and_back(project, full_builds):
     assert full_builds == {"load": 2, "plan": 2}
     assert read_site(project.output) == before
     # The page keys the session keeps are the last build's, not every build's.
-    assert len(project.session.page_keys[1]) == len({page.inputs for page in project.session.last.pages
-                                                     if page.inputs})
+    assert len(project.state.page_keys[1]) == len({page.inputs for page in project.state.last.pages
+                                                   if page.inputs})
 
 
 PLACEMENT = {
@@ -160,21 +164,22 @@ def test_retitling_an_entry_with_aliases_is_built_in_full(project, full_builds):
 def test_a_draft_edited(project, full_builds, drafts):
     retired = () if drafts else (f"entries/{EDITED}/",)  # a published entry made a draft, unless previewed
     project.edit("date: 2021-08-07\n", "date: 2021-08-07\ndraft: true\n")
-    assert project.build(allow_removed=retired, include_drafts=drafts).ok
+    assert project.build(allow_removed=retired, drafts=drafts).ok
     project.edit("heavy fighting.", "heavy fighting, the council said.")
-    result = project.build(allow_removed=retired, include_drafts=drafts)
+    result = project.build(allow_removed=retired, drafts=drafts)
     assert result.ok and full_builds["plan"] == 1
     assert (f"entries/{EDITED}/index.html" in result.written) == drafts
-    kept = project.session.last
-    fresh = load_timeline(project.content, drafts, retired, cache_dir=project.cache).timeline
+    kept = project.state.last
+    state = Cached(project.cache)
+    fresh = check(options(project.content, drafts=drafts, allow_removed=retired), state).timeline
     assert kept.timeline == fresh
-    assert kept.pages == render.plan_site(fresh)
+    assert kept.pages == plan_site(fresh, state.entry_keys(fresh))
 
 
 def test_warnings_come_and_go_with_the_edits(project, full_builds):
     project.edit("  - name: Karim Jawzjani", "  - name: Anonymous\n  - name: Karim Jawzjani")
     warned = project.build().problems
-    assert warned == load_timeline(project.content).problems
+    assert warned == support.load_cold(project.content).problems
     assert len(warned) == len(project.cold_problems) + 1
     project.edit("  - name: Anonymous\n", "")
     assert project.build().problems == project.cold_problems
@@ -241,7 +246,7 @@ def test_a_lost_output_file_is_written_again_without_a_full_build(project, full_
 
 def test_another_site_built_in_the_same_session_is_not_mistaken_for_the_last(project, full_builds, tmp_path):
     other = Project(tmp_path / "other")
-    other.session = project.session
+    other.state = project.state
     assert other.build().ok
     project.edit("heavy fighting.", "heavy fighting, the council said.")
     assert project.build().ok
@@ -289,7 +294,7 @@ def test_a_deleted_cache_folder_is_made_again_as_a_full_build_makes_it(project, 
     assert project.build().ok and full_builds["load"] == 1
     after_edited_path = {path.name.split("-")[0] for path in project.cache.iterdir()}
     shutil.rmtree(project.cache)
-    project.session = Session()  # as in a new process
+    project.state = InSession(project.cache)  # as in a new process
     assert project.build().ok
     after_full_build = {path.name.split("-")[0] for path in project.cache.iterdir()}
     assert after_edited_path == after_full_build
@@ -324,11 +329,11 @@ def test_a_tag_spelt_two_ways_then_fixed(project, full_builds):
 
 def test_a_retitled_entry_updates_the_permalink_lock_as_a_full_build_does(project, full_builds):
     project.edit("title: Sheberghan, capital", "title: Sheberghan, the capital")
-    assert project.build(record_permalinks=True).ok
+    assert project.build(publish=True).ok
     lock = (project.content / "permalinks.lock").read_text(encoding="utf-8")
     assert "\tSheberghan, the capital" in lock
     project.edit("heavy fighting.", "heavy fighting, the council said.")
-    assert project.build(record_permalinks=True).ok  # the lock this build wrote is not an edit
+    assert project.build(publish=True).ok  # the lock this build wrote is not an edit
     assert full_builds["plan"] == 0
     assert_like_a_new_process(project)
 
@@ -345,15 +350,15 @@ def test_a_same_size_revert_within_the_timestamp_tick(project, full_builds):
 
 def test_an_entry_edited_while_an_edited_build_reads_another(project, full_builds, monkeypatch):
     neighbour = project.content / "entries" / "sheberghan-prison-taken.yaml"
-    real = edits.load_entry_file
+    real = entries.Recorder.read
 
-    def read_then_edit(name, reading):
-        read = real(name, reading)
+    def read_then_edit(recorder, name):
+        read = real(recorder, name)
         project.edit("title: Taliban take", "title: The Taliban take", neighbour)
-        monkeypatch.setattr(edits, "load_entry_file", real)
+        monkeypatch.setattr(entries.Recorder, "read", real)
         return read
 
-    monkeypatch.setattr(edits, "load_entry_file", read_then_edit)
+    monkeypatch.setattr(entries.Recorder, "read", read_then_edit)
     project.edit("heavy fighting.", "heavy fighting, the council said.")
     assert project.build().ok
     assert project.build().ok and full_builds["plan"] == 0
@@ -365,7 +370,7 @@ def test_a_new_process_after_edits_builds_the_cold_site(project, full_builds, mo
     assert project.build().ok
     project.edit("title: Sheberghan, capital", "title: Sheberghan, the capital")
     assert project.build().ok
-    project.session = Session()  # a new process: no last build, no page keys
+    project.state = InSession(project.cache)  # a new process: no last build, no page keys
     for stamp in project.cache.glob("stamp-*.pickle"):
         stamp.unlink()  # else the build is skipped as unchanged
     (project.output / f"entries/{EDITED}/index.html").unlink()
@@ -376,10 +381,10 @@ def test_a_new_process_after_edits_builds_the_cold_site(project, full_builds, mo
 @pytest.mark.parametrize("drafts", [False, True])
 def test_a_draft_preview_then_a_published_build_of_the_same_output(project, full_builds, drafts):
     project.edit("heavy fighting.", "heavy fighting, the council said.")
-    assert project.build(include_drafts=drafts).ok
+    assert project.build(drafts=drafts).ok
     project.edit("heavy fighting, the council said.", "heavy fighting.")
-    assert project.build(include_drafts=not drafts).ok
+    assert project.build(drafts=not drafts).ok
     assert full_builds["plan"] == (2 if drafts else 1)  # each change of options is built in full
     cold = project.root / "cold-drafts"
-    assert build(project.content, cold, project.templates, include_drafts=not drafts, record_permalinks=False).ok
+    assert cold_build(project.content, cold, project.templates, drafts=not drafts).ok
     assert read_site(project.output) == read_site(cold)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 from dataclasses import replace
@@ -10,8 +9,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from .. import __version__
+from ..layout import display_path
+from ..pipeline import BuildOptions, build, check, render_files
+from ..signing import key_note
+from ..speed import BuildState, Cached, Cold, InSession, heap
 from ..speed.store import default_cache_dir
-from ..pipeline import build, load_timeline, render_files
 
 # The modules of the other commands load PyYAML and the validator: imported where used, so that a
 # build with nothing to do (pipeline.build returns at once) does not wait for them.
@@ -85,15 +87,25 @@ def _add_permalink_options(*commands: argparse.ArgumentParser) -> None:
 def _add_cache_options(*commands: argparse.ArgumentParser) -> None:
     for command in commands:
         command.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
-                             help="where to keep the build cache (default: .cache/ beside the content folder)")
+                             help="where to keep the build cache (default: a folder of the user's cache "
+                                  "folder named after the content folder, e.g. ~/.cache/timeline/...)")
         command.add_argument("--no-cache", action="store_true",
                              help="read every file again and keep no cache: a cold build")
 
 
-def _cache_dir(args: argparse.Namespace) -> Path | None:
+def _options(args: argparse.Namespace) -> BuildOptions:
+    """What the command asks of the pipeline."""
+    return BuildOptions(content=args.content, templates=_templates_dir(args), output=getattr(args, "output", None),
+                        drafts=args.drafts, allow_removed=tuple(args.allow_removed), publish=args.command == "build")
+
+
+def _state(args: argparse.Namespace, session: bool = False) -> BuildState:
+    """How the command's builds reuse earlier work: not at all with --no-cache, else through the cache
+    (the user's cache folder unless --cache-dir), and in a session for serve."""
     if args.no_cache:
-        return None
-    return args.cache_dir if args.cache_dir is not None else default_cache_dir(args.content)
+        return Cold()
+    cache_dir = args.cache_dir if args.cache_dir is not None else default_cache_dir(args.content)
+    return InSession(cache_dir) if session else Cached(cache_dir)
 
 
 def _templates_dir(args: argparse.Namespace) -> Path:
@@ -114,12 +126,16 @@ def _report(problems, show_warnings: bool = True) -> None:
         print(f"{warnings} warning(s); `python build.py check` lists them.", file=sys.stderr)
 
 
+def _note_key() -> None:
+    note = key_note()
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+
+
 def run() -> NoReturn:
     """The command line as a process: main(), then exit with its status."""
     status = main()
-    # The process ends here. Python's last collection would search the heap a build leaves (its
-    # caches, its timeline) for cycles, 0.2 s at 10,000 entries; frozen, exiting skips that.
-    gc.freeze()
+    heap.exit_without_collecting()
     sys.exit(status)
 
 
@@ -141,10 +157,14 @@ def main(argv: list[str] | None = None) -> int:
 def _check(args) -> int:
     from ..links import check_links
 
-    result = load_timeline(args.content, args.drafts, tuple(args.allow_removed), cache_dir=_cache_dir(args))
-    if result.ok and args.links:
-        files = render_files(result, args.content, _templates_dir(args))
-        result = replace(result, problems=result.problems + tuple(check_links(files, result.timeline.settings.base_url)))
+    options, state = _options(args), _state(args)
+    if args.links:
+        files, result = render_files(options, state)
+        if result.ok:
+            result = replace(result, problems=result.problems + tuple(check_links(files, result.timeline.settings.base_url)))
+    else:
+        result = check(options, state)
+    _note_key()
     problems = _strict(result.problems) if args.strict else result.problems
     errors = [p for p in problems if p.severity == "error"]
     if args.format == "json":
@@ -163,9 +183,8 @@ def _strict(problems):
 
 
 def _build(args) -> int:
-    templates = _templates_dir(args)
-    result = build(args.content, args.output, templates, args.drafts, tuple(args.allow_removed),
-                   cache_dir=_cache_dir(args))
+    result = build(_options(args), _state(args))
+    _note_key()
     _report(result.problems, show_warnings=not result.ok)
     if not result.ok:
         print(f"{len(result.errors)} error(s); nothing was written to {args.output}.", file=sys.stderr)
@@ -178,8 +197,7 @@ def _serve(args) -> int:
     from .serve import CannotListen, serve  # tornado is only needed here
 
     try:
-        serve(args.content, args.output, _templates_dir(args), PROJECT_TEMPLATES, include_drafts=args.drafts,
-              allow_removed=tuple(args.allow_removed), cache_dir=_cache_dir(args), host=args.host, port=args.port)
+        serve(_options(args), _state(args, session=True), PROJECT_TEMPLATES, host=args.host, port=args.port)
     except CannotListen as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
@@ -187,7 +205,6 @@ def _serve(args) -> int:
 
 
 def _new(args) -> int:
-    from ..load import display_path
     from .new import SCHEMA_FILE, ScaffoldError, create_entry
 
     try:

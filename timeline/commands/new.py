@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from ..load import ENTRIES_DIR, MEDIA_DIR, display_path, load_settings
+from ..layout import ENTRIES_DIR, MEDIA_DIR, display_path
+from ..load import load_settings
 from ..model import Problem
 from .schema import schema_json
 from ..fields import ENTRY_FIELDS, ID_PATTERN, SOURCE_FIELDS, Field

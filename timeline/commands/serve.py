@@ -14,6 +14,7 @@ the next save that fixes them brings the site back.
 from __future__ import annotations
 
 import errno
+from dataclasses import replace
 import sys
 import time
 import traceback
@@ -24,10 +25,11 @@ from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 
-from ..load import display_path
+from ..layout import display_path
 from ..model import Problem
-from ..pipeline import BuildResult, Session, build
+from ..pipeline import BuildOptions, BuildResult, build
 from ..render import make_environment
+from ..speed import BuildState
 
 ERROR_TEMPLATE = "error.html"
 NOT_FOUND_PAGE = "404.html"
@@ -41,18 +43,15 @@ class CannotListen(Exception):
 class Preview:
     """The site under preview: rebuilds it, and holds the error page while the content is broken."""
 
-    def __init__(self, content_dir: Path, output_dir: Path, templates_dir: Path, error_templates: Path,
-                 include_drafts: bool = False, allow_removed: tuple[str, ...] = (), cache_dir: Path | None = None):
-        self.content_dir = content_dir
-        self.output_dir = output_dir
-        self.templates_dir = templates_dir
-        self.include_drafts = include_drafts
-        self.allow_removed = allow_removed
-        self.cache_dir = cache_dir
+    def __init__(self, options: BuildOptions, state: BuildState, error_templates: Path):
+        """`options`: what each rebuild builds (never publishing: a preview adds no permalinks);
+        `state`: what one rebuild keeps for the next (pipeline.build)."""
+        self.options = replace(options, publish=False)
+        self.state = state
+        self.content_dir, self.output_dir = options.content, options.output
         self.error_template = make_environment(error_templates).get_template(ERROR_TEMPLATE)
         self.error_page: bytes | None = None
         self.changed = False  # whether the last rebuild changed what the browser shows
-        self.session = Session()  # what one rebuild keeps for the next
 
     def rebuild(self) -> BuildResult:
         """Build once; report what was written, or the problems that stopped it."""
@@ -66,12 +65,11 @@ class Preview:
 
     def _build(self) -> BuildResult:
         try:
-            return build(self.content_dir, self.output_dir, self.templates_dir, self.include_drafts,
-                         self.allow_removed, cache_dir=self.cache_dir, record_permalinks=False, session=self.session)
+            return build(self.options, self.state)
         except Exception as err:  # a bug in the builder: keep serving, show it, and say where to look
             traceback.print_exc()
-            self.session = Session()  # the next rebuild starts afresh
-            return BuildResult((Problem(display_path(self.content_dir),
+            self.state = self.state.afresh()  # the next rebuild starts afresh
+            return BuildResult((Problem(str(self.content_dir.absolute()),
                                         f"the build failed ({type(err).__name__}: {err}); "
                                         "the terminal running serve shows the details"),))
 
@@ -162,15 +160,15 @@ def _ignored(folder: Path, output_dir: Path, cache_dir: Path | None, path: str) 
     return any(part.startswith(".") for part in changed.relative_to(folder).parts)
 
 
-def serve(content_dir: Path, output_dir: Path, templates_dir: Path, error_templates: Path, *,
-          include_drafts: bool = False, allow_removed: tuple[str, ...] = (), cache_dir: Path | None = None,
-          host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(options: BuildOptions, state: BuildState, error_templates: Path, *, host: str = "127.0.0.1",
+          port: int = 8000) -> None:
     """Serve until Ctrl-C; raises CannotListen when the port cannot be used."""
-    output_dir = output_dir.resolve()
-    preview = Preview(content_dir, output_dir, templates_dir, error_templates, include_drafts, allow_removed,
-                      cache_dir)
+    output_dir = options.output.resolve()
+    content_dir, templates_dir = options.content, options.templates
+    cache_dir = state.cache_dir
+    preview = Preview(replace(options, output=output_dir), state, error_templates)
     try:
-        if include_drafts:
+        if options.drafts:
             print(f"drafts are included: {display_path(output_dir)} is a preview, not for publishing", file=sys.stderr)
         server = PreviewServer(preview)
         for folder in {content_dir.resolve(), templates_dir.resolve()}:

@@ -1,29 +1,25 @@
-"""A persistent cache for the render stage: unchanged pages are neither rendered nor hashed again.
+"""The page cache: unchanged pages are neither rendered nor hashed again.
 
-Beside the load cache (cache.py, same folder, same rules: safe to delete,
-ignored when damaged, replaced in one rename), one file per content and
-output folder records, for every page of the last build, the key it was
-rendered under, the fingerprint of the bytes it gave and the file's size and
-modification time after the write. In files of their own it keeps each entry
-body's HTML, valid while the code that converted it is the same; each entry's
-fragments (its listing item and TimelineJS event, see render.Memo), valid
-for the same entry fingerprint under the same site key, settings and drafts
-flag; and Jinja's compiled templates.
+Beside the load cache (entries.py, same folder, same rules: signed, safe to delete, ignored when
+damaged, replaced in one rename), one file per content and output folder records, for every page
+of the last build, the key it was rendered under, the fingerprint of the bytes it gave and the
+file's size and modification time after the write. In files of their own it keeps each entry
+body's HTML, valid while the code that converted it is the same; each entry's fragments (its
+listing item and TimelineJS event, see render.Fragments), valid for the same entry key under the
+same site key, settings and drafts flag; and Jinja's compiled templates.
 
-A page's key is its `inputs` (render.plan_site fingerprints everything the
-page shows: its entries, neighbours, settings, drafts flag, labels) and the
-site key: every file of the templates folder (a template may include or
-extend another, the 404 page inlines the CSS), the tool's version and the
-source of the modules that turn a timeline into bytes, and the versions of
-Python and of the libraries they use. A page whose key is unchanged has the
-same bytes as last time, so the writer is told its fingerprint instead; the
-writer still checks that the file in the output folder is the one it wrote
-(size and modification time) and asks for the page to be rendered when not.
-A page with no inputs is never taken from the cache.
+A page's key is its `inputs` (plan.plan_site declares everything the page shows: its entries,
+neighbours, settings, drafts flag, labels) and the site key: every file of the templates folder
+(a template may include or extend another, the 404 page inlines the CSS) and the tool's code
+identity. A page whose key is unchanged has the same bytes as last time, so the writer is told its
+fingerprint instead; the writer still checks that the file in the output folder is the one it
+wrote (size and modification time) and asks for the page to be rendered when not. A page with no
+inputs is never taken from the cache.
 """
 from __future__ import annotations
 
 import hashlib
+import os
 import zlib
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -31,30 +27,40 @@ from typing import Iterable, Mapping
 import jinja2
 import jinja2.bccache
 
-from .store import code_identity, read_pickle, write_pickle
+from ..folders import FILE, walk
 from ..model import Timeline
-from ..render import Memo, Page, entry_prints, fingerprint
+from ..plan import Page, value_digest
+from ..render import Fragments
 from ..write import Kept, WriteResult
+from .store import code_identity, read_cached, write_cached
 
-FORMAT = b"timeline-page-cache 3\n"
-BODIES_FORMAT = b"timeline-body-cache 2 "
-FRAGMENTS_FORMAT = b"timeline-fragment-cache 2 "
+FORMAT = b"timeline-page-cache 4\n"
+BODIES_FORMAT = b"timeline-body-cache 3 "
+FRAGMENTS_FORMAT = b"timeline-fragment-cache 3 "
+COMPILED_FORMAT = b"timeline-compiled-template 1 "
 # Bodies and fragments are kept in this many files each, so that editing one entry rewrites a
-# sixteenth of them (pickling 10,000 bodies takes a third of a second).
+# sixteenth of them (benchmarks/README.md).
 SHARDS = 16
 
 
 def site_key(templates_dir: Path) -> str:
-    """What every page depends on besides its own inputs."""
+    """What every page depends on besides its own inputs: the code, and every file of the templates."""
     digest = hashlib.sha256(code_identity().encode())
-    for path in sorted(p for p in templates_dir.rglob("*") if p.is_file()):
-        relative = path.relative_to(templates_dir).as_posix()
-        digest.update(b"\0" + relative.encode() + b"\0" + path.read_bytes())
+    folder = str(templates_dir.absolute())
+    for item in walk(folder, hidden=True):  # a template may include a hidden file
+        relative = item.path[len(folder) + 1:].replace(os.sep, "/")
+        digest.update(b"\0" + relative.encode("utf-8", "surrogateescape") + b"\0" + item.kind.encode())
+        if item.kind == FILE:
+            try:
+                with open(item.path, "rb") as stream:
+                    digest.update(stream.read())
+            except OSError:
+                digest.update(b"\0unreadable")
     return digest.hexdigest()
 
 
 def body_digest(body: str) -> bytes:
-    return hashlib.blake2b(body.encode("utf-8"), digest_size=16).digest()
+    return hashlib.blake2b(body.encode("utf-8", "surrogateescape"), digest_size=16).digest()
 
 
 class PageCache:
@@ -63,28 +69,28 @@ class PageCache:
     The pages are recorded in one file (they all change with the templates); the bodies, which
     depend only on the code that converts them, in SHARDS files by digest, each read when
     first needed and rewritten (and pruned) only when a new body falls in it; the fragments (each
-    entry's listing items and TimelineJS event, see render.Memo), which also depend on the
-    templates and settings, in as many files by entry id, so one edit rewrites one of them.
+    entry's listing items and TimelineJS event), which also depend on the templates and settings,
+    in as many files by entry id, so one edit rewrites one of them.
     """
 
     def __init__(self, cache_dir: Path, content_dir: Path, output_dir: Path, templates_dir: Path,
                  known_keys: tuple[str, dict[tuple[str, ...], str]] | None = None):
         """`known_keys`: the site key and page keys (by the pages' inputs) of the last build of a process
-        that builds again and again (pipeline.Session): only the keys of the pages whose inputs
-        changed are hashed (10,000 keys took 0.02 s)."""
+        that builds again and again (a session): only the keys of the pages whose inputs changed are
+        hashed again."""
         self.cache_dir, self.templates_dir = cache_dir, templates_dir
-        folders = f"{content_dir.resolve()}\0{output_dir.resolve()}"
-        name = hashlib.sha256(folders.encode()).hexdigest()[:16]
+        folders = os.fsencode(f"{os.path.abspath(content_dir)}\0{os.path.abspath(output_dir)}")
+        name = hashlib.sha256(folders).hexdigest()[:16]
         self.file = cache_dir / f"pages-{name}.pickle"
         self.fragments_name = f"fragments-{name}"
-        self.bodies_name = f"bodies-{hashlib.sha256(str(content_dir.resolve()).encode()).hexdigest()[:16]}"
+        self.bodies_name = f"bodies-{hashlib.sha256(os.fsencode(os.path.abspath(content_dir))).hexdigest()[:16]}"
         self.site_key = site_key(templates_dir)
         self.code_key = code_identity()
         self.bodies_header = BODIES_FORMAT + self.code_key.encode() + b"\n"
         self.pages = self._read(self.file, FORMAT)
         self.shards: dict[int, dict] = {}
-        # Set by memo(), for save(): the entries' fingerprints, the fragment files as read, their header.
-        self.prints: dict[str, str] = {}
+        # Set by fragments(), for save(): the entries' keys, the fragment files as read, their header.
+        self.entry_keys: Mapping[str, str] = {}
         self.fragment_shards: list[dict] = []
         self.stale_shards: set[int] = set()  # fragment files holding fragments of entries changed or gone
         self.fragments_header = b""
@@ -106,44 +112,45 @@ class PageCache:
         kept = {}
         for page in pages:
             record = self.pages.get(page.path)
-            if page.inputs and isinstance(record, tuple) and record[0] == self.page_key(page):
+            if page.inputs and isinstance(record, tuple) and len(record) == 3 and record[0] == self.page_key(page):
                 kept[page.path] = Kept(record[1], record[2])
         return kept
 
-    def memo(self, timeline: Timeline) -> Memo:
-        """A render memo holding the fragments of the entries unchanged since they were made, and
-        looking up converted bodies here."""
-        self.prints = prints = entry_prints(timeline)
+    def fragments(self, timeline: Timeline, entry_keys: Mapping[str, str]) -> Fragments:
+        """Render fragments holding those of the entries unchanged since they were made, and looking
+        up converted bodies here."""
+        self.entry_keys = entry_keys
         self.fragments_header = FRAGMENTS_FORMAT + self._fragments_key(timeline).encode() + b"\n"
         self.fragment_shards = [self._read(self._fragment_file(number), self.fragments_header)
                                 for number in range(SHARDS)]
         fragments = {}
         for number, shard in enumerate(self.fragment_shards):
-            valid = {key: text for key, (made_from, text) in shard.items() if prints.get(key[1]) == made_from}
+            valid = {key: text for key, (made_from, text) in shard.items() if entry_keys.get(key[1]) == made_from}
             if len(valid) < len(shard):
                 self.stale_shards.add(number)
             fragments.update(valid)
-        compiled = _CompiledTemplates(self.cache_dir, f"templates-{self.code_key[:16]}")
-        return Memo(fragments=fragments, stored_body=self.stored_body, compiled=compiled)
+        compiled = CompiledTemplates(self.cache_dir, f"templates-{self.code_key[:16]}")
+        return Fragments(fragments=fragments, stored_body=self.stored_body, compiled=compiled)
 
     def stored_body(self, body: str) -> str | None:
         """The HTML of a body an earlier build converted, or None."""
         digest = body_digest(body)
-        return self._shard(digest[0] % SHARDS).get(digest)
+        html = self._shard(digest[0] % SHARDS).get(digest)
+        return html if isinstance(html, str) else None
 
-    def save(self, pages: Iterable[Page], written: WriteResult, memo: Memo, timeline: Timeline) -> None:
+    def save(self, pages: Iterable[Page], written: WriteResult, fragments: Fragments, timeline: Timeline) -> None:
         """Record this build: each page's key, output fingerprint and stat, new bodies and fragments.
 
         Jinja reads a template when a page first uses it: when one was saved during the build, the
         pages may show either version, so only the bodies (which no template makes) are kept."""
-        self._save_bodies(memo.gained_bodies, timeline)
+        self._save_bodies(fragments.gained_bodies, timeline)
         if site_key(self.templates_dir) != self.site_key:
             return
         records = {page.path: (self.page_key(page), written.fingerprints[page.path], written.stats[page.path])
                    for page in pages if page.inputs and page.path in written.stats}
         if records != self.pages:
-            write_pickle(self.file, FORMAT, records)
-        self._save_fragments(memo.gained_fragments)
+            write_cached(self.file, FORMAT, records)
+        self._save_fragments(fragments.gained_fragments)
 
     def _save_bodies(self, gained: Mapping[str, str], timeline: Timeline) -> None:
         by_shard: dict[int, dict] = {}
@@ -155,25 +162,25 @@ class PageCache:
         current = {body_digest(entry.body) for entry in timeline.entries if entry.body}
         for number, new in by_shard.items():
             kept = {digest: html for digest, html in self._shard(number).items() if digest in current}
-            write_pickle(self._shard_file(number), self.bodies_header, {**kept, **new})
+            write_cached(self._shard_file(number), self.bodies_header, {**kept, **new})
 
     def _save_fragments(self, gained: Mapping[tuple, str]) -> None:
         """Each fragment file that holds fragments of entries changed or gone since, or gets new ones:
-        rewritten with what it held still valid and what this build made (memo() kept the same)."""
+        rewritten with what it held still valid and what this build made (fragments() kept the same)."""
         by_shard: dict[int, dict] = {number: {} for number in self.stale_shards}
         for key, text in gained.items():
-            made_from = self.prints.get(key[1])
+            made_from = self.entry_keys.get(key[1])
             if made_from is not None:
                 by_shard.setdefault(_shard_of(key[1]), {})[key] = (made_from, text)
         for number, new in by_shard.items():
             shard = {key: made for key, made in self.fragment_shards[number].items()
-                     if self.prints.get(key[1]) == made[0]}
+                     if self.entry_keys.get(key[1]) == made[0]}
             shard.update(new)
             if shard != self.fragment_shards[number]:
-                write_pickle(self._fragment_file(number), self.fragments_header, shard)
+                write_cached(self._fragment_file(number), self.fragments_header, shard)
 
     def _fragments_key(self, timeline: Timeline) -> str:
-        return fingerprint((self.site_key, timeline.settings, timeline.drafts_included))
+        return value_digest((self.site_key, timeline.settings, timeline.drafts_included))
 
     def _fragment_file(self, number: int) -> Path:
         return self.cache_dir / f"{self.fragments_name}-{number:02}.pickle"
@@ -187,32 +194,38 @@ class PageCache:
         return self.shards[number]
 
     def _read(self, file: Path, header: bytes) -> dict:
-        records = read_pickle(file, header)
-        return records if isinstance(records, dict) else {}
+        records = read_cached(file, header)
+        if not isinstance(records, dict):
+            return {}
+        return {key: value for key, value in records.items() if isinstance(value, tuple) and len(value) == 2} \
+            if header.startswith(FRAGMENTS_FORMAT) else records
 
 
 def _shard_of(entry_id: str) -> int:
-    return zlib.crc32(entry_id.encode()) % SHARDS
+    return zlib.crc32(entry_id.encode("utf-8", "surrogateescape")) % SHARDS
 
 
-class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
-    """Jinja's cache of compiled templates, in a folder named after the code that configures the
-    environment (Jinja keys a template by its name and source only). Like every cache file here, a
-    damaged one is ignored (the template is compiled again) and one that cannot be written is not kept."""
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's cache of compiled templates, as signed cache files in a folder named after the code that
+    configures the environment (Jinja keys a template by its name and source only). Compiled code is
+    run as it is read, so a file that is not this tool's, for this user, is never loaded: the template
+    is compiled again."""
 
     def __init__(self, cache_dir: Path, name: str):
-        self.folder = cache_dir / name
-        super().__init__(str(self.folder))
+        self.cache_dir, self.folder = cache_dir, cache_dir / name
+
+    def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.folder / f"{bucket.key}.cache"
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except Exception:  # noqa: BLE001 - whatever a damaged file raises
-            bucket.reset()
+        data = read_cached(self._file(bucket), COMPILED_FORMAT + bucket.checksum.encode() + b"\n")
+        if isinstance(data, bytes):
+            try:
+                bucket.bytecode_from_string(data)
+            except Exception:  # noqa: BLE001 - compiled by another Python: compiled again
+                bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            self.folder.mkdir(exist_ok=True)  # in the cache folder the load stage made, or not at all
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
+        if not self.cache_dir.is_dir() or os.path.islink(self.folder):  # in the build's cache folder, or not at all
+            return
+        write_cached(self._file(bucket), COMPILED_FORMAT + bucket.checksum.encode() + b"\n", bucket.bytecode_to_string())

@@ -1,22 +1,18 @@
 """A rebuild after an edit, in a process that builds again and again (a live preview).
 
-The process keeps its last successful build in a session (pipeline.Session):
-the scan of its inputs, what the load gave, the timeline and the plan of its
-pages. When the next build's scan
-differs from that one in entry files alone, and no edited entry moved on the
-site (see `placement_key`), the edited files are read and validated alone and the
-new entries are put into the last plan, in place of the old ones, instead of
-loading 10,000 entries and planning every page again. Their records go into
-the load cache as a load would put them; everything after the plan (page
-cache, rendering, writing, stamp) is the ordinary build.
+The session keeps its last successful build: the scan of its inputs, what the load gave, the
+timeline and the plan of its pages. When the next build's scan differs from that one in entry files
+alone, and no edited entry moved on the site (see `placement_key`), the edited files are read and
+validated alone and the new entries are put into the last plan, in place of the old ones, instead
+of loading every entry and planning every page again. Their records go into the load cache as a
+load would put them; everything after the plan (page cache, rendering, writing, stamp) is the
+ordinary build.
 
-plan_site reads an entry's other fields only through the entry itself (which
-the pages' contexts hold) or its fingerprint (which their inputs hold), so the
-last plan with the edited entries put in is the plan of the new content:
-tests/test_edits.py compares the two for an edit of every field. Anything
-else (a template, the settings, a file added or removed, an edit that makes
-an error, a cache folder deleted or a load cache file damaged) is built in
-full.
+plan_site reads an entry's other fields only through the entry itself (which the pages' contexts
+hold) or its key (which their inputs hold), so the last plan with the edited entries put in is the
+plan of the new content: tests/speed/test_session.py compares the two for an edit of every field.
+Anything else (a template, the settings, a file added or removed, an edit that makes an error, a
+cache folder deleted or a load cache file damaged) is built in full.
 """
 from __future__ import annotations
 
@@ -25,44 +21,47 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..layout import ENTRIES_DIR
-from ..load import Loaded, Reading, entry_cache, entry_fingerprint, load_entry_file, time_zone
+from ..load import Loaded, Reading
 from ..model import Entry, Problem, Timeline
-from ..render import Page
+from ..plan import Page
+from .entries import EntryCache, entry_fingerprint
 from .stamp import Scan, changed_files
+from .zones import time_zone
 
 
 def placement_key(entry: Entry) -> str:
     """What decides where an entry appears and what other pages say of it besides its own fields:
     its order and period (date, id), the listings it is in (draft, tags, place), its other URLs
     (aliases, whose redirect pages carry its title), the feed's date (updated), the media copied,
-    and its file (problems name it). As a repr, which fingerprints use: == takes -0.0 for 0.0."""
+    and its file (problems name it). As a repr, which keys use: == takes -0.0 for 0.0."""
     return repr((entry.id, entry.source_path, entry.date, entry.draft, entry.tags, entry.place, entry.aliases,
                  entry.title if entry.aliases else None, entry.updated, entry.media))
 
 
 @dataclass
 class LastBuild:
-    """A successful build with a cache folder (so without errors), as a Session keeps it for the next one."""
+    """A successful build with a cache folder (so without errors), as a session keeps it for the next one."""
 
     scan: Scan  # its inputs, as found before it read them
     loaded: Loaded  # what the load gave (drafts included), before ordering
     timeline: Timeline
     pages: tuple[Page, ...]
-    zone_files: dict[str, bytes | None]  # the time zone's rules as read (load.TimeZone.files)
-    # pages_by_print(), once made: 0.02 s at 10,000 entries, so an edited build hands it on, updated.
-    print_index: dict[str, list[int]] | None = field(default=None, repr=False)
+    zone_files: dict[str, bytes | None]  # the time zone's rules as read (zones.TimeZone.files)
+    entry_keys: dict[str, str]  # each entry's key in the load cache, by id
+    # pages_by_key(), once made, and handed on updated by an edited build.
+    key_index: dict[str, list[int]] | None = field(default=None, repr=False)
 
-    def pages_by_print(self) -> dict[str, list[int]]:
-        """The positions in `pages` of the pages whose inputs hold each entry fingerprint: an entry's
-        own page, its neighbours', its redirects, and the listings and exports that show it."""
-        if self.print_index is None:
-            self.print_index = {}
-            known = set(self.timeline.fingerprints.values())
+    def pages_by_key(self) -> dict[str, list[int]]:
+        """The positions in `pages` of the pages whose inputs hold each entry key: an entry's own page,
+        its neighbours', its redirects, and the listings and exports that show it."""
+        if self.key_index is None:
+            self.key_index = {}
+            known = set(self.entry_keys.values())
             for position, page in enumerate(self.pages):
                 for value in page.inputs:
                     if value in known:
-                        self.print_index.setdefault(value, []).append(position)
-        return self.print_index
+                        self.key_index.setdefault(value, []).append(position)
+        return self.key_index
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,8 @@ class Edited:
     loaded: Loaded
     timeline: Timeline
     pages: tuple[Page, ...]
-    print_index: dict[str, list[int]]  # LastBuild.pages_by_print() of these pages
+    entry_keys: dict[str, str]
+    key_index: dict[str, list[int]]  # LastBuild.pages_by_key() of these pages
 
 
 @dataclass
@@ -80,8 +80,8 @@ class _Reread:
     """The edited files as read again: what replaces what in the last build."""
 
     entries: dict[int, Entry]  # id() of each old entry -> its new entry
-    reprinted: dict[str, str]  # each old entry's fingerprint -> the new one's
-    fingerprints: dict[str, str]  # every entry's, by id, as now
+    rekeyed: dict[str, str]  # each old entry's key -> the new one's
+    entry_keys: dict[str, str]  # every entry's, by id, as now
     file_problems: dict[str, tuple[Problem, ...]]  # every file's, by name, as now
 
 
@@ -98,17 +98,16 @@ def edited_build(last: LastBuild, now: Scan, content_dir: Path, cache_dir: Path)
     zone = time_zone(last.timeline.settings.timezone)
     if zone.files != last.zone_files:  # times without an offset read anew: every entry may change
         return None
-    reread = _reread(names, last, Reading.of(content_dir, zone.info), zone.rules, cache_dir, content_dir)
+    reread = _reread(names, last, EntryCache(cache_dir, Reading.of(content_dir, zone.info), zone.rules))
     if reread is None:
         return None
     swaps = reread.entries
-    loaded = replace(last.loaded, entries=_swapped(last.loaded.entries, swaps), fingerprints=reread.fingerprints,
+    loaded = replace(last.loaded, entries=_swapped(last.loaded.entries, swaps),
                      problems=_problems(last.loaded, reread.file_problems), file_problems=reread.file_problems)
-    timeline = replace(last.timeline, entries=_swapped(last.timeline.entries, swaps),
-                       fingerprints=reread.fingerprints)
-    index = last.pages_by_print()
-    pages = _edited_pages(last.pages, index, swaps, reread.reprinted)
-    return Edited(loaded, timeline, pages, _reprinted_index(index, reread.reprinted))
+    timeline = replace(last.timeline, entries=_swapped(last.timeline.entries, swaps))
+    index = last.pages_by_key()
+    pages = _edited_pages(last.pages, index, swaps, reread.rekeyed)
+    return Edited(loaded, timeline, pages, reread.entry_keys, _rekeyed_index(index, reread.rekeyed))
 
 
 def _edited_names(last: Scan, now: Scan, entries_dir: str) -> list[str] | None:
@@ -125,26 +124,23 @@ def _edited_names(last: Scan, now: Scan, entries_dir: str) -> list[str] | None:
     return sorted(names)
 
 
-def _reread(names: list[str], last: LastBuild, reading: Reading, zone_rules: bytes | None, cache_dir: Path,
-            content_dir: Path) -> _Reread | None:
+def _reread(names: list[str], last: LastBuild, cache: EntryCache) -> _Reread | None:
     """Read and validate the files `names` (with their records kept in the load cache); None when one
     has an error or moved its entry, or their load cache files are damaged."""
-    cache = entry_cache(reading, content_dir, cache_dir, zone_rules)
-    recorded = replace(reading, recorder=cache.recorder)
     old_by_file = {entry.source_path: entry for entry in last.loaded.entries}
-    reread = _Reread({}, {}, dict(last.loaded.fingerprints), dict(last.loaded.file_problems))
+    reread = _Reread({}, {}, dict(last.entry_keys), dict(last.loaded.file_problems))
     records = {}
+    recorder = cache.recorder
     for name in names:
-        identity, loaded = load_entry_file(name, recorded)
-        shown = reading.shown_path(name)
-        old, new = old_by_file.get(shown), loaded.entry
-        if identity is None or old is None or new is None or old.id not in last.loaded.fingerprints:
+        identity, loaded = recorder.read(name)
+        old, new = old_by_file.get(recorder.reading.path(name)), loaded.entry
+        if identity is None or old is None or new is None or old.id not in last.entry_keys:
             return None
         if placement_key(new) != placement_key(old):
             return None
-        records[name] = cache.recorder.record(identity, loaded)
-        new_print = reread.fingerprints[new.id] = entry_fingerprint(new, records[name].fingerprint)
-        reread.reprinted[last.loaded.fingerprints[old.id]] = new_print
+        records[name] = recorder.record(identity, loaded)
+        new_key = reread.entry_keys[new.id] = entry_fingerprint(new.id, records[name].fingerprint)
+        reread.rekeyed[last.entry_keys[old.id]] = new_key
         reread.file_problems[name] = loaded.problems
         reread.entries[id(old)] = new
     return reread if cache.keep(records) else None
@@ -160,28 +156,28 @@ def _problems(last: Loaded, file_problems: dict[str, tuple[Problem, ...]]) -> tu
 def _swapped(value, swaps: dict[int, Entry]):
     """`value` with each old entry replaced, within tuples (plan_site puts entries in a context
     alone or in tuples: its entries, its groups of them)."""
-    if type(value) is tuple:  # items looked up here: the export's and the sitemap's hold 10,000 entries
+    if type(value) is tuple:  # items looked up here: the export's and the sitemap's hold every entry
         return tuple([_swapped(item, swaps) if type(item) is tuple else swaps.get(id(item), item) for item in value])
     return swaps.get(id(value), value)
 
 
 def _edited_pages(pages: tuple[Page, ...], index: dict[str, list[int]], swaps: dict[int, Entry],
-                  reprinted: dict[str, str]) -> tuple[Page, ...]:
-    """The plan with the new entries in the contexts, and their fingerprints in the inputs, of the
-    pages whose inputs held the old ones."""
+                  rekeyed: dict[str, str]) -> tuple[Page, ...]:
+    """The plan with the new entries in the contexts, and their keys in the inputs, of the pages whose
+    inputs held the old ones."""
     edited = list(pages)
-    for position in sorted({position for old in reprinted for position in index.get(old, ())}):
+    for position in sorted({position for old in rekeyed for position in index.get(old, ())}):
         page = edited[position]
         context = {key: _swapped(value, swaps) for key, value in page.context.items()}
-        inputs = tuple([reprinted.get(value, value) for value in page.inputs])
+        inputs = tuple([rekeyed.get(value, value) for value in page.inputs])
         edited[position] = Page(page.path, page.template, context, inputs)
     return tuple(edited)
 
 
-def _reprinted_index(index: dict[str, list[int]], reprinted: dict[str, str]) -> dict[str, list[int]]:
-    """The index of pages by print once the edited entries' fingerprints are the new ones."""
+def _rekeyed_index(index: dict[str, list[int]], rekeyed: dict[str, str]) -> dict[str, list[int]]:
+    """The index of pages by key once the edited entries' keys are the new ones."""
     index = dict(index)
-    for old, new in reprinted.items():
+    for old, new in rekeyed.items():
         if old != new and old in index:
             index[new] = index.pop(old)
     return index

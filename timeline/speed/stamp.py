@@ -1,12 +1,11 @@
 """The no-op fast path: a build whose inputs and outputs are all as the last build left them is skipped.
 
 After a successful build the pipeline records a stamp in the cache folder:
-the name, size and mtime_ns of every file of the content and templates
-folders (as seen BEFORE the build read them, so an edit made during a build
-is never covered by its stamp), the code and library files of the tool (as
-the process found them at its first build: the code it runs), the
-build's options and working folder (problems print paths relative to it),
-the files of the time zone's rules (found once the settings are read: kept
+the name, size and mtime_ns of every file, folder and link of the content
+and templates folders (as seen BEFORE the build read them, so an edit made
+during a build is never covered by its stamp), the tool's code identity (as
+the process found it at its first build: the code it runs), the build's
+options, the files of the time zone's rules (found once the settings are read: kept
 with the digest of the bytes the build read), and the size, mtime_ns and
 fingerprint of every file the build left in the output folder, marker
 included. When the next build finds all of these unchanged it returns the
@@ -19,8 +18,8 @@ instead of the stat.
 
 This module imports nothing but the standard library on purpose: Jinja,
 Markdown and PyYAML take longer to import than a whole no-op build.
-Like the other cache files the stamp is private, safe to delete, and
-ignored when damaged.
+Like the other cache files the stamp is signed (store.py), safe to delete,
+and ignored when damaged.
 """
 from __future__ import annotations
 
@@ -30,11 +29,11 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
-from .store import RACY_NS, code_identity, file_digest, read_pickle, write_pickle
-from ..layout import ENTRIES_DIR, is_entry_file_name
-from ..write import MARKER, fingerprint
+from ..layout import ENTRIES_DIR, MARKER, is_passed_over
+from ..write import RACY_NS, fingerprint
+from .store import code_identity, file_digest, read_cached, write_cached
 
-FORMAT = b"timeline-build-stamp 3\n"
+FORMAT = b"timeline-build-stamp 4\n"
 
 _Files = dict[str, tuple[int, int, bytes | None]]  # path -> size, mtime_ns, hash when racy (else None)
 
@@ -56,16 +55,10 @@ class Stamp(NamedTuple):
 _UNREADABLE = (-1, -1, None)  # only matches a file or folder that is unreadable again
 
 
-def _walk(folder: str, skip: frozenset[str], entries: str, into: _Files, racy_from: int,
-          seen: set[str] | None = None) -> None:
-    """Every file under `folder`, symbolic links followed (each real folder once, so a loop ends), but
-    the files of the folder `entries` that are no entries: an editor's swap and backup files, which
-    come and go as the editor types and which no build reads."""
-    seen = set() if seen is None else seen
-    real = os.path.realpath(folder)
-    if real in seen:
-        return
-    seen.add(real)
+def _walk(folder: str, skip: frozenset[str], entries: str, into: _Files, racy_from: int) -> None:
+    """Every file, link and folder under `folder` (links recorded as links, never followed), but in the
+    folder `entries` an editor's swap and backup files, which come and go as the editor types and
+    which no build reads."""
     try:
         with os.scandir(folder) as scanned:
             items = list(scanned)
@@ -73,20 +66,19 @@ def _walk(folder: str, skip: frozenset[str], entries: str, into: _Files, racy_fr
         into[folder] = _UNREADABLE
         return
     for item in items:
-        if item.path in skip:
+        if item.path in skip or (folder == entries and is_passed_over(item.name)):
             continue
         try:
-            if item.is_dir():
-                _walk(item.path, skip, entries, into, racy_from, seen)
+            if item.is_dir(follow_symlinks=False):
+                _walk(item.path, skip, entries, into, racy_from)
                 continue
-            if folder == entries and not is_entry_file_name(item.name):
-                continue
-            stat = item.stat()
-        except OSError:  # a dangling link, or gone since the folder was listed
+            stat = item.stat(follow_symlinks=False)
+        except OSError:  # gone since the folder was listed
             into[item.path] = _UNREADABLE
             continue
         racy = stat.st_mtime_ns >= racy_from
-        into[item.path] = (stat.st_size, stat.st_mtime_ns, file_digest(item.path) if racy else None)
+        digest = file_digest(item.path) if racy and not item.is_symlink() else None
+        into[item.path] = (stat.st_size, stat.st_mtime_ns, digest or (b"link" if racy else None))
 
 
 def scan(content_dir: Path, templates_dir: Path, options: tuple, skip: tuple[Path, ...]) -> Scan:
@@ -97,7 +89,7 @@ def scan(content_dir: Path, templates_dir: Path, options: tuple, skip: tuple[Pat
     entries = os.path.join(os.path.abspath(content_dir), ENTRIES_DIR)
     for folder in (content_dir, templates_dir):
         _walk(os.path.abspath(folder), skipped, entries, files, racy_from)
-    key = repr((options, code_identity(), os.getcwd(), os.environ.get("TZ"),
+    key = repr((options, code_identity(), os.environ.get("TZ"),
                 os.environ.get("PYTHONTZPATH")))  # where zoneinfo looks for the time zone's rules
     return Scan(hashlib.sha256(key.encode()).hexdigest(), files)
 
@@ -193,8 +185,8 @@ class StampFile:
                 outputs[marker] = (stat.st_size, stat.st_mtime_ns, fingerprint(stream.read()).encode())
         except OSError:
             return
-        write_pickle(self.file, FORMAT, Stamp(before, outputs, result, read))
+        write_cached(self.file, FORMAT, Stamp(before, outputs, result, read))
 
     def _read(self) -> Stamp | None:
-        stamp = read_pickle(self.file, FORMAT)
+        stamp = read_cached(self.file, FORMAT)
         return stamp if isinstance(stamp, Stamp) else None

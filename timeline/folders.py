@@ -1,0 +1,179 @@
+"""Reading the folders a build is given: regular files inside them, never more than a file may hold.
+
+Everything in the content and templates folders is untrusted (a repository takes pull requests,
+and CI builds them). A link there could make the builder read, print or publish a file from
+anywhere (`content/media/x.jpg -> /proc/self/environ`, `content/entries/root -> /`), and a named
+pipe would make it wait forever. So the builder follows no symbolic links below the folders it is
+given, opens only regular files (a pipe or a device is refused before it is read from), and reads
+no file past its size limit. Every file or folder passed over is named in a problem.
+"""
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Iterator, NamedTuple
+
+from .layout import display_path
+
+_NO_FOLLOW = os.O_NOFOLLOW if hasattr(os, "O_NOFOLLOW") else 0
+_NO_WAIT = os.O_NONBLOCK if hasattr(os, "O_NONBLOCK") else 0  # a pipe opens without waiting for a writer
+_DIRECTORY = os.O_DIRECTORY if hasattr(os, "O_DIRECTORY") else 0
+
+
+class Refused(Exception):
+    """A file the builder will not read; the message says why and what to do."""
+
+
+class Item(NamedTuple):
+    """One thing found in a folder: its name, and what it is (file, folder, link or other)."""
+
+    name: str
+    kind: str
+    path: str
+
+
+FILE, FOLDER, LINK, OTHER = "file", "folder", "link", "other"
+
+
+def kind_of(item: os.DirEntry) -> str:
+    """What a folder entry is, from the listing itself (no stat on most systems), links not followed."""
+    if item.is_symlink():
+        return LINK
+    if item.is_file(follow_symlinks=False):
+        return FILE
+    if item.is_dir(follow_symlinks=False):
+        return FOLDER
+    return OTHER
+
+
+def listing(folder: str) -> list[Item]:
+    """The folder's entries, sorted by name; raises OSError when it cannot be listed."""
+    with os.scandir(folder) as found:
+        return sorted((Item(item.name, kind_of(item), item.path) for item in found), key=lambda item: item.name)
+
+
+def walk(folder: str, hidden: bool = False) -> Iterator[Item]:
+    """Every item below `folder`, depth first in name order, without entering links; hidden ones left
+    out unless `hidden`."""
+    try:
+        items = listing(folder)
+    except OSError:
+        return
+    for item in items:
+        if item.name.startswith(".") and not hidden:
+            continue
+        yield item
+        if item.kind == FOLDER:
+            yield from walk(item.path, hidden)
+
+
+def refusal(path: str, kind: str) -> str:
+    """Why an item of this kind is not read, and what to do."""
+    if kind == LINK:
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        return (f"is a symbolic link (to {target}); the builder follows no links, so that nothing outside "
+                "the folders it is given is ever read: put the file itself here")
+    if kind == FOLDER:
+        return "is a folder, not a file"
+    return "is not a regular file (a named pipe, socket or device); remove it"
+
+
+def check_folder(path: Path, what: str) -> str | None:
+    """Why the folder named `path` cannot be used, or None. A folder given by the user is used as
+    named, but not a link: the link (perhaps added to a repository) would choose what is read."""
+    if os.path.islink(path):
+        return refusal(str(path), LINK).replace("put the file itself here", f"give the {what} folder's real path")
+    if path.exists() and not path.is_dir():
+        return f"is not a folder; give the {what} folder"
+    return None
+
+
+def read_regular(path: str, limit: int) -> tuple[bytes, os.stat_result]:
+    """The bytes of the regular file at `path`, whose last component must not be a link, and its stat
+    taken before they were read; Refused for anything else or for a file over `limit` bytes."""
+    try:
+        handle = os.open(path, os.O_RDONLY | _NO_FOLLOW | _NO_WAIT)
+    except OSError as err:
+        if os.path.islink(path):
+            raise Refused(refusal(path, LINK)) from None
+        raise Refused(f"cannot read the file: {err.strerror or err}") from None
+    try:
+        return _read_open(handle, path, limit)
+    finally:
+        os.close(handle)
+
+
+def read_below(root: str, relative: str, limit: int) -> tuple[bytes, os.stat_result]:
+    """read_regular of `root`/`relative` (a posix path) where no folder on the way is a link either."""
+    handle = _open_below(root, relative)
+    try:
+        return _read_open(handle, os.path.join(root, relative), limit)
+    finally:
+        os.close(handle)
+
+
+def _open_below(root: str, relative: str) -> int:
+    """A handle on the regular file `root`/`relative`, opened folder by folder without following a link."""
+    parts = relative.split("/")
+    if relative.startswith("/") or "\\" in relative or any(part in ("", ".", "..") for part in parts):
+        raise Refused(f'"{relative}" is not a path inside {display_path(root)}')
+    try:
+        folder = os.open(root, os.O_RDONLY | _DIRECTORY)
+    except OSError as err:
+        raise Refused(f"cannot read the folder {display_path(root)}: {err.strerror or err}") from None
+    try:
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
+            inside = os.path.join(root, *parts[:depth + 1])
+            try:
+                inner = os.open(part, os.O_RDONLY | _NO_FOLLOW | (_NO_WAIT if last else _DIRECTORY), dir_fd=folder)
+            except OSError as err:
+                if os.path.islink(inside):
+                    raise Refused(f"{display_path(inside)} {refusal(inside, LINK)}") from None
+                raise Refused(f"cannot read {display_path(inside)}: {err.strerror or err}") from None
+            os.close(folder)
+            folder = inner
+        info = os.fstat(folder)
+        if not stat.S_ISREG(info.st_mode):
+            raise Refused(f"{display_path(inside)} {refusal(inside, FOLDER if stat.S_ISDIR(info.st_mode) else OTHER)}")
+    except BaseException:
+        os.close(folder)
+        raise
+    return folder
+
+
+def _read_open(handle: int, path: str, limit: int) -> tuple[bytes, os.stat_result]:
+    info = os.fstat(handle)
+    if not stat.S_ISREG(info.st_mode):
+        raise Refused(refusal(path, FOLDER if stat.S_ISDIR(info.st_mode) else OTHER))
+    if info.st_size > limit:
+        raise Refused(f"is {info.st_size:,} bytes; a file here may hold at most {limit:,}")
+    chunks, size = [], 0
+    while size <= limit:
+        chunk = os.read(handle, min(1 << 20, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise Refused(f"grew past {limit:,} bytes while it was read")
+    return b"".join(chunks), info
+
+
+def check_file_below(root: str, relative: str, limit: int) -> str | None:
+    """Why `root`/`relative` cannot be read as a file (read_below's rules, without reading it), or None."""
+    try:
+        handle = _open_below(root, relative)
+    except Refused as err:
+        return str(err)
+    try:
+        info = os.fstat(handle)
+    finally:
+        os.close(handle)
+    if info.st_size > limit:
+        return f"is {info.st_size:,} bytes; a file here may hold at most {limit:,}"
+    return None

@@ -1,0 +1,296 @@
+"""Plan stage: every page of the site, as plain data, before anything is rendered.
+
+plan_site() lists every output file as a Page: its path, its template and a context of plain,
+picklable values (the entries it shows, its labels), so that any page can be rendered on its own,
+in any order or process, and two builds are byte-identical. A page also declares what it shows
+as `inputs`, digests of its entries and values, when the caller asks for them (a cache keeps
+pages whose inputs did not change; a build without one has no use for them).
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Mapping
+
+from .dates import MONTH_NAMES, period_key, period_label
+from .model import DAY, MINUTE, Entry, PartialDate, Place, Tag, Timeline
+
+# Past this many distinct months the index is headed by year instead of by month.
+MAX_MONTH_HEADINGS = 24
+# The feed carries the latest events, as feeds do: a reader subscribes to what comes next, and
+# an archive of thousands of full bodies would be megabytes fetched on every poll.
+FEED_ENTRIES = 50
+TIMELINEJS = "timeline.json"  # the timeline in TimelineJS3's format: its path and template
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output file to render: `path` is posix, relative to the output folder."""
+
+    path: str
+    template: str
+    context: Mapping[str, object] = field(hash=False)
+    inputs: tuple[str, ...]
+
+
+def value_digest(value: object) -> str:
+    """A digest of a value for a page's inputs. Model values are frozen dataclasses whose repr lists
+    every field deterministically."""
+    return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def entry_digests(timeline: Timeline, known: Mapping[str, str] = {}) -> dict[str, str]:
+    """A digest of each entry, by id: `known`'s (what a cache knows of the entry's source) where it has
+    one, else one of its fields."""
+    return {entry.id: known.get(entry.id) or value_digest(entry) for entry in timeline.entries}
+
+
+# ---------------------------------------------------------------- planning
+
+def plan_site(timeline: Timeline, entry_keys: Mapping[str, str] | None = None) -> tuple[Page, ...]:
+    """Every page of the site, in a stable order, without rendering any of them.
+
+    `entry_keys`: a digest of each entry by id (entry_digests), for the pages' inputs; without them
+    the inputs are left empty, which a build without a page cache has no use for.
+
+    A context holds entries alone or in tuples, and a page whose context holds an entry has its
+    digest among its inputs: a rebuild after an edit relies on both to put the new entry in
+    (speed/session.py)."""
+    settings = timeline.settings
+    base = {"settings": settings, "drafts_included": timeline.drafts_included}
+    declared = entry_keys is not None
+    shared = (value_digest(settings), value_digest(timeline.drafts_included)) if declared else None
+    plan = _Planner(base, shared, entry_keys if declared else defaultdict(str))
+    entries = timeline.entries
+    published = tuple(e for e in entries if not e.draft)
+    periods = split_into_periods(entries, settings.entries_per_page)
+    pages = timeline_pages(plan, entries, periods)
+    pages += plan.entry_pages(entries, period_homes(periods))
+    pages += plan.alias_pages(entries)
+    by_tag, by_place = entries_by_tag(entries), entries_by_place(entries)
+    tags = tuple((tag, len(tagged)) for tag, tagged in by_tag)
+    places = tuple((place, len(located)) for place, located in by_place)
+    pages.append(plan.page("tags/index.html", "tags.html", (), (value_digest(tags),), tags=tags))
+    pages += [plan.listing(f"tags/{tag.slug}/index.html", "tag.html", tagged, tag=tag) for tag, tagged in by_tag]
+    pages.append(plan.page("places/index.html", "places.html", (), (value_digest(places),), places=places))
+    pages += [plan.listing(f"places/{place.slug}/index.html", "place.html", located, place=place)
+              for place, located in by_place]
+    pages.append(plan.page("404.html", "404.html", (), root=settings.base_url))
+    latest = tuple(reversed(published[-FEED_ENTRIES:]))
+    pages.append(plan.page("feed.xml", "feed.xml", latest, entries=latest, updated=feed_updated(latest)))
+    period_urls = tuple(public_path(period.path) for period, _ in periods)
+    if len(published) < len(entries):  # drafts shown in this preview stay out of the sitemap
+        by_tag, by_place = entries_by_tag(published), entries_by_place(published)
+    pages.append(plan.page("sitemap.xml", "sitemap.xml", published, (value_digest(period_urls),), entries=published,
+                           periods=period_urls, tags=tuple(tag for tag, _ in by_tag),
+                           places=tuple(place for place, _ in by_place)))
+    pages.append(plan.page("robots.txt", "robots.txt", ()))
+    pages.append(plan.page(TIMELINEJS, TIMELINEJS, published, entries=published))
+    return tuple(pages)
+
+
+class _Planner:
+    def __init__(self, base: dict, shared: tuple[str, ...] | None, keys: Mapping[str, str]):
+        self.base, self.shared, self.keys = base, shared, keys
+
+    def page(self, path: str, template: str, shown: Iterable[Entry], inputs: tuple[str, ...] = (),
+             **context) -> Page:
+        """A page showing the entries `shown` in full; `inputs` adds what else it shows."""
+        context = {**self.base, "root": "../" * path.count("/"), "path": path,
+                   "url": self.base["settings"].base_url + public_path(path), **context}
+        if self.shared is None:  # no inputs asked for
+            return Page(path, template, context, ())
+        own = self.shared + tuple([self.keys[e.id] for e in shown])
+        return Page(path, template, context, own + inputs + (value_digest(sorted_context(context)),))
+
+    def listing(self, path: str, template: str, entries: tuple[Entry, ...], **context) -> Page:
+        return self.page(path, template, entries, groups=group_by_period(entries), entries=entries, **context)
+
+    def entry_pages(self, entries: tuple[Entry, ...], homes: Mapping[str, str] = {}) -> list[Page]:
+        """`homes`: the period page showing each entry, when the timeline is split (else the index).
+
+        A page links to its neighbours by title and date; it depends on their whole digest, which
+        costs a rendering of two pages when a neighbour's body changes, where reducing every neighbour
+        to its link and digesting that costs more than it saves (benchmarks/README.md).
+
+        Planned here rather than by page(), as every build plans all of them: a page's other values
+        (its path, root and URL) follow from the entry's id, which its digest covers, and from
+        the settings, which `shared` covers; its timeline page is an input of its own."""
+        base, shared = self.base, self.shared
+        url = base["settings"].base_url + "entries/"
+        links = [None, *entries, None]  # each entry's neighbours: links[index], links[index + 2]
+        keys = ["", *[self.keys[entry.id] for entry in entries], ""]
+        pages = []
+        for index, entry in enumerate(entries):
+            home = homes.get(entry.id, "index.html")
+            path = f"entries/{entry.id}/index.html"
+            context = {**base, "root": "../../", "path": path, "url": f"{url}{entry.id}/", "entry": entry,
+                       "previous": links[index], "next": links[index + 2], "timeline_page": home}
+            inputs = () if shared is None else (*shared, keys[index + 1], keys[index], keys[index + 2], home)
+            pages.append(Page(path, "entry.html", context, inputs))
+        return pages
+
+    def alias_pages(self, entries: tuple[Entry, ...]) -> list[Page]:
+        return [self.page(f"entries/{alias}/index.html", "redirect.html", (), (self.keys[entry.id],),
+                          title=entry.title, target=f"../{entry.id}/index.html",
+                          canonical=self.base["settings"].base_url + f"entries/{entry.id}/")
+                for entry in entries for alias in entry.aliases]
+
+
+def feed_updated(entries: tuple[Entry, ...]) -> str:
+    """The feed's <updated>: its latest entry change, so the feed never depends on the build time."""
+    moments = [(entry.updated or entry.date).start for entry in entries]
+    return max(moments).isoformat() if moments else "1970-01-01T00:00:00+00:00"
+
+
+def sorted_context(context: Mapping[str, object]) -> tuple:
+    """The page's own scalar values (labels, paths), in a stable order, for its digest."""
+    return tuple((key, value) for key, value in sorted(context.items())
+                 if isinstance(value, (str, Tag, Place, type(None))))
+
+
+def public_path(path: str) -> str:
+    """The URL path a server shows for a file: entries/x/ for entries/x/index.html."""
+    if path == "index.html":
+        return ""
+    return path.removesuffix("index.html")
+
+
+def group_by_period(entries: tuple[Entry, ...]) -> tuple[tuple[str, tuple[Entry, ...]], ...]:
+    """Consecutive entries under month headings, or year headings for long spans."""
+    by_year = _spans_many_months(entries)
+    groups: list[tuple[str, list[Entry]]] = []
+    heading = None
+    for entry in entries:
+        # Labels made once per heading, not once per entry (190,000 in the listings of 50,000 entries).
+        key = period_key(entry.date, by_year)
+        if key != heading:
+            heading = key
+            groups.append((period_label(entry.date, by_year), []))
+        groups[-1][1].append(entry)
+    return tuple((label, tuple(members)) for label, members in groups)
+
+
+def _spans_many_months(entries: tuple[Entry, ...]) -> bool:
+    """Whether the entries fall in more than MAX_MONTH_HEADINGS months: most listings of an archive
+    do, and stop being counted as soon as they do."""
+    months = set()
+    for entry in entries:
+        start = entry.date.start
+        months.add(start.year * 12 + start.month)
+        if len(months) > MAX_MONTH_HEADINGS:
+            return True
+    return False
+
+
+def all_tags(entries: Iterable[Entry]) -> tuple[Tag, ...]:
+    unique = {tag.slug: tag for entry in entries for tag in entry.tags}
+    return tuple(sorted(unique.values(), key=_tag_order))
+
+
+def _tag_order(tag: Tag) -> tuple[str, str]:
+    return tag.label.casefold(), tag.slug
+
+
+def entries_by_tag(entries: tuple[Entry, ...]) -> list[tuple[Tag, tuple[Entry, ...]]]:
+    """Each tag (in all_tags order) with its entries."""
+    tags: dict[str, Tag] = {}
+    tagged: dict[str, list[Entry]] = {}
+    for entry in entries:
+        for tag in entry.tags:
+            members = tagged.get(tag.slug)
+            if members is None:
+                tags[tag.slug], members = tag, tagged.setdefault(tag.slug, [])
+            if not members or members[-1] is not entry:  # an entry tagged twice is listed once
+                members.append(entry)
+    return [(tag, tuple(tagged[tag.slug])) for tag in sorted(tags.values(), key=_tag_order)]
+
+
+def entries_by_place(entries: tuple[Entry, ...]) -> list[tuple[Place, tuple[Entry, ...]]]:
+    places: dict[str, Place] = {}
+    located: dict[str, list[Entry]] = {}
+    for entry in entries:
+        if entry.place is not None:
+            places.setdefault(entry.place.slug, entry.place)
+            located.setdefault(entry.place.slug, []).append(entry)
+    ordered = sorted(places.values(), key=lambda place: (place.name.casefold(), place.slug))
+    return [(place, tuple(located[place.slug])) for place in ordered]
+
+
+# ---------------------------------------------------------------- period pages
+
+PERIODS_DIR = "periods"
+# The index's script loads this map (entry ids by period) to follow an index.html#<id> link of a
+# split timeline. A script file, not JSON: a page opened from disk may load a script but not fetch.
+PERIODS_MAP = f"{PERIODS_DIR}/map.js"
+# Styles of the period pages and list only, so a timeline that is not split keeps its files as they were.
+PERIODS_STYLE = f"{PERIODS_DIR}/style.css"
+
+
+@dataclass(frozen=True)
+class Period:
+    """One page of a split timeline: a year, or a month of a year too large for one page."""
+
+    slug: str  # "2021" or "2021-08"
+    label: str  # "2021" or "August 2021"
+    count: int
+
+    @property
+    def path(self) -> str:
+        return f"{PERIODS_DIR}/{self.slug}/index.html"
+
+
+def split_into_periods(entries: tuple[Entry, ...], limit: int) -> tuple[tuple[Period, tuple[Entry, ...]], ...]:
+    """The period pages and their entries: none up to `limit` entries, else by year, and by month
+    for a year of more than `limit` entries (a month is never split, however large)."""
+    if len(entries) <= limit:
+        return ()
+    periods = []
+    for year, in_year in _runs(entries, lambda entry: entry.date.start.year):
+        if len(in_year) <= limit:
+            periods.append((Period(f"{year:04d}", f"{year:04d}", len(in_year)), in_year))
+            continue
+        for month, in_month in _runs(in_year, lambda entry: entry.date.start.month):
+            label = f"{MONTH_NAMES[month - 1]} {year:04d}"
+            periods.append((Period(f"{year:04d}-{month:02d}", label, len(in_month)), in_month))
+    return tuple(periods)
+
+
+def _runs(entries: tuple[Entry, ...], key) -> list[tuple[object, tuple[Entry, ...]]]:
+    """Consecutive entries with the same key (entries come in date order, so each key is one run)."""
+    return [(value, tuple(members)) for value, members in itertools.groupby(entries, key)]
+
+
+def period_homes(periods: tuple[tuple[Period, tuple[Entry, ...]], ...]) -> dict[str, str]:
+    """The period page of each entry, by entry id."""
+    return {entry.id: period.path for period, members in periods for entry in members}
+
+
+def timeline_pages(plan: _Planner, entries: tuple[Entry, ...],
+                   periods: tuple[tuple[Period, tuple[Entry, ...]], ...]) -> list[Page]:
+    """The index showing every entry; or, split, the index listing the periods, a page per
+    period and the map of entries to periods."""
+    if not periods:
+        return [plan.listing("index.html", "index.html", entries, tags=all_tags(entries))]
+    nav = tuple(period for period, _ in periods)
+    spans = tuple((period, span_date(members[0].date), span_date(members[-1].date)) for period, members in periods)
+    ids = {period.path: [entry.id for entry in members] for period, members in periods}
+    pages = [plan.page("index.html", "periods.html", (), (value_digest(spans),), periods=spans,
+                       periods_map=PERIODS_MAP, periods_style=PERIODS_STYLE),
+             plan.page(PERIODS_MAP, "periods.js", (), (value_digest(ids),), ids=ids),
+             plan.page(PERIODS_STYLE, "periods.css", ())]
+    nav_key = value_digest(nav)  # once, not once per period page (there are hundreds at 50,000 entries)
+    for index, (period, members) in enumerate(periods):
+        neighbours = nav[index - 1] if index else None, nav[index + 1] if index + 1 < len(nav) else None
+        pages.append(plan.page(period.path, "period.html", members, (nav_key,),
+                               groups=group_by_period(members), entries=members, tags=all_tags(members),
+                               period=period, periods=nav, previous=neighbours[0], next=neighbours[1],
+                               periods_style=PERIODS_STYLE))
+    return pages
+
+
+def span_date(date: PartialDate) -> PartialDate:
+    """A date as the first or last of a period's span: to the day at most."""
+    return replace(date, precision=DAY) if date.precision == MINUTE else date
