@@ -139,23 +139,24 @@ def preview_edits(bench: Bench, runs: int) -> str:
     """Seconds per one-edit rebuild in one long-running process, as `serve` rebuilds on each save
     (median of `runs` after a first, untimed rebuild). The entry retitled has no aliases: its
     redirect pages carry its title, so retitling an entry with aliases is rebuilt in full
-    (timeline/edits.py, placement_key)."""
+    (timeline/speed/session.py, placement_key)."""
     edited = next(path for path in bench.paths[len(bench.paths) // 3:]
                   if "\naliases:" not in path.read_text(encoding="utf-8"))
     code = f"""
 import statistics, sys, time
 from pathlib import Path
-from timeline.pipeline import Session, build
-session = Session()
+from timeline.pipeline import BuildOptions, build
+from timeline.speed import InSession
 content, output, cache = Path({str(bench.content)!r}), Path({str(bench.output)!r}), Path({str(bench.cache)!r})
+options = BuildOptions(content, Path({str(REPO / "templates")!r}), output, publish=False)
+session = InSession(cache)
 edited = Path({str(edited)!r})
 rest = edited.read_text(encoding="utf-8").split("\\n", 1)[1]
 times = []
 for number in range({runs} + 1):
     edited.write_text(f'title: "Previewed title number {{number}}"\\n{{rest}}', encoding="utf-8")
     started = time.perf_counter()
-    result = build(content, output, Path({str(REPO / "templates")!r}), cache_dir=cache, record_permalinks=False,
-                   session=session)
+    result = build(options, session)
     times.append(time.perf_counter() - started)
     if not result.ok:
         sys.exit(str(result.errors[0]))
@@ -170,19 +171,28 @@ def stage_split(bench: Bench) -> str:
 import time
 from pathlib import Path
 from timeline.load import load_content
-from timeline.order import order_entries
 from timeline.model import Timeline
-from timeline import pipeline
+from timeline.order import order_entries
+from timeline.permalinks import guard_permalinks
+from timeline.pipeline import BuildOptions, Planned, site_files
+from timeline.plan import plan_site
+from timeline.render import make_environment
+from timeline.speed import Cold
 from timeline.write import write_site
 content, output = Path({str(bench.content)!r}), Path({str(bench.output)!r}) / "stages"
-t0 = time.perf_counter(); loaded = load_content(content)
+options = BuildOptions(content, Path({str(REPO / "templates")!r}), output, publish=False)
+state = Cold()
+t0 = time.perf_counter(); loaded = load_content(content, state.read_entries, state.time_zone)
 t1 = time.perf_counter(); timeline = Timeline(loaded.settings, order_entries(loaded.entries))
-t2 = time.perf_counter()
-result = pipeline.BuildResult(loaded.problems, timeline)
-files = pipeline.render_files(result, content, Path({str(REPO / "templates")!r}))
-t3 = time.perf_counter(); write_site(files, output)
-t4 = time.perf_counter()
-print(f"load {{t1-t0:.2f}} s, order {{t2-t1:.2f}} s, render {{t3-t2:.2f}} s ({{len(files)}} files), write {{t4-t3:.2f}} s")
+guard = guard_permalinks(content, timeline)
+t2 = time.perf_counter(); pages = plan_site(timeline)
+t3 = time.perf_counter()
+planned = Planned(loaded, timeline, guard, pages)
+files = dict(site_files(options, state, make_environment(options.templates), planned, list(pages)))
+t4 = time.perf_counter(); write_site(files, output)
+t5 = time.perf_counter()
+print(f"load {{t1-t0:.2f}} s, order {{t2-t1:.2f}} s, plan {{t3-t2:.2f}} s, render {{t4-t3:.2f}} s ({{len(files)}} files), "
+      f"write {{t5-t4:.2f}} s")
 """
     return printed_by(code)
 

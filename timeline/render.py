@@ -35,8 +35,8 @@ from .fields import MAX_MEDIA_BYTES
 from .folders import FILE, FOLDER, Refused, read_below, refusal, walk
 from .layout import MEDIA_DIR, STATIC_DIR, display_path
 from .markup import first_paragraph, render_markdown
-from .model import Entry, Place, Settings, Timeline
-from .plan import Page
+from .model import Correction, Entry, Media, PartialDate, Place, Settings, Source, Tag, Timeline
+from .plan import Page, Period
 
 # The heading level of listing items as the timeline macro (macros.html) renders them by default:
 # items are prepared at this level before the listings are rendered. An item at another level is
@@ -115,10 +115,23 @@ class TemplateFolder(jinja2.BaseLoader):
             raise jinja2.TemplateError(f"{relative} is not UTF-8; save it as UTF-8") from None
 
 
+# The values a page's context holds, whose public attributes are all plain data or the model's own
+# methods: read without the sandbox's checks, which are meant for everything else a template may reach.
+_MODEL_TYPES = frozenset({Entry, PartialDate, Place, Settings, Tag, Source, Media, Correction, Period, Timeline})
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
     """Jinja's sandbox, where repetition cannot make a text or list of unbounded size either."""
 
     intercepted_binops = frozenset(["*", "**"])
+
+    def getattr(self, obj, attribute: str):
+        if type(obj) in _MODEL_TYPES and attribute[:1] != "_":
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
     def call_binop(self, context, operator: str, left, right):
         if operator == "**" and isinstance(right, int) and abs(right) > 64:

@@ -15,10 +15,7 @@ proof: every warm build is compared with a cold one).
 """
 from __future__ import annotations
 
-import copyreg
-import dataclasses
 import hashlib
-import io
 import os
 import pickle
 import time
@@ -32,7 +29,7 @@ from ..load import EntryFile, Reading, parse_entry
 from ..write import RACY_NS
 from ..yamlfile import MAX_FILE_BYTES
 from .store import code_identity, file_digest, read_cached, write_pickled
-from .workers import each_batch
+from .workers import each_batch, pickled_records
 
 FORMAT = b"timeline-load-cache 5 "
 # The records are kept in this many files (by file name): one edit rewrites one of them (benchmarks/README.md).
@@ -83,33 +80,6 @@ class Pack(NamedTuple):
 
 def _received_pack(pickled: bytes, unkept: bytes) -> Pack:
     return Pack(pickle.loads(pickled), pickle.loads(unkept), pickled)
-
-
-def pickled_records(records: object) -> bytes:
-    """Records pickled for a cache file or on their way from a worker, the model's values by their __init__.
-
-    Unpickled the usual way, an instance gets a dictionary of its own for its attributes; made by
-    its __init__, it keeps them as ordinary instances do, in itself with keys shared by its class,
-    and every later stage reads those attributes several times faster (benchmarks/README.md).
-    """
-    stream = io.BytesIO()
-    pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _BY_INIT
-    pickler.dump(records)
-    return stream.getvalue()
-
-
-def _by_init(value: object) -> tuple:
-    cls = type(value)
-    return cls, tuple([getattr(value, name) for name in _INIT_FIELDS[cls]])
-
-
-# The model's frozen dataclasses that records hold, and the fields their __init__ takes, in order.
-_INIT_FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls))
-                for cls in (model.Entry, model.PartialDate, model.Source, model.Tag, model.Place, model.Media,
-                            model.Correction, model.Problem)
-                if all(f.init for f in dataclasses.fields(cls))}
-_BY_INIT = {**copyreg.dispatch_table, **dict.fromkeys(_INIT_FIELDS, _by_init)}
 
 
 class Recorder:

@@ -7,18 +7,26 @@ Nothing here changes a byte of what a build makes: a worker runs the stages' own
 """
 from __future__ import annotations
 
+import copyreg
+import dataclasses
+import io
 import os
+import pickle
 import threading
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Mapping, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, NamedTuple, TypeVar
 
-import jinja2
-
+from .. import model
 from ..load import EntryFile, Reading, load_entry_file, read_entry_files
 from ..model import Entry, Settings
 from ..plan import TIMELINEJS, Page
-from ..render import ITEM_TEMPLATE, LISTING_HEADING_LEVEL, listing_item, render_page, timelinejs_event_json
+
+if TYPE_CHECKING:
+    import jinja2
+
+# The render stage (Jinja, Markdown) is imported where it is used: `check` parses in workers and
+# renders nothing.
 
 # More worker processes than this only add memory on the machines this runs on (2 to 4 cores).
 MAX_WORKERS = 4
@@ -75,12 +83,52 @@ def read_entries(reading: Reading, names: list[str]) -> list[EntryFile]:
         return read_entry_files(reading, names)
     loaded: dict[str, EntryFile] = {}
     for batch in each_batch(_read_batch, in_batches(names), reading):
-        loaded.update(batch)
+        loaded.update(batch.results)
     return [loaded[name] for name in names]
 
 
-def _read_batch(names: list[str], reading: Reading) -> dict[str, EntryFile]:
-    return {name: load_entry_file(name, reading) for name in names}
+class _Batch(NamedTuple):
+    """What a worker read of a batch of files, on its way to the parent as the load cache pickles records."""
+
+    results: dict[str, EntryFile]
+
+    def __reduce__(self):
+        return _received_batch, (pickled_records(self.results),)
+
+
+def _received_batch(pickled: bytes) -> _Batch:
+    return _Batch(pickle.loads(pickled))
+
+
+def _read_batch(names: list[str], reading: Reading) -> _Batch:
+    return _Batch({name: load_entry_file(name, reading) for name in names})
+
+
+def pickled_records(records: object) -> bytes:
+    """Records pickled for a cache file or on their way from a worker, the model's values by their __init__.
+
+    Unpickled the usual way, an instance gets a dictionary of its own for its attributes; made by
+    its __init__, it keeps them as ordinary instances do, in itself with keys shared by its class,
+    and every later stage reads those attributes several times faster (benchmarks/README.md).
+    """
+    stream = io.BytesIO()
+    pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _BY_INIT
+    pickler.dump(records)
+    return stream.getvalue()
+
+
+def _by_init(value: object) -> tuple:
+    cls = type(value)
+    return cls, tuple([getattr(value, name) for name in _INIT_FIELDS[cls]])
+
+
+# The model's frozen dataclasses that records hold, and the fields their __init__ takes, in order.
+_INIT_FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls))
+                for cls in (model.Entry, model.PartialDate, model.Source, model.Tag, model.Place, model.Media,
+                            model.Correction, model.Problem)
+                if all(f.init for f in dataclasses.fields(cls))}
+_BY_INIT = {**copyreg.dispatch_table, **dict.fromkeys(_INIT_FIELDS, _by_init)}
 
 
 # ---------------------------------------------------------------- the render
@@ -123,12 +171,21 @@ _pending: list[_EntryWork] = []
 _pending_env: jinja2.Environment | None = None
 
 
+def render_page(env: jinja2.Environment, page: Page) -> bytes:
+    """render.render_page (looked up here, so that a test can count or interrupt the pages rendered)."""
+    from ..render import render_page as rendered
+
+    return rendered(env, page)
+
+
 def render(env: jinja2.Environment, pages: tuple[Page, ...]) -> Iterator[tuple[str, bytes]]:
     """Each page's bytes, the same as render.render_pages gives, in worker processes when that pays.
 
     What belongs to one entry (its body, page, listing items and event) is made in parallel, entry
     by entry, so that no work is done twice; the pages that join them (listings, exports) follow
     here. Joining is cheap, and workers that rendered listings would each render most items again."""
+    from ..render import ITEM_TEMPLATE
+
     workers = fork_workers(len(pages))
     if workers < 2:
         yield from ((page.path, render_page(env, page)) for page in pages)
@@ -155,6 +212,8 @@ def render(env: jinja2.Environment, pages: tuple[Page, ...]) -> Iterator[tuple[s
 def _make_entries(start: int, step: int) -> tuple[list, dict, dict]:
     """In a worker: every `step`-th entry's work from `start`; the pages made, and the bodies and
     fragments gained, for the parent."""
+    from ..render import LISTING_HEADING_LEVEL, listing_item, timelinejs_event_json
+
     env = _pending_env
     fragments = env.fragments
     fragments.gained_bodies, fragments.gained_fragments = {}, {}
