@@ -6,7 +6,7 @@ mutable structure another stage may still change.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from .layout import display_path
 
@@ -54,7 +54,30 @@ class PartialDate:
             return f"{self.start.year:04d}-{self.start.month:02d}"
         if self.precision == DAY:
             return self.start.date().isoformat()
-        return self.start.isoformat(timespec="minutes")
+        return internet_time(self.start, "minutes")
+
+    def start_iso(self) -> str:
+        """The first instant the date covers, as a full RFC 3339 time (Atom's): 2021-08-06T00:00:00+04:30."""
+        return internet_time(self.start, "seconds")
+
+
+_SECOND, _MINUTE = timedelta(seconds=1), timedelta(minutes=1)
+
+
+def internet_time(moment: datetime, timespec: str) -> str:
+    """An aware time in ISO 8601 as RFC 3339 and HTML restrict it: 2021-08-06T14:30+04:30.
+
+    A zone's local mean time, before it took a standard offset, is off UTC by seconds (Kabul:
+    +4:36:48), which an RFC 3339 or HTML offset cannot carry: such a time is given in UTC, to the second.
+    """
+    offset = moment.utcoffset()
+    if not offset % _MINUTE:
+        return moment.isoformat(timespec=timespec)
+    # Counted without a conversion, which overflows for a time early on 1 January of year 1 east of UTC.
+    seconds = (moment.replace(tzinfo=None) - datetime(1, 1, 1)) // _SECOND - offset // _SECOND
+    days, second = divmod(seconds, 86400)
+    day = date.fromordinal(days + 1).isoformat() if days >= 0 else "0000-12-31"
+    return f"{day}T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ def chronological_key(entry: Entry) -> tuple:
     # Python compares two times in one zone by their wall clocks but times in different zones by
     # UTC; the POSIX timestamp is the UTC instant (exactly: offsets are whole seconds), so the order
     # stays total across a daylight-saving change. It is also cheaper to make and compare than the
-    # time in UTC.
+    # time in UTC, and cannot overflow where that would (early in year 1 east of UTC, late in 9999
+    # west of it): for an aware time it is a subtraction from the epoch, never a conversion.
     date = entry.date
     return (date.start.timestamp(), _RANKS[date.precision], entry.id)

@@ -141,8 +141,8 @@ class _Planner:
 
 def feed_updated(entries: tuple[Entry, ...]) -> str:
     """The feed's <updated>: its latest entry change, so the feed never depends on the build time."""
-    moments = [(entry.updated or entry.date).start for entry in entries]
-    return max(moments).isoformat() if moments else "1970-01-01T00:00:00+00:00"
+    moments = [entry.updated or entry.date for entry in entries]
+    return max(moments, key=lambda date: date.start).start_iso() if moments else "1970-01-01T00:00:00+00:00"
 
 
 def sorted_context(context: Mapping[str, object]) -> tuple:

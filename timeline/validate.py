@@ -396,7 +396,7 @@ def validate_entry(report: Report, entry_id: str, root: Node, tz: tzinfo, media_
     if _present(get("end_date")):
         end = _date(report, get("end_date"), "end_date", tz)
         # `end_date: 2021-08` with `date: 2021-08-06` is fine: August runs past the 6th.
-        if end and start and dates.period_end(end) <= start.start:
+        if end and start and dates.end_instant(end) <= dates.instant(start.start):
             report.error(get("end_date"), "end_date", f'"{end.written}" is before the date "{start.written}"; '
                          "an end_date must not come before date: swap them or fix the typo")
         values["end_date"] = end

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from support import TEMPLATES, Page, cached_build, cold_build, require
+from support import Page, cached_build, cold_build, require
 from timeline.links import check_links, read_site
 
 BASE_URL = "https://periods.example.org/timeline/"
