@@ -5,7 +5,7 @@ import sys
 from importlib.util import find_spec
 from pathlib import Path
 
-DEPENDENCIES = ("jinja2", "markdown", "dateutil", "yaml", "livereload")
+DEPENDENCIES = ("jinja2", "markdown", "yaml", "livereload")
 
 missing = [name for name in DEPENDENCIES if find_spec(name) is None]
 if missing:
