@@ -186,6 +186,8 @@ class Entry:
     updated: PartialDate | None = None
     corrections: tuple[Correction, ...] = ()
     aliases: tuple[str, ...] = ()
+    key: bool = False  # a key moment: weightier in the list and on the axis, listed on the index
+    status: str | None = None  # "scheduled" or "ongoing" as of the timeline's writing; None: it happened
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,311 @@
+"""The time axis: where each entry falls, drawn to scale, with long empty stretches cut out and said so.
+
+The scale. Time runs left to right at one rate (units per day) for the whole axis, except where
+nothing happens for a long stretch: a gap with no entry longer than BREAK_DAYS and than
+BREAK_SHARE of the whole span is cut out and drawn as a break of fixed width, labelled with its
+length ("91 days"). An entry that spans time is drawn across a break, broken with it. Everywhere
+else, distance is time: an entry's mark is at
+
+    x = stretch.x0 + (moment - stretch.start) / (stretch.end - stretch.start) * (stretch.x1 - stretch.x0)
+
+for the stretch that holds its moment, and every stretch has the same units per second. Entries
+too close to tell apart (a cluster of events in one day) are stacked in lanes, so each has a mark.
+
+Precision is drawn as written: a date to the day covers its day, a month its month, a year its
+year; an entry with an end date covers its range. A time of day is a point.
+
+Only geometry is made here, as plain values; templates/axis.html draws it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Iterable, Iterator
+
+from .dates import end_instant, instant
+from .model import MINUTE, Entry, PartialDate
+
+WIDTH = 1000.0  # of the axis's viewBox, in units
+BREAK_WIDTH = 36.0
+BREAK_DAYS = 30
+BREAK_SHARE = 0.1
+MARGIN = 12.0  # at each end, so that the first and last marks are whole
+LANE_HEIGHT = 16.0
+MARK_RADIUS = 5.0
+LANE_GAP = 2 * MARK_RADIUS + 3  # the least distance between two marks in a lane
+MAX_LANES = 12
+DAY = 86_400
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A part of the axis drawn to scale: the moments from `start` to `end` (seconds, dates.instant)."""
+
+    start: int
+    end: int
+    x0: float
+    x1: float
+
+    def x(self, moment: int) -> float:
+        return self.x0 + (moment - self.start) / (self.end - self.start) * (self.x1 - self.x0)
+
+
+@dataclass(frozen=True)
+class Break:
+    """A stretch with no entry, cut out: drawn `x0` to `x1`, standing for `start` to `end`."""
+
+    start: int
+    end: int
+    x0: float
+    x1: float
+
+    @property
+    def days(self) -> int:
+        return round((self.end - self.start) / DAY)
+
+
+@dataclass(frozen=True)
+class Scale:
+    stretches: tuple[Stretch, ...]
+    breaks: tuple[Break, ...]
+    width: float = WIDTH
+
+    def x(self, moment: int) -> float:
+        """Where a moment is drawn; one inside a break falls on the break in proportion."""
+        for part in (*self.stretches, *self.breaks):
+            if part.start <= moment <= part.end:
+                return part.x0 + (moment - part.start) / max(part.end - part.start, 1) * (part.x1 - part.x0)
+        return self.stretches[0].x0 if moment < self.stretches[0].start else self.stretches[-1].x1
+
+    @property
+    def start(self) -> int:
+        return self.stretches[0].start
+
+    @property
+    def end(self) -> int:
+        return self.stretches[-1].end
+
+
+@dataclass(frozen=True)
+class Mark:
+    """An entry on the axis: `x` to `x_end` (the same for a point), in lane `lane` from the top."""
+
+    entry_id: str
+    x: float
+    x_end: float
+    lane: int
+    shape: str  # point (a time), span (a day, month or year), range (from its date to its end date)
+    circa: bool
+    key: bool
+    status: str | None
+
+    @property
+    def width(self) -> float:
+        return self.x_end - self.x
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A labelled moment on the axis: the first of a year, month or day (`unit`)."""
+
+    x: float
+    unit: str  # year, month or day
+    year: int
+    month: int
+    day: int
+
+
+@dataclass(frozen=True)
+class EraBand:
+    label: str
+    x: float
+    x_end: float
+    row: int
+    start: PartialDate
+    end: PartialDate
+
+
+@dataclass(frozen=True)
+class Axis:
+    scale: Scale
+    marks: tuple[Mark, ...]
+    ticks: tuple[Tick, ...]
+    eras: tuple[EraBand, ...]
+    lanes: int
+    era_rows: int
+
+    @property
+    def height(self) -> float:
+        return self.marks_top + self.lanes * LANE_HEIGHT + 34
+
+    @property
+    def marks_top(self) -> float:
+        return 8 + self.era_rows * 18
+
+
+def covered(date: PartialDate, end: PartialDate | None = None) -> tuple[int, int]:
+    """The moments an entry's date covers, as written: its day, month or year (a time: an instant);
+    with an end date, from the first to the last moment of its range."""
+    start = instant(date.start)
+    if end is not None:
+        return start, end_instant(end)
+    return start, (start if date.precision == MINUTE else end_instant(date))
+
+
+def scale_for(spans: Iterable[tuple[int, int]], anchors: Iterable[tuple[int, int]], width: float = WIDTH) -> Scale:
+    """The scale for items covering `spans`; `anchors` are the moments items begin and end at, which no
+    break may cut (the inside of a range may be cut: it is drawn across the break)."""
+    spans, anchors = list(spans), sorted(anchors)
+    first, last = min(s for s, _ in spans), max(e for _, e in spans)
+    if last - first < DAY:  # everything within a day: a day wide
+        last = first + DAY
+    gaps = _gaps(anchors, first, last)
+    kept = sum(end - start for start, end in _stretches(first, last, gaps))
+    usable = width - 2 * MARGIN - BREAK_WIDTH * len(gaps)
+    per_second = usable / kept
+    stretches, breaks, x = [], [], MARGIN
+    for index, (start, end) in enumerate(_stretches(first, last, gaps)):
+        stretches.append(Stretch(start, end, x, x + (end - start) * per_second))
+        x = stretches[-1].x1
+        if index < len(gaps):
+            breaks.append(Break(gaps[index][0], gaps[index][1], x, x + BREAK_WIDTH))
+            x += BREAK_WIDTH
+    return Scale(tuple(stretches), tuple(breaks), width)
+
+
+def _gaps(anchors: list[tuple[int, int]], first: int, last: int) -> list[tuple[int, int]]:
+    """The stretches no item begins, ends or stands in, long enough to cut out."""
+    least = max(BREAK_DAYS * DAY, BREAK_SHARE * (last - first))
+    gaps, reach = [], None
+    for start, end in anchors:
+        if reach is not None and start - reach > least:
+            gaps.append((reach, start))
+        reach = end if reach is None else max(reach, end)
+    return gaps
+
+
+def _stretches(first: int, last: int, gaps: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    bounds = [first, *(moment for gap in gaps for moment in gap), last]
+    return [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
+
+
+def entry_axis(entries: Iterable[Entry], eras=()) -> Axis | None:
+    """The axis of `entries` (in timeline order) and the timeline's eras; None for no entries."""
+    entries = tuple(entries)
+    if not entries:
+        return None
+    spans = [covered(e.date, e.end_date) for e in entries]
+    anchors = [covered(e.date) for e in entries] + [covered(e.end_date) for e in entries if e.end_date]
+    era_spans = [covered(era.start, era.end) for era in eras]
+    scale = scale_for(spans + era_spans, anchors + [covered(era.start) for era in eras]
+                      + [covered(era.end) for era in eras])
+    marks, lanes = _marks(entries, spans, scale)
+    bands, rows = _eras(eras, scale)
+    return Axis(scale, marks, ticks(scale), bands, lanes, rows)
+
+
+def _marks(entries: tuple[Entry, ...], spans: list[tuple[int, int]], scale: Scale) -> tuple[tuple[Mark, ...], int]:
+    lanes: list[float] = []  # where each lane is free from
+    marks = []
+    for entry, (start, end) in zip(entries, spans):
+        x, x_end = scale.x(start), scale.x(end)
+        shape = "range" if entry.end_date else "point" if start == end else "span"
+        lane = next((n for n, free in enumerate(lanes) if free <= x), None)
+        if lane is None:
+            lane = len(lanes) if len(lanes) < MAX_LANES else min(range(len(lanes)), key=lanes.__getitem__)
+            lanes.extend([0.0] * (lane + 1 - len(lanes)))
+        lanes[lane] = max(x_end, x) + LANE_GAP
+        marks.append(Mark(entry.id, x, x_end, lane, shape, entry.circa, entry.key, entry.status))
+    return tuple(marks), max(len(lanes), 1)
+
+
+def _eras(eras, scale: Scale) -> tuple[tuple[EraBand, ...], int]:
+    rows: list[float] = []
+    bands = []
+    for era in sorted(eras, key=lambda era: instant(era.start.start)):
+        start, end = covered(era.start, era.end)
+        x, x_end = scale.x(start), scale.x(end)
+        row = next((n for n, free in enumerate(rows) if free <= x), len(rows))
+        if row == len(rows):
+            rows.append(0.0)
+        rows[row] = x_end
+        bands.append(EraBand(era.label, x, x_end, row, era.start, era.end))
+    return tuple(bands), len(rows)
+
+
+def ticks(scale: Scale, least_apart: float = 44.0) -> tuple[Tick, ...]:
+    """The first of each year, month or day within the stretches: in each, the finest of those units
+    whose ticks stand at least `least_apart` units apart."""
+    found = []
+    for stretch in scale.stretches:
+        per_day = (stretch.x1 - stretch.x0) * DAY / max(stretch.end - stretch.start, 1)
+        unit = "day" if per_day >= least_apart else "month" if per_day * 30 >= least_apart else "year"
+        for day in _firsts(unit, _day_of(stretch.start), _day_of(stretch.end)):
+            moment = (day - _EPOCH_DAY).days * DAY
+            if stretch.start <= moment <= stretch.end:
+                found.append(Tick(stretch.x(moment), unit, day.year, day.month, day.day))
+    return tuple(found)
+
+
+def _firsts(unit: str, first: date, last: date) -> Iterator[date]:
+    """The first days of each `unit` from `first` to `last`, `first` itself if it is one."""
+    if unit == "day":
+        day = first
+    elif unit == "month":
+        day = first if first.day == 1 else _month_after(first)
+    else:
+        day = first if (first.month, first.day) == (1, 1) else (date(first.year + 1, 1, 1) if first.year < 9999 else None)
+    while day is not None and day <= last:
+        yield day
+        if unit == "day":
+            day = day + timedelta(days=1) if day < date.max else None
+        elif unit == "month":
+            day = _month_after(day)
+        else:
+            day = date(day.year + 1, 1, 1) if day.year < 9999 else None
+
+
+def _month_after(day: date) -> date | None:
+    if (day.year, day.month) == (9999, 12):
+        return None
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+_EPOCH_DAY = date(1970, 1, 1)
+
+
+def _day_of(moment: int) -> date:
+    return _EPOCH_DAY + timedelta(days=moment // DAY)
+
+
+# ---------------------------------------------------------------- the locator of an entry page
+
+BINS = 60
+
+
+@dataclass(frozen=True)
+class Locator:
+    """The whole timeline in brief, for each entry page: how many entries fall in each bin of the axis."""
+
+    scale: Scale
+    bins: tuple[tuple[float, float, int], ...]  # x, x_end, count
+    most: int
+
+    def x(self, entry: Entry) -> float:
+        start, end = covered(entry.date, entry.end_date)
+        return self.scale.x(start)
+
+
+def locator(entries: Iterable[Entry]) -> Locator | None:
+    entries = tuple(entries)
+    if not entries:
+        return None
+    spans = [covered(e.date, e.end_date) for e in entries]
+    anchors = [covered(e.date) for e in entries] + [covered(e.end_date) for e in entries if e.end_date]
+    scale = scale_for(spans, anchors)
+    width = (scale.width - 2 * MARGIN) / BINS
+    counts = [0] * BINS
+    for start, _ in spans:
+        counts[min(int((scale.x(start) - MARGIN) / width), BINS - 1)] += 1
+    bins = tuple((MARGIN + i * width, MARGIN + (i + 1) * width, count) for i, count in enumerate(counts) if count)
+    return Locator(scale, bins, max(counts))
