@@ -218,13 +218,16 @@ def load_entry_file(name: str, reading: Reading) -> tuple[Identity | None, Entry
 
 
 def _list_marks(root: Node | None) -> dict[tuple[str, str], tuple[int, int]]:
-    """(field, text) -> (line, column) of each alias and tag."""
+    """(field, text) -> (line, column) of each alias and tag, and of the place's name (field "place")."""
     marks: dict[tuple[str, str], tuple[int, int]] = {}
     if isinstance(root, Mapping):
         for name in ("aliases", "tags"):
             for item in getattr(root.get(name), "items", ()):
                 if isinstance(item, Scalar):
                     marks.setdefault((name, item.text.strip()), (item.line, item.column))
+        name = getattr(root.get("place"), "by_key", {}).get("name")
+        if isinstance(name, Scalar):
+            marks[("place", name.text.strip())] = (name.line, name.column)
     return marks
 
 
@@ -244,7 +247,8 @@ def _read(report: Report, path: Path, if_empty: str) -> Node | None:
 
 
 def check_uniqueness(entries: list[Entry]) -> list[Problem]:
-    """Ids and aliases name URLs, so no two entries may claim the same one; tags must be spelled one way."""
+    """Ids and aliases name URLs, so no two entries may claim the same one; tags must be spelled one way,
+    and so must places, and one place page must not stand for two places."""
     problems = []
     claimed: dict[str, Entry] = {}
     for entry in entries:
@@ -254,7 +258,8 @@ def check_uniqueness(entries: list[Entry]) -> list[Problem]:
                                     f"{first.source_path}; rename one of the files"))
     spelling_problems = []
     firsts: dict[str, tuple[Tag, Entry]] = {}  # the first spelling of each tag slug, and who wrote it
-    for entry in entries:  # one pass for aliases and tags: 10,000 entries take a few ms each time
+    places = _Places()
+    for entry in entries:  # one pass for aliases, tags and places: 10,000 entries take a few ms each time
         for index, alias in enumerate(entry.aliases, 1):
             owner = claimed.get(alias)
             if owner is not None and owner is not entry:
@@ -272,8 +277,45 @@ def check_uniqueness(entries: list[Entry]) -> list[Problem]:
                 spelling_problems.append(_at(entry, "tags", tag.label, Problem(
                     entry.source_path, f'"{tag.label}" and "{first[0].label}" ({first[1].source_path}) share '
                     f'the URL slug "{tag.slug}"; spell the tag one way', field=f"tags[{index}]")))
+        if entry.place is not None:
+            message = places.conflict(entry)
+            if message is not None:
+                spelling_problems.append(_at(entry, "place", entry.place.name, Problem(
+                    entry.source_path, message, field="place.name")))
     problems += spelling_problems
     return problems
+
+
+class _Places:
+    """The places seen so far, by URL slug: the first spelling of each, and the first region and country
+    given with it, each with the entry that gave it."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, tuple[str, Entry]] = {}
+        self.parts: dict[tuple[str, str], tuple[str, Entry]] = {}  # (slug, "region" or "country") -> value
+
+    def conflict(self, entry: Entry) -> str | None:
+        """Why the entry's place cannot share its page with the places seen before, if it cannot.
+
+        A place written with less detail (no region) is the same place; coordinates may differ.
+        """
+        place = entry.place
+        first = self.names.setdefault(place.slug, (place.name, entry))
+        if first[0] != place.name:
+            return (f'"{place.name}" and "{first[0]}" ({first[1].source_path}) share the URL slug '
+                    f'"{place.slug}", so they would be one place page; spell the place one way, or name '
+                    "them apart if they are two places")
+        for part in ("region", "country"):
+            value = getattr(place, part)
+            if value is None:
+                continue
+            known = self.parts.setdefault((place.slug, part), (value, entry))
+            if known[0] != value:
+                return (f'"{place.name}" is in the {part} "{value}" here but "{known[0]}" in '
+                        f"{known[1].source_path}, and one name makes one place page (places/{place.slug}/); "
+                        f"if it is one place, write its {part} the same way in both; if two, tell them apart by "
+                        f'name, as in "{place.name}, {known[0]}" and "{place.name}, {value}"')
+        return None
 
 
 def _at(entry: Entry, field: str, text: str, problem: Problem) -> Problem:
