@@ -29,6 +29,7 @@ from typing import Container, Iterable, NamedTuple
 from .load import display_path
 from .model import Problem, Timeline
 from .fields import ID_PATTERN
+from .validate import text_problem
 
 LOCK_FILE = "permalinks.lock"
 REMOVED_TEMPLATE = "removed.html"
@@ -116,15 +117,23 @@ def _read_lines(content_dir: Path, served: Container[str] = frozenset()
     path = lock_path(content_dir)
     shown = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: an editor on Windows may save the file with a byte-order mark; save_lock writes none.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         return {}, []
     except (OSError, UnicodeDecodeError) as err:
         return {}, [Problem(shown, f"cannot read the permalink lock ({err}); restore it from version control")]
     records: dict[str, tuple[str, str | None, int]] = {}
     problems = []
-    for number, raw in enumerate(text.splitlines(), 1):
+    # A title or reason kept here is shown on the page that replaces a retired path. Lines are split
+    # at line feeds alone, as editors number them (splitlines also splits at U+2028 and kin).
+    suspect = not text.replace("\n", "").replace("\t", "").isprintable()
+    for number, raw in enumerate(text.split("\n"), 1):
+        raw = raw.removesuffix("\r")
         if raw.partition("\t")[0] in served:  # an entry path, as is: no problem to report, nothing to keep
+            continue
+        if suspect and (problem := text_problem(raw, one_line=False)) is not None:
+            problems.append(Problem(shown, problem, line=number, column=1))
             continue
         written = _WRITTEN_LINE.fullmatch(raw)
         if written:  # as the tool writes it (nearly every line): nothing to strip or normalise
