@@ -287,3 +287,10 @@ def load_cold(content: Path):
 
     state = Cold()
     return load_content(content, state.read_entries, state.time_zone)
+
+
+def rendered_site(content: Path, templates: Path | None = None, **choices):
+    """Every file of the content's site rendered in memory, as `check --links` renders it, and the result."""
+    from timeline.pipeline import render_files
+
+    return render_files(options(content, templates=templates, **choices), Cold())

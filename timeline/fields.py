@@ -6,11 +6,24 @@ import re
 from dataclasses import dataclass
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# An id names a file (<id>.yaml) and a folder of the site; file systems allow 255 bytes a name.
+MAX_ID = 200
 MAX_TITLE = 120
 MAX_SUMMARY = 300
 MAX_LABEL = 40
 # A local image is copied into the site at every build: a photograph for the web is a few megabytes.
 MAX_MEDIA_BYTES = 25_000_000
+# Lists an entry may hold, each far beyond what a newsroom writes, so that one file bounds the work of
+# a build. An entry is listed on the page of each of its tags with all of them (the pages grow with the
+# square of its tags): 1,000 tags made 76 MB; entries carry 3 to 10. Sources and corrections are shown
+# in full on the entry's page: 1 to 10 sources, 0 to 3 corrections. Each alias is a page and a line of
+# permalinks.lock, and an entry gets one per rename.
+MAX_TAGS = 30
+MAX_SOURCES = 100
+MAX_CORRECTIONS = 50
+MAX_ALIASES = 20
+# The base_url is written into every page several times and into every line of the sitemap and feed.
+MAX_BASE_URL = 200
 
 
 @dataclass(frozen=True)
@@ -25,6 +38,7 @@ class Field:
     limit: int | None = None  # most characters of a text; largest magnitude of a number
     fields: dict[str, "Field"] | None = None  # the keys of a mapping (kind is then unused)
     many: bool = False  # a list of such values
+    max_items: int | None = None  # most values of such a list
 
 
 PLACE_FIELDS = {f.name: f for f in (
@@ -73,31 +87,32 @@ ENTRY_FIELDS = {f.name: f for f in (
           "The first provincial capital to fall since May.", kind="text", limit=MAX_SUMMARY),
     Field("body", "The full account, in Markdown.", "Residents fled towards the border with Iran.",
           kind="text"),
-    Field("tags", f"Short labels (at most {MAX_LABEL} characters each) that group entries.",
-          ["Provincial capitals"], limit=MAX_LABEL, many=True),
+    Field("tags", f"Short labels (at most {MAX_LABEL} characters each, at most {MAX_TAGS} tags) that group "
+          "entries.", ["Provincial capitals"], limit=MAX_LABEL, many=True, max_items=MAX_TAGS),
     Field("place", "Where it happened: name (required), region, country, lat, lon.",
           {"name": "Zaranj", "region": "Nimroz", "country": "Afghanistan"}, fields=PLACE_FIELDS),
-    Field("sources", "At least one source: name (required), url, title, date, quote.",
+    Field("sources", f"At least one source (at most {MAX_SOURCES}): name (required), url, title, date, quote.",
           [{"name": "Tolo News", "url": "https://tolonews.com/"}], required=True,
-          fields=SOURCE_FIELDS, many=True),
+          fields=SOURCE_FIELDS, many=True, max_items=MAX_SOURCES),
     Field("media", "One image: src (a file in content/media/ or an https URL), alt (required), "
           "caption, credit.", {"src": "zaranj.jpg", "alt": "The border crossing at Zaranj"},
           fields=MEDIA_FIELDS),
     Field("draft", "true keeps the entry out of the build unless --drafts is given.", False, kind="boolean"),
     Field("updated", "Date of the last substantive change to the entry.", "2021-08-08", kind="date"),
-    Field("corrections", "Published corrections, each with date and text.",
+    Field("corrections", f"Published corrections (at most {MAX_CORRECTIONS}), each with date and text.",
           [{"date": "2021-08-08", "text": "An earlier version gave the wrong province."}],
-          fields=CORRECTION_FIELDS, many=True),
-    Field("aliases", "Earlier ids of this entry, whose URLs must keep working.", ["zaranj-captured"],
-          kind="id", many=True),
+          fields=CORRECTION_FIELDS, many=True, max_items=MAX_CORRECTIONS),
+    Field("aliases", f"Earlier ids of this entry (at most {MAX_ALIASES}), whose URLs must keep working.",
+          ["zaranj-captured"], kind="id", many=True, max_items=MAX_ALIASES),
 )}
 
 SETTINGS_FIELDS = {f.name: f for f in (
     Field("title", "Title of the timeline.", "The Taliban offensive of 2021", required=True),
-    Field("base_url", "Absolute URL where the site is published, used for canonical links, feeds "
-          "and sharing.", "https://example.org/afghanistan-2021/", required=True),
-    Field("timezone", "IANA time zone of the events, for times written without an offset.",
-          "Asia/Kabul", required=True),
+    Field("base_url", "Absolute http or https URL where the site is published, used for canonical links, "
+          f"feeds and sharing: a host and a path, no query, no fragment, at most {MAX_BASE_URL} characters.",
+          "https://example.org/afghanistan-2021/", required=True, limit=MAX_BASE_URL),
+    Field("timezone", "IANA time zone of the events (an Area/City name), for times written without an "
+          "offset.", "Asia/Kabul", required=True),
     Field("description", "One or two sentences about the timeline.", "How the Taliban advanced."),
     Field("language", "Language of the content, a BCP 47 tag.", "en"),
     Field("publisher", "Who publishes the timeline.", "The Newsroom"),

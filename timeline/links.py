@@ -2,7 +2,8 @@
 
 Checks the site as a set of files (path -> bytes, as the render stage makes
 them, or read back from an output folder): each href/src of every HTML page,
-each meta refresh target, and the addresses in the feed and sitemap. A link
+each meta refresh target, and the addresses in the feed and sitemap (which
+must be well-formed XML: a reader refuses a feed that is not). A link
 is internal when it is relative or starts with the site's base_url; it must
 name a file of the site (a folder means its index.html), and a #fragment must
 name an id in that page. External links are not fetched.
@@ -15,6 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
+from xml.parsers.expat import ErrorString
 
 from .model import Problem
 
@@ -57,11 +59,9 @@ def page_links(data: bytes) -> _PageLinks:
 
 
 def _xml_links(data: bytes) -> list[tuple[str, int, int]]:
-    """Addresses in an Atom feed (link href, id) or a sitemap (loc); malformed XML yields none."""
-    try:
-        root = ElementTree.fromstring(data)
-    except ElementTree.ParseError:
-        return []
+    """Addresses in an Atom feed (link href, id) or a sitemap (loc); ElementTree.ParseError when the
+    document is not well-formed XML."""
+    root = ElementTree.fromstring(data)
     found = []
     for element in root.iter():
         name = element.tag.rsplit("}", 1)[-1]
@@ -80,7 +80,11 @@ def check_links(files: dict[str, bytes], base_url: str = "", shown_root: str = "
         if path in pages:
             links = pages[path].links
         elif path.endswith(".xml"):
-            links = _xml_links(data)
+            try:
+                links = _xml_links(data)
+            except ElementTree.ParseError as err:
+                problems.append(_ill_formed(shown_root + path, err))
+                continue
         else:
             continue
         for address, line, column in links:
@@ -89,6 +93,14 @@ def check_links(files: dict[str, bytes], base_url: str = "", shown_root: str = "
                 problems.append(Problem(shown_root + path, message, field="link",
                                         line=line or None, column=column or None))
     return problems
+
+
+def _ill_formed(shown: str, err: ElementTree.ParseError) -> Problem:
+    """A feed or sitemap that feed readers and search engines would refuse whole."""
+    line, offset = err.position  # the offset counts from 0
+    return Problem(shown, f"is not well-formed XML ({ErrorString(err.code)}), so feed readers and search "
+                   "engines refuse all of it; fix the template, or the text it shows there",
+                   field="xml", line=line, column=offset + 1)
 
 
 def _broken(address: str, page: str, files: dict[str, bytes], pages: dict[str, _PageLinks], base_url: str) -> str | None:

@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 from zoneinfo import ZoneInfo
 
-from .fields import ID_PATTERN
 from .folders import FILE, FOLDER, Refused, check_folder, listing, read_regular, refusal, walk
 from .layout import ENTRIES_DIR, MEDIA_DIR, SETTINGS_FILE, display_path, is_entry_file_name, is_passed_over
 from .model import Entry, Problem, Settings, Tag
-from .validate import Report, slugify, validate_entry, validate_settings
+from .validate import Report, file_name_problem, validate_entry, validate_settings
 from .yamlfile import MAX_FILE_BYTES, Mapping, Node, Scalar, YamlError, parse_yaml
 
 
@@ -87,9 +86,9 @@ def parse_entry(name: str, data: bytes, reading: Reading) -> EntryFile:
     """What the bytes of the entry file `name` give: the entry (None when it has errors) and the problems."""
     report = Report(reading.path(name))
     entry_id = os.path.splitext(name)[0]
-    if not ID_PATTERN.fullmatch(entry_id):
-        report.error(None, "", f'the file name "{name}" is not a valid id: use lowercase letters, digits '
-                     f'and single hyphens, as in zaranj-falls.yaml (rename it to {_suggest_id(entry_id)}.yaml)')
+    misnamed = file_name_problem(name)
+    if misnamed:
+        report.error(None, "", misnamed)
     root = None
     try:
         root = parse_yaml(data)
@@ -161,18 +160,17 @@ def _misplaced_entry_files(folder: Path) -> list[Problem]:
 
 
 def _list_marks(root: Node | None) -> dict[tuple[str, str], tuple[int, int]]:
-    """(field, text) -> (line, column) of each alias and tag."""
+    """(field, text) -> (line, column) of each alias and tag, and of the place's name (field "place")."""
     marks: dict[tuple[str, str], tuple[int, int]] = {}
     if isinstance(root, Mapping):
         for name in ("aliases", "tags"):
             for item in getattr(root.get(name), "items", ()):
                 if isinstance(item, Scalar):
                     marks.setdefault((name, item.text.strip()), (item.line, item.column))
+        name = getattr(root.get("place"), "by_key", {}).get("name")
+        if isinstance(name, Scalar):
+            marks[("place", name.text.strip())] = (name.line, name.column)
     return marks
-
-
-def _suggest_id(stem: str) -> str:
-    return slugify(stem) or "my-entry"
 
 
 def _read(report: Report, path: Path, if_empty: str) -> Node | None:
@@ -190,7 +188,8 @@ def _read(report: Report, path: Path, if_empty: str) -> Node | None:
 
 
 def check_uniqueness(entries: list[Entry]) -> list[Problem]:
-    """Ids and aliases name URLs, so no two entries may claim the same one; tags must be spelled one way."""
+    """Ids and aliases name URLs, so no two entries may claim the same one; tags must be spelled one way,
+    and so must places, and one place page must not stand for two places."""
     problems = []
     claimed: dict[str, Entry] = {}
     for entry in entries:
@@ -200,7 +199,8 @@ def check_uniqueness(entries: list[Entry]) -> list[Problem]:
                                     f"{display_path(first.source_path)}; rename one of the files"))
     spelling_problems = []
     firsts: dict[str, tuple[Tag, Entry]] = {}  # the first spelling of each tag slug, and who wrote it
-    for entry in entries:  # one pass for aliases and tags: 10,000 entries take a few ms each time
+    places = _Places()
+    for entry in entries:  # one pass for aliases, tags and places: 10,000 entries take a few ms each time
         for index, alias in enumerate(entry.aliases, 1):
             owner = claimed.get(alias)
             if owner is not None and owner is not entry:
@@ -218,8 +218,45 @@ def check_uniqueness(entries: list[Entry]) -> list[Problem]:
                 spelling_problems.append(_at(entry, "tags", tag.label, Problem(
                     entry.source_path, f'"{tag.label}" and "{first[0].label}" ({display_path(first[1].source_path)}) '
                     f'share the URL slug "{tag.slug}"; spell the tag one way', field=f"tags[{index}]")))
+        if entry.place is not None:
+            message = places.conflict(entry)
+            if message is not None:
+                spelling_problems.append(_at(entry, "place", entry.place.name, Problem(
+                    entry.source_path, message, field="place.name")))
     problems += spelling_problems
     return problems
+
+
+class _Places:
+    """The places seen so far, by URL slug: the first spelling of each, and the first region and country
+    given with it, each with the entry that gave it."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, tuple[str, Entry]] = {}
+        self.parts: dict[tuple[str, str], tuple[str, Entry]] = {}  # (slug, "region" or "country") -> value
+
+    def conflict(self, entry: Entry) -> str | None:
+        """Why the entry's place cannot share its page with the places seen before, if it cannot.
+
+        A place written with less detail (no region) is the same place; coordinates may differ.
+        """
+        place = entry.place
+        first = self.names.setdefault(place.slug, (place.name, entry))
+        if first[0] != place.name:
+            return (f'"{place.name}" and "{first[0]}" ({display_path(first[1].source_path)}) share the URL slug '
+                    f'"{place.slug}", so they would be one place page; spell the place one way, or name '
+                    "them apart if they are two places")
+        for part in ("region", "country"):
+            value = getattr(place, part)
+            if value is None:
+                continue
+            known = self.parts.setdefault((place.slug, part), (value, entry))
+            if known[0] != value:
+                return (f'"{place.name}" is in the {part} "{value}" here but "{known[0]}" in '
+                        f"{display_path(known[1].source_path)}, and one name makes one place page (places/{place.slug}/); "
+                        f"if it is one place, write its {part} the same way in both; if two, tell them apart by "
+                        f'name, as in "{place.name}, {known[0]}" and "{place.name}, {value}"')
+        return None
 
 
 def _at(entry: Entry, field: str, text: str, problem: Problem) -> Problem:

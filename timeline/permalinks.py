@@ -115,19 +115,29 @@ def _read_lines(content_dir: Path, served: Container[str] = frozenset()
                 ) -> tuple[dict[str, tuple[str, str | None, int]], list[Problem]]:
     """What read_lock gives, as (title, removed reason, line number) by path, but for the `served` paths:
     whatever their lines say, the guard records them as served now."""
+    from .validate import text_problem  # here: the validator imports PyYAML, which a no-op build does without
+
     path = lock_path(content_dir)
     shown = str(path.absolute())
     if not path.exists() and not path.is_symlink():
         return {}, []
     try:
+        # utf-8-sig: an editor on Windows may save the file with a byte-order mark; the lock is written without.
         text = read_regular(str(path), MAX_LOCK_BYTES)[0].decode("utf-8-sig")
     except (Refused, UnicodeDecodeError) as err:
         reason = str(err) if isinstance(err, Refused) else "it is not UTF-8"
         return {}, [Problem(shown, f"cannot read the permalink lock: {reason}; restore it from version control")]
     records: dict[str, tuple[str, str | None, int]] = {}
     problems = []
-    for number, raw in enumerate(text.splitlines(), 1):
+    # A title or reason kept here is shown on the page that replaces a retired path. Lines are split
+    # at line feeds alone, as editors number them (splitlines also splits at U+2028 and kin).
+    suspect = not text.replace("\n", "").replace("\t", "").isprintable()
+    for number, raw in enumerate(text.split("\n"), 1):
+        raw = raw.removesuffix("\r")
         if raw.partition("\t")[0] in served:  # an entry path, as is: no problem to report, nothing to keep
+            continue
+        if suspect and (problem := text_problem(raw, one_line=False)) is not None:
+            problems.append(Problem(shown, problem, line=number, column=1))
             continue
         written = _WRITTEN_LINE.fullmatch(raw)
         if written:  # as the tool writes it (nearly every line): nothing to strip or normalise
@@ -244,9 +254,9 @@ class LockUpdate:
     def prepare(self) -> None:
         text = lock_text(self.permalinks)
         try:
-            if read_regular(str(self.path), MAX_LOCK_BYTES)[0].decode("utf-8-sig") == text:
+            if read_regular(str(self.path), MAX_LOCK_BYTES)[0] == text.encode("utf-8"):  # a BOM is written away
                 return
-        except (Refused, UnicodeDecodeError):
+        except Refused:
             pass
         handle, self.temporary = tempfile.mkstemp(prefix=f".{LOCK_FILE}.", dir=self.path.parent)
         try:

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import difflib
 import re
+import string
 import unicodedata
 from datetime import tzinfo
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
 
 from . import dates
-from .fields import (CORRECTION_FIELDS, ENTRY_FIELDS, ID_PATTERN, MAX_LABEL, MAX_MEDIA_BYTES, MAX_SUMMARY, MAX_TITLE,
-                     MEDIA_FIELDS, PLACE_FIELDS, SETTINGS_FIELDS, SOURCE_FIELDS, Field)
+from .fields import (CORRECTION_FIELDS, ENTRY_FIELDS, ID_PATTERN, MAX_BASE_URL, MAX_ID, MAX_LABEL, MAX_MEDIA_BYTES,
+                     MAX_SUMMARY, MAX_TITLE, MEDIA_FIELDS, PLACE_FIELDS, SETTINGS_FIELDS, SOURCE_FIELDS, Field)
 from .folders import check_file_below
 from .model import Correction, Entry, Media, PartialDate, Place, Problem, Settings, Source, Tag
 from .yamlfile import Mapping, Node, Scalar, Sequence
@@ -25,6 +26,138 @@ from .yamlfile import Mapping, Node, Scalar, Sequence
 # Addresses that urlsplit (below) certainly accepts: a plain host name, no space. Checked first: most are.
 _HTTP_ADDRESS = re.compile(r"(?i:https?)://[A-Za-z0-9.-]+(?:[/?#]\S*)?")
 _HTTPS_ADDRESS = re.compile(r"(?i:https)://[A-Za-z0-9.-]+(?:[/?#]\S*)?")
+
+
+# --- characters ------------------------------------------------------------------
+# Refused in every text: what no HTML page or XML feed may hold (C0 controls but tab and line feed,
+# DEL and the C1 controls, lone surrogates, noncharacters), the line and paragraph separators (an
+# invisible line break, pasted from word processors), and the bidirectional embeddings and overrides
+# U+202A-U+202E, which make text display otherwise than it is stored (Trojan Source) and leak into
+# the text around it in lists and feed readers. Right-to-left text needs none of them: the isolates
+# U+2066-U+2069 (matched here only to check that each is closed within its text) and the marks
+# U+200E, U+200F and U+061C do the same work without leaking, and are allowed.
+_REFUSED = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+_ISOLATES, _POP_ISOLATE = "\u2066\u2067\u2068", "\u2069"
+# The noncharacters beyond U+FFFF (U+1FFFE, U+1FFFF ... U+10FFFF) are found among all the characters
+# there, matched as one range and picked out by text_problem: the regular expression engine tests a
+# range at once, and a long class of single characters one by one.
+_ASTRAL = "\U00010000-\U0010ffff"
+_ASTRAL_NONCHARACTERS = "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(1, 17))
+_SUSPECT_IN_TEXT = re.compile(f"[{_REFUSED}{_ISOLATES}{_POP_ISOLATE}{_ASTRAL}]")
+_SUSPECT_IN_LINE = re.compile(f"[\t{_REFUSED}{_ISOLATES}{_POP_ISOLATE}{_ASTRAL}]")  # and a tab
+# What a problem's message shows as <U+XXXX> rather than print: it echoes what the editor wrote,
+# and a terminal would act on a control character or reorder the line around an override.
+_UNPRINTABLE = re.compile(f"[\t\n{_REFUSED}{_ISOLATES}{_POP_ISOLATE}{_ASTRAL_NONCHARACTERS}]")
+# A character a reader sees: a letter, digit, punctuation mark or symbol (Unicode categories L, N, P,
+# S), but for the letters and symbol that display as blank space. ASCII marks and \w first: nearly
+# every text starts with one; the rest by category.
+_BLANK_LOOKING = "\u115f\u1160\u3164\uffa0\u2800"  # Hangul fillers, the blank Braille pattern
+_VISIBLE = re.compile(f"[^\\W{_BLANK_LOOKING}]|[!-/:-@\\[-`{{-~]")
+_ASCII_VISIBLE = string.ascii_letters + string.digits + string.punctuation
+# A numeric character reference in Markdown (&#27; or &#x1b;), which the page and the summaries made
+# from the body turn into the character itself.
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+_REFERENCE_REFUSED = re.compile(f"[{_REFUSED}{_ASTRAL_NONCHARACTERS}]")
+
+
+def escape_unprintable(text: str) -> str:
+    """`text` with each character a terminal would act on or reorder shown as <U+XXXX>."""
+    if text.isprintable():
+        return text
+    return _UNPRINTABLE.sub(lambda match: f"<{_code(match.group())}>", text)
+
+
+def _code(char: str) -> str:
+    return f"U+{ord(char):04X}"
+
+
+def _named(char: str) -> str:
+    name = unicodedata.name(char, "")
+    return f"{_code(char)} ({name})" if name else _code(char)
+
+
+def _position(text: str, index: int) -> str:
+    line = text.count("\n", 0, index)
+    column = index - text.rfind("\n", 0, index)
+    return f"character {column}" if not line else f"line {line + 1}, character {column} of the text"
+
+
+def text_problem(text: str, one_line: bool) -> str | None:
+    """Why `text` cannot be published as the text of a page or feed: its first refused character or
+    unclosed isolate; None when it can (`one_line`: a tab is refused too)."""
+    if text.isprintable() or text.replace("\n", " ").isprintable():
+        return None  # nearly every text: no control, format, separator or unassigned character at all
+    opened: list[int] = []
+    for match in (_SUSPECT_IN_LINE if one_line else _SUSPECT_IN_TEXT).finditer(text):
+        char, at = match.group(), match.start()
+        if char > "\uffff" and char not in _ASTRAL_NONCHARACTERS:
+            continue  # an emoji, a historic script
+        if char in _ISOLATES:
+            opened.append(at)
+        elif char == _POP_ISOLATE and opened:
+            opened.pop()
+        elif char == _POP_ISOLATE:
+            return (f"contains {_named(char)} at {_position(text, at)}, which closes no isolate "
+                    "(U+2066, U+2067 or U+2068) before it; delete it")
+        else:
+            return _refused(text, at, char, one_line)
+    if opened:
+        at = opened[-1]
+        return (f"contains the directional isolate {_named(text[at])} at {_position(text, at)}, which is "
+                "not closed: the text after it would be laid out apart from the rest of the page; add "
+                "U+2069 (POP DIRECTIONAL ISOLATE) where the isolated text ends")
+    return None
+
+
+def _refused(text: str, at: int, char: str, one_line: bool) -> str:
+    what, fix = _why_refused(char, one_line)
+    return f"contains {what} at {_position(text, at)}{fix}"
+
+
+def _why_refused(char: str, one_line: bool) -> tuple[str, str]:
+    """What the refused character is, and what to do about it (from a comma or semicolon on)."""
+    number = ord(char)
+    if char == "\t":
+        return "a tab (U+0009)", "; a one-line text holds none: replace it with a space"
+    if char in "\u2028\u2029":
+        fix = "remove it (this text is one line)" if one_line else "replace it with an ordinary line break"
+        return _named(char), f", an invisible line break that pages ignore; {fix}"
+    if 0x202A <= number <= 0x202E:
+        return (f"the bidirectional control {_named(char)}", ", which makes text display otherwise than it is "
+                "written and spills over the text around it; delete it (for right-to-left text use the "
+                "isolates U+2066 to U+2069 or the marks U+200E and U+200F)")
+    if 0xD800 <= number <= 0xDFFF:
+        what = f"the lone surrogate {_code(char)} (half of a UTF-16 pair, not a character)"
+    elif number < 0x20 or 0x7F <= number <= 0x9F:
+        what = f"the control character {_named(char)}"
+    else:
+        what = f"the noncharacter {_code(char)}"
+    return what, ", which cannot appear in a web page or feed; delete it"
+
+
+def _invisible(value: str) -> str | None:
+    """Why a text that must not be empty shows nothing to a reader, if it does not."""
+    if _VISIBLE.search(value) is not None or any(
+            unicodedata.category(char)[0] in "LNPS" and char not in _BLANK_LOOKING for char in value):
+        return None  # nearly always the first search
+    shown = ", ".join(dict.fromkeys(_named(char) for char in value if not char.isspace()))
+    return f"has no visible character, only {_short(shown, 120)}; write the text or remove the field"
+
+
+def _referenced_character(body: str) -> str | None:
+    """Why a character reference in a Markdown body cannot be published, if one cannot."""
+    if "&#" not in body:
+        return None
+    for match in _CHARACTER_REFERENCE.finditer(body):
+        hexadecimal, decimal = match.groups()
+        number = int(hexadecimal, 16) if hexadecimal else int(decimal)
+        where = f'the character reference "{match.group()}" at {_position(body, match.start())}'
+        if number == 0 or number > 0x10FFFF:
+            return f"has {where}, which names no character; delete it"
+        if _REFERENCE_REFUSED.fullmatch(chr(number)):
+            what, fix = _why_refused(chr(number), one_line=False)
+            return f"has {where}, which stands for {what}{fix}"
+    return None
 
 
 _KIND_NAMES = {"bool": "a boolean", "int": "a number", "float": "a number", "null": "empty",
@@ -40,8 +173,9 @@ class Report:
         self.problems: list[Problem] = []
 
     def error(self, node: Node | None, field: str, message: str, severity: str = "error") -> None:
-        self.problems.append(Problem(
-            file=self.file, field=field, message=message, severity=severity,
+        self.problems.append(Problem(  # the field may be a key, and the message quotes values, as written
+            file=self.file, field=escape_unprintable(field), message=escape_unprintable(message),
+            severity=severity,
             line=node.line if node is not None else None,
             column=node.column if node is not None else None,
         ))
@@ -52,6 +186,24 @@ class Report:
     @property
     def failed(self) -> bool:
         return any(p.severity == "error" for p in self.problems)
+
+
+ID_RULE = "use lowercase letters, digits and single hyphens, as in zaranj-falls"
+_ENTRY_SUFFIX = re.compile(r"\.ya?ml$", re.IGNORECASE)
+
+
+def file_name_problem(name: str) -> str | None:
+    """Why the entry file name `name` (such as zaranj-falls.yaml) does not give a valid id, with the fix."""
+    stem = _ENTRY_SUFFIX.sub("", name)
+    if ID_PATTERN.fullmatch(stem):
+        return None
+    return (f'the file name "{name}" is not a valid id: {ID_RULE}.yaml '
+            f"(rename it to {suggest_id(stem)}.yaml)")
+
+
+def suggest_id(text: str) -> str:
+    """A valid id made from `text`."""
+    return slugify(text) or "my-entry"
 
 
 def slugify(label: str) -> str:
@@ -88,12 +240,19 @@ def _text(report: Report, node: Node, field: str, *, one_line=False, limit=None)
         else:
             report.error(node, field, f"expected text, found {_describe(node)}")
         return None
+    # Each check's common case first, inline: 10,000 entries hold over 100,000 texts.
+    if not node.text.isprintable() and (problem := text_problem(node.text, one_line)) is not None:
+        report.error(node, field, problem)
+        return None
     value = node.text.strip()
     if not value:
         report.error(node, field, "is empty; write the text or remove the field")
         return None
     if one_line and "\n" in value:
         report.error(node, field, "must be a single line; remove the line breaks")
+        return None
+    if value[0] not in _ASCII_VISIBLE and _VISIBLE.search(value) is None and (problem := _invisible(value)):
+        report.error(node, field, problem)
         return None
     if limit is not None and len(value) > limit:
         report.error(node, field, f"is {len(value):,} characters long; the limit is {limit}, shorten it")
@@ -135,7 +294,15 @@ def _date(report: Report, node: Node, field: str, tz: tzinfo) -> PartialDate | N
     except dates.DateError as err:
         report.error(node, field, str(err))
         return None
+    except (OverflowError, ValueError):  # a time that the time zone moves out of years 1 to 9999
+        report.error(node, field, f'"{_short(node.text.strip())}" is too close to the first or last day '
+                     "a calendar date can have (years 1 to 9999); give the date without a time")
+        return None
     return _keep(_DATES, (node.text, tz), date)
+
+
+def _ends_before(end: PartialDate, start: PartialDate) -> bool:
+    return dates.end_instant(end) <= dates.instant(start.start)
 
 
 # Values many entries share (a date, a tag, a place, a source's name), by exactly what determines them:
@@ -174,7 +341,83 @@ def _url(report: Report, node: Node, field: str, *, https_only=False) -> str | N
         need = "an https URL" if https_only else "an http or https URL"
         report.error(node, field, f'"{_short(value)}" is not {need}; write a full address such as https://example.org/page')
         return None
+    if "@" in parts.netloc:
+        report.error(node, field, _USER_INFO.format(_short(value), _without_user(parts)))
+        return None
     return value
+
+
+# A user name before the host (https://www.bbc.co.uk@example.org/ leads to example.org) makes a link
+# look as if it led elsewhere, and a password in it would be published.
+_USER_INFO = ('"{}" gives a user name or password before the host; an address on a public page needs '
+              "none, and it can disguise where a link leads: remove it, as in {}")
+
+
+def _without_user(parts) -> str:
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+
+
+# The base_url every address of the site starts with: http(s), a host (a name, an IPv4 or a bracketed
+# IPv6 address), an optional port and a path of characters that need no escaping in HTML, XML, a
+# robots.txt line or a URL (percent-encoded ones allowed). No user, no query, no fragment.
+_HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_BASE_URL = re.compile(rf"(?i:https?)://(?:{_HOST_LABEL}(?:\.{_HOST_LABEL})*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{{1,5}})?"
+                       r"(?:/(?:[A-Za-z0-9._~!$*+,;=:@-]|%[0-9A-Fa-f]{2})*)*")
+_DOT_SEGMENT = re.compile(r"/\.\.?(?=/|$)")
+_URL_CHARACTER = re.compile(r"[A-Za-z0-9._~!$*+,;=:@%/-]")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _base_url(report: Report, node: Node) -> str | None:
+    value = _text(report, node, "base_url", one_line=True, limit=2000)
+    if value is None:
+        return None
+    problem = None if _BASE_URL.fullmatch(value) else _base_url_problem(value)
+    if problem is None and len(value) > MAX_BASE_URL:
+        problem = (f"is {len(value):,} characters long; the limit is {MAX_BASE_URL}, publish the site at a "
+                   "shorter address")
+    problem = problem or _base_url_path_problem(value)
+    if problem is not None:
+        report.error(node, "base_url", problem)
+        return None
+    return value.rstrip("/") + "/"
+
+
+def _base_url_problem(value: str) -> str:
+    """Why `value` does not match _BASE_URL, with the fix."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return (f'"{_short(value)}" is not an http or https URL; write a full address such as '
+                "https://example.org/page")
+    if "@" in parts.netloc:
+        return _USER_INFO.format(_short(value), _without_user(parts))
+    for mark, part, what in (("?", parts.query, "query"), ("#", parts.fragment, "fragment")):
+        if mark in value:
+            fixed = parts._replace(query="", fragment="").geturl()
+            return (f'"{_short(value)}" has a {what} ({mark}{_short(part, 30)}), which would end up in the middle '
+                    f"of every address of the site; the base_url is the site's folder: write it as {fixed}")
+    bad = next((char for char in parts.path if not _URL_CHARACTER.fullmatch(char)), None)
+    if bad is not None:
+        shown = f"a space ({_code(bad)})" if bad.isspace() else f"the character {bad} ({_code(bad)})"
+        return (f'"{_short(value)}" has {shown} in its path, which is not allowed in an address; '
+                f"write it percent-encoded ({quote(bad, safe='')}) or remove it")
+    if _BAD_PERCENT.search(parts.path):
+        return f'"{_short(value)}" has a % in its path that is not followed by two hex digits; write it as %25'
+    return (f'"{_short(value)}" does not have a host name such as example.org: letters a-z, digits, hyphens '
+            "and dots, then an optional :port (a name with accents in its xn-- form)")
+
+
+def _base_url_path_problem(value: str) -> str | None:
+    parts = urlsplit(value)
+    if _DOT_SEGMENT.search(parts.path):
+        return f'"{_short(value)}" has a "." or ".." folder in its path; write the path it leads to'
+    port = re.search(r":([0-9]+)$", parts.netloc)
+    if port is not None and int(port[1]) > 65535:
+        return f'"{_short(value)}" has the port {port[1]}, beyond 65535; check the port number'
+    return None
 
 
 def _mapping(report: Report, node: Node, field: str, fields: dict[str, Field]) -> Mapping | None:
@@ -223,9 +466,21 @@ def _present(node: Node | None) -> bool:
     return node is not None and not (isinstance(node, Scalar) and node.kind == "null")
 
 
+# What to do about a list longer than its field's max_items.
+_FEWER = {"tags": "keep the ones readers will look for", "sources": "cite the ones the entry relies on",
+          "corrections": "combine them into fewer corrections",
+          "aliases": "keep the ids that were published (permalinks.lock lists them)"}
+
+
 def _list(report: Report, node: Node, field: str) -> tuple[Node, ...] | None:
+    """The items of the list field `field` of an entry; None when it is not a list or has too many."""
     if not isinstance(node, Sequence):
         report.error(node, field, f"expected a list (lines starting with '- '), found {_describe(node)}")
+        return None
+    most = ENTRY_FIELDS[field].max_items
+    if most is not None and len(node.items) > most:
+        report.error(node, field, f"has {len(node.items):,} items; an entry may have at most {most} {field}, "
+                     f"{_FEWER[field]}")
         return None
     return node.items
 
@@ -337,11 +592,16 @@ def _media_path(report: Report, node: Node, src: str, media_dir: Path) -> str | 
         report.error(node, "media.src", f'"{_short(src)}" must be a file inside content/media/ such as zaranj.jpg, '
                      "or an https URL")
         return None
+    marked = next((mark for mark in "#?%" if mark in relative), None)
+    if marked is not None:  # the page's address of the image would end, or be decoded, there
+        report.error(node, "media.src", f'"{_short(src)}" has {marked} in its name, which a web address reads '
+                     "otherwise; rename the file without #, ? or %")
+        return None
     if not (media_dir / relative).exists() and not (media_dir / relative).is_symlink():
         report.error(node, "media.src", f'"{_short(src)}" does not exist; put the file in the media folder '
                      f"beside the entries folder (media/{_short(relative)}) or fix the name")
         return None
-    refused = check_file_below(str(media_dir), relative, MAX_MEDIA_BYTES)
+    refused = check_file_below(str(media_dir), relative, MAX_MEDIA_BYTES)  # no link, no pipe, not too large
     if refused is not None:
         report.error(node, "media.src", f'"{_short(src)}": {refused}')
         return None
@@ -367,12 +627,11 @@ def _aliases(report: Report, node: Node, entry_id: str) -> tuple[str, ...]:
     items = _list(report, node, "aliases")
     result = []
     for index, item in enumerate(items or (), 1):
-        alias = _text(report, item, f"aliases[{index}]", one_line=True, limit=200)
+        alias = _text(report, item, f"aliases[{index}]", one_line=True, limit=MAX_ID)
         if alias is None:
             continue
         if not ID_PATTERN.fullmatch(alias):
-            report.error(item, f"aliases[{index}]", f'"{_short(alias)}" is not a valid id: use lowercase letters, '
-                         "digits and single hyphens, as in zaranj-falls")
+            report.error(item, f"aliases[{index}]", f'"{_short(alias)}" is not a valid id: {ID_RULE}')
         elif alias == entry_id:
             report.error(item, f"aliases[{index}]", "is this entry's own id; remove it")
         elif alias in result:
@@ -396,7 +655,7 @@ def validate_entry(report: Report, entry_id: str, root: Node, tz: tzinfo, media_
     if _present(get("end_date")):
         end = _date(report, get("end_date"), "end_date", tz)
         # `end_date: 2021-08` with `date: 2021-08-06` is fine: August runs past the 6th.
-        if end and start and dates.end_instant(end) <= dates.instant(start.start):
+        if end and start and _ends_before(end, start):
             report.error(get("end_date"), "end_date", f'"{end.written}" is before the date "{start.written}"; '
                          "an end_date must not come before date: swap them or fix the typo")
         values["end_date"] = end
@@ -411,6 +670,9 @@ def validate_entry(report: Report, entry_id: str, root: Node, tz: tzinfo, media_
         report.warn(root, "summary", "is missing; the first paragraph of the body will be used")
     if _present(get("body")):
         values["body"] = _text(report, get("body"), "body", limit=200_000) or ""
+        problem = _referenced_character(values["body"])
+        if problem is not None:
+            report.error(get("body"), "body", problem)
         words = len(values["body"].split())
         if words > 600:
             report.warn(get("body"), "body", f"has {words} words; entries read best under 600")
@@ -441,8 +703,7 @@ def validate_settings(report: Report, root: Node) -> Settings | None:
         if _present(root.get(key)):
             values[key] = _text(report, root.get(key), key, one_line=True, limit=300)
     if _present(root.get("base_url")):
-        url = _url(report, root.get("base_url"), "base_url")
-        values["base_url"] = url.rstrip("/") + "/" if url else None
+        values["base_url"] = _base_url(report, root.get("base_url"))
     if _present(root.get("timezone")):
         values["timezone"] = _timezone(report, root.get("timezone"))
     if _present(root.get("language")):
@@ -461,16 +722,48 @@ def validate_settings(report: Report, root: Node) -> Settings | None:
     return Settings(**values)
 
 
+# Zone names that read the configuration of the machine that builds the site, not a place's rules:
+# its own zone (localtime, and posixrules, which follows it), the "no zone set" placeholder Factory,
+# and the posix/ and right/ copies of the database (right/ counts leap seconds), which not every
+# machine has. Each is a file some zoneinfo folders hold, so ZoneInfo would read it.
+_MACHINE_ZONES = {"localtime": "is the time zone of the computer that runs the build",
+                  "posixrules": "is a file of the computer's time zone database that follows its own zone",
+                  "factory": 'is the "no time zone set" placeholder, which shows every time as -00'}
+_MACHINE_ZONE_FOLDERS = ("posix/", "right/")
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*")
+_AREA_CITY = "write the zone of the events as an IANA Area/City name such as Asia/Kabul or Europe/London"
+
+
 def _timezone(report: Report, node: Node) -> str | None:
     name = _text(report, node, "timezone", one_line=True, limit=60)
     if name is None:
         return None
+    problem = _machine_zone(name)
+    if problem is not None:
+        report.error(node, "timezone", problem)
+        return None
     try:
+        if _ZONE_NAME.fullmatch(name) is None:
+            raise ValueError(name)
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         known = {zone.lower(): zone for zone in available_timezones()}
         close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.8)
         hint = f'; did you mean "{known[close[0]]}"?' if close else " such as Asia/Kabul or Europe/London"
         report.error(node, "timezone", f'"{_short(name)}" is not an IANA time zone name{hint}')
         return None
     return name
+
+
+def _machine_zone(name: str) -> str | None:
+    """Why the zone `name` would make the site's times depend on the machine that builds it, if it would."""
+    folded = name.lower()  # a case-insensitive file system finds LocalTime too
+    if folded in _MACHINE_ZONES:
+        return (f'"{name}" {_MACHINE_ZONES[folded]}, so the times of the site would change with the machine '
+                f"that builds it; {_AREA_CITY}")
+    if folded.startswith(_MACHINE_ZONE_FOLDERS):
+        rest = name.split("/", 1)[1]
+        fix = f'write "{rest}"' if _ZONE_NAME.fullmatch(rest) and _machine_zone(rest) is None else _AREA_CITY
+        return (f'"{_short(name)}" is read from a copy of the time zone database that only some machines have '
+                f"(right/ also counts leap seconds); {fix}")
+    return None

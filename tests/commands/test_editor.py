@@ -11,6 +11,7 @@ import pytest
 
 from timeline.commands.cli import main
 from timeline.commands.schema import entry_schema, schema_json
+from timeline.validate import slugify
 from timeline.yamlfile import Mapping, Sequence, parse_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -173,6 +174,77 @@ def test_new_needs_an_id_when_the_title_has_no_latin_letters(project, capsys):
     assert code == 2 and "--id" in err
     code, out, err = run(capsys, "new", "سقوط زرنج", "--id", "zaranj-2")
     assert code == 0 and (project / "content" / "entries" / "zaranj-2.yaml").is_file()
+
+
+@pytest.mark.parametrize("entry_id, suggestion", [
+    ("{project}/outside", "{slug}-outside"), ("../outside", "outside"), ("../../outside", "outside"),
+    ("Bad_ID", "bad-id"), ("sub/x", "sub-x"), ("x.yaml", "x-yaml"), ("..", "my-entry"), ("", "my-entry"),
+    ("a--b", "a-b"),
+])
+def test_new_refuses_an_id_check_would_refuse_before_touching_the_disk(project, capsys, entry_id, suggestion):
+    entry_id = entry_id.format(project=project)
+    suggestion = suggestion.format(slug=slugify(str(project)))
+    before = snapshot(project)
+    code, out, err = run(capsys, "new", "Kunduz falls", "--id", entry_id)
+    assert (code, out) == (2, "")
+    assert err == (f'error: the file name "{entry_id}.yaml" is not a valid id: use lowercase letters, digits and '
+                   f"single hyphens, as in zaranj-falls.yaml (rename it to {suggestion}.yaml); nothing was "
+                   f"written: give --id {suggestion}\n")
+    assert snapshot(project) == before  # the project holds every place these ids lead to
+
+
+def test_the_id_new_refuses_has_the_message_check_gives_for_the_file(project, capsys):
+    from timeline.validate import file_name_problem
+    (project / "content" / "entries" / "Bad_ID.yaml").write_text("title: x\n")
+    code, out, err = run(capsys, "check")
+    assert f"content/entries/Bad_ID.yaml: error: {file_name_problem('Bad_ID.yaml')}\n" in err
+
+
+def test_new_refuses_an_id_too_long_for_a_file_name(project, capsys):
+    code, out, err = run(capsys, "new", "Kunduz falls", "--id", "a" * 300)
+    assert code == 2 and err == "error: --id is 300 characters long; an id may have at most 200, shorten it\n"
+
+
+def test_new_refuses_an_id_that_is_another_entrys_alias(project, capsys):
+    zaranj = project / "content" / "entries" / "zaranj-falls.yaml"
+    zaranj.write_text(zaranj.read_text() + "aliases:\n  - zaranj-captured\n")
+    for args in (["Zaranj captured"], ["Kunduz falls", "--id", "zaranj-captured"]):
+        code, out, err = run(capsys, "new", *args)
+        assert code == 1, err
+        assert '"zaranj-captured" is already the id of content/entries/zaranj-captured.yaml' in err
+        assert "content/entries/zaranj-captured.yaml was not written: it would clash with other entries" in err
+    assert not (project / "content" / "entries" / "zaranj-captured.yaml").exists()
+
+
+def test_new_refuses_a_tag_spelled_otherwise_than_in_other_entries(project, capsys):
+    code, out, err = run(capsys, "new", "Kunduz falls", "--tag", "Provincial Capitals")
+    assert code == 1
+    assert ('content/entries/kunduz-falls.yaml: error: tags[1]: "Provincial Capitals" and "Provincial capitals" '
+            "(content/entries/") in err
+    assert not (project / "content" / "entries" / "kunduz-falls.yaml").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["Kunduz \x1b[2J falls"], "error: title: contains the control character U+001B at character 8"),
+    (["Kunduz \u202efalls"], "error: title: contains the bidirectional control U+202E"),
+    (["\u200b", "--id", "kunduz"], "error: title: has no visible character, only U+200B"),
+    (["Kunduz falls", "--tag", "\u200d"], "error: tags[1]: has no visible character"),
+    (["Kunduz falls", "--source", "EFE\x00"], "error: sources[1].name: contains the control character U+0000"),
+    (["Kunduz falls", "--url", "https://user:pw@example.org/"], "error: sources[1].url:"),
+    (["Kunduz falls", "--date", "2021-08-06\x1b"], 'error: date: "2021-08-06<U+001B>" is not a date'),
+])
+def test_new_refuses_texts_check_would_refuse(project, capsys, args, message):
+    code, out, err = run(capsys, "new", *args)
+    assert code == 1 and message in err and "was not written" in err
+    assert "\x1b" not in err and "\u202e" not in err  # shown as <U+...>, never printed
+    assert sorted(p.name for p in (project / "content" / "entries").iterdir()) == \
+        sorted(p.name for p in (SHIPPED / "entries").iterdir())
+
+
+def test_new_refuses_an_argument_that_is_not_utf8(project, capsys):
+    code, out, err = run(capsys, "new", "Kunduz \udcff falls")  # how Python passes the byte 0xff of argv
+    assert code == 2
+    assert err == 'error: "Kunduz ? falls" is not valid UTF-8 text (as the terminal passed it); type it again\n'
 
 
 def test_new_gives_a_content_folder_without_schema_one(project, capsys):

@@ -252,3 +252,28 @@ def test_a_served_path_is_recorded_with_its_title_now_however_its_line_is_writte
     assert [p.path for p in result.permalinks] == sorted(by_path) and len(by_path) == len(result.permalinks)
     records, problems = read_lock(content)  # read_lock itself still reads every line
     assert problems == [] and records[ZARANJ] == (Permalink(ZARANJ, "An old title", "withdrawn once"), index + 1)
+
+
+def test_a_lock_saved_with_a_byte_order_mark_is_read_and_written_back_without_it(published):
+    content, output = published
+    lock = content / LOCK_FILE
+    lines = lock.read_bytes()
+    lock.write_bytes(b"\xef\xbb\xbf" + lines.split(b"\n", 4)[4])  # the header dropped: a path on line 1
+    records, problems = read_lock(content)
+    assert problems == []
+    assert ZARANJ in records and min(number for _, number in records.values()) == 1
+    lock.write_bytes(b"\xef\xbb\xbf" + lines)
+    assert run_cli("build", "--content", content, "--output", output) == 0
+    assert lock.read_bytes() == lines
+
+
+def test_a_retired_title_with_a_character_no_page_can_hold_is_an_error_at_its_line(published, capsys):
+    content, output = published
+    lock = content / LOCK_FILE
+    lock.write_text(lock.read_text() + "entries/gone/\tGone \x1b[2J\tremoved: Withdrawn.\n"
+                    f"{ZARANJ}\tAn old title \x07 that the build replaces\n")
+    number = len(lock.read_text().split("\n")) - 2
+    assert run_cli("check", "--content", content) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+    assert errors == [f"{display_path(lock)}:{number}:1: error: contains the control character U+001B at character "
+                      "20, which cannot appear in a web page or feed; delete it"]  # not the served path's line

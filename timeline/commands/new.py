@@ -2,7 +2,7 @@
 
 The file holds the fields the editor gave, one source to fill in, and every
 other field as a comment saying what it is for, with an example that works
-when uncommented. Everything comes from the field tables in validate.py.
+when uncommented. Everything comes from the field tables in fields.py.
 
 A source is required, and `new` cannot know it unless told (--source): the
 file then names what to write there, and starts as a draft (like Hugo's
@@ -11,6 +11,7 @@ the `draft: true` line.
 """
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,11 +21,13 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from ..layout import ENTRIES_DIR, MEDIA_DIR, display_path
-from ..load import load_settings
-from ..model import Problem
+from ..load import check_uniqueness, load_content, load_settings
+from ..model import Entry, Problem
+from ..speed import Cached
+from ..speed.store import default_cache_dir
 from .schema import schema_json
-from ..fields import ENTRY_FIELDS, ID_PATTERN, SOURCE_FIELDS, Field
-from ..validate import Report, slugify, validate_entry
+from ..fields import ENTRY_FIELDS, ID_PATTERN, MAX_ID, SOURCE_FIELDS, Field
+from ..validate import Report, escape_unprintable, file_name_problem, slugify, suggest_id, validate_entry
 from ..yamlfile import YamlError, parse_yaml
 
 SCHEMA_FILE = "entry.schema.json"
@@ -53,6 +56,9 @@ class NewEntry:
 def create_entry(content_dir: Path, title: str, *, date: str | None = None, tags: tuple[str, ...] = (),
                  source: str | None = None, url: str | None = None, entry_id: str | None = None) -> NewEntry:
     """Write content/entries/<id>.yaml; never replaces an existing file."""
+    _refuse_unencodable(title, date, *tags, source, url, entry_id)
+    if entry_id is not None:
+        _check_id(entry_id)  # before the disk is touched: the id is a path
     settings, problems = load_settings(content_dir)
     if settings is None:
         raise ScaffoldError(f"{display_path(content_dir)} has no usable timeline.yaml", tuple(problems))
@@ -72,11 +78,48 @@ def create_entry(content_dir: Path, title: str, *, date: str | None = None, tags
         "draft": True,
     }
     text = entry_text(values)
-    _validate(text, path, entry_id, zone, content_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(path, "x", encoding="utf-8") as stream:  # "x": a file created meanwhile is not replaced
-        stream.write(text)
+    entry = _validate(text, path, entry_id, zone, content_dir)
+    _check_against_the_others(entry, content_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as stream:  # "x": a file created meanwhile is not replaced
+            stream.write(text)
+    except OSError as err:
+        raise ScaffoldError(f"cannot write {display_path(path)}: {err.strerror or err}") from None
     return NewEntry(path, _write_schema(content_dir))
+
+
+def _refuse_unencodable(*values: str | None) -> None:
+    """A command-line argument that is not valid UTF-8 reaches Python as lone surrogates."""
+    for value in values:
+        if value is not None and _UNENCODABLE.search(value):
+            raise ScaffoldError(f'"{escape_unprintable(_UNENCODABLE.sub("?", value))}" is not valid UTF-8 text '
+                                "(as the terminal passed it); type it again", usage=True)
+
+
+_UNENCODABLE = re.compile("[\ud800-\udfff]")
+
+
+def _check_id(entry_id: str) -> None:
+    """The id given with --id, checked as `check` checks the file name it becomes."""
+    problem = file_name_problem(f"{entry_id}.yaml")
+    if problem is None and len(entry_id) > MAX_ID:
+        raise ScaffoldError(f"--id is {len(entry_id):,} characters long; an id may have at most {MAX_ID}, "
+                            "shorten it", usage=True)
+    if problem is not None:
+        raise ScaffoldError(f"{problem}; nothing was written: give --id {suggest_id(entry_id)}", usage=True)
+
+
+def _check_against_the_others(entry: Entry, content_dir: Path) -> None:
+    """What `check` finds across entries, for the new one: its id taken as another's alias, its tags
+    spelled otherwise elsewhere."""
+    state = Cached(default_cache_dir(content_dir))
+    loaded = load_content(content_dir, state.read_entries, state.time_zone)
+    problems = [problem for problem in check_uniqueness([*loaded.entries, entry])
+                if problem.file == entry.source_path or entry.source_path in problem.message]
+    if problems:
+        raise ScaffoldError(f"{entry.source_path} was not written: it would clash with other entries",
+                            tuple(problems))
 
 
 def _id_from(title: str) -> str:
@@ -160,16 +203,17 @@ def _typed(spec: Field, value):
     return _WrittenDate(value) if spec.kind == "date" and isinstance(value, str) else value
 
 
-def _validate(text: str, path: Path, entry_id: str, zone: ZoneInfo, content_dir: Path) -> None:
+def _validate(text: str, path: Path, entry_id: str, zone: ZoneInfo, content_dir: Path) -> Entry:
     report = Report(display_path(path))
     try:
         root = parse_yaml(text.encode("utf-8"))
     except YamlError as err:  # the values are dumped by PyYAML, so only their size can fail here
         raise ScaffoldError(f"cannot write {display_path(path)}: {err.message}") from None
-    validate_entry(report, entry_id, root, zone, content_dir / MEDIA_DIR)
+    entry = validate_entry(report, entry_id, root, zone, content_dir / MEDIA_DIR)
     errors = tuple(p for p in report.problems if p.severity == "error")
-    if errors:
+    if errors or entry is None:
         raise ScaffoldError(f"{display_path(path)} was not written: fix the values given", errors)
+    return entry
 
 
 def _write_schema(content_dir: Path) -> bool:

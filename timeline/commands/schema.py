@@ -63,6 +63,8 @@ def _property(spec: Field) -> dict:
         value = {"type": "array", "items": value}
         if spec.required:
             value["minItems"] = 1
+        if spec.max_items is not None:
+            value["maxItems"] = spec.max_items
     if not spec.required:
         value["type"] = [*_types(value), "null"]
     return {"description": spec.description, **value, "examples": [spec.example]}
