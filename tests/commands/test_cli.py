@@ -1,6 +1,7 @@
 """The command line as editors and CI run it: exit codes, messages, and nothing lost on failure."""
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -179,3 +180,69 @@ def test_a_broken_template_is_reported_with_its_file_and_line(tmp_path, capsys, 
     assert code == 1 and "Traceback" not in err
     assert f"entry.html:{number}: error: template error: " in err and "no_such_field" in err
     assert not (tmp_path / "site").exists()
+
+
+# --- serve's address, and Ctrl-C -------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """serve with arguments that stop it before it serves: it must not build either."""
+    result = run("serve", *args, cwd=cwd)
+    assert not (cwd / "site").exists()
+    assert_no_traceback(result)
+    return result
+
+
+@pytest.mark.parametrize("port", ["-1", "0", "65536", "99999", "abc", "80.5", "8_000", "", "\u0668\u0660"])
+def test_serve_refuses_a_port_that_is_none(project, port):
+    result = serve("--port", port, cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (f'timeline serve: error: argument --port: "{port}" is not a port; '
+                                              "give a number from 1 to 65535, such as 8000")
+
+
+@pytest.mark.parametrize("option, value", [("--host", ""), ("--host", "127.0.0.1 8000"), ("--host", "http://x/"),
+                                           ("--allow-host", "preview.example.test:8000"), ("--allow-host", ""),
+                                           ("--allow-host", "*.example.test"), ("--allow-host", "a..b")])
+def test_serve_refuses_what_is_no_address(project, option, value):
+    result = serve(option, value, cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].startswith(f"timeline serve: error: argument {option}: \"{value}\" is not")
+
+
+@pytest.mark.parametrize("host", ["999.1.1.1", "no-such-host.invalid", "192.0.2.1"])
+def test_serve_on_an_address_that_is_not_this_machine_s_exits_2_before_building(project, host):
+    port = free_port()
+    result = serve("--host", host, "--port", str(port), cwd=project)
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: cannot listen on {host}:{port} (")
+    assert line.endswith("give --host an address of this machine, such as 127.0.0.1")
+
+
+INTERRUPTING = ("import os, signal, timeline.load, timeline.commands.new\n"
+                "def ctrl_c(*args, **kwargs):\n"
+                "    os.kill(os.getpid(), signal.SIGINT)\n"
+                "timeline.load.load_content = timeline.commands.new.load_settings = ctrl_c\n"
+                "from timeline.commands.cli import run\n"
+                "run()\n")
+
+
+@pytest.mark.parametrize("command", [["build"], ["check"], ["check", "--links"], ["new", "Kunduz falls"],
+                                     ["serve", "--port", "PORT"], ["build", "--no-cache"]])
+def test_ctrl_c_says_one_line_and_exits_130(project, command):
+    """A real SIGINT, in the middle of each command's work (where it reads the content)."""
+    command = [str(free_port()) if arg == "PORT" else arg for arg in command]
+    result = subprocess.run([sys.executable, "-c", INTERRUPTING, *command], cwd=project, capture_output=True,
+                            text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 130
+    assert result.stderr.splitlines()[-1] == "interrupted; the published site was left as it was"
+    assert_no_traceback(result)
+    assert not (project / "site").exists()
+    assert sorted(p.name for p in (project / "content" / "entries").iterdir()) == sorted(
+        p.name for p in (SHIPPED / "entries").iterdir())

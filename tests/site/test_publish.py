@@ -279,7 +279,7 @@ def test_a_build_with_a_content_error_leaves_the_published_site_untouched(publis
     assert snapshot(output) == before
 
 
-def test_a_build_crashing_while_rendering_leaves_the_published_site_untouched(published, monkeypatch):
+def test_a_build_crashing_while_rendering_leaves_the_published_site_untouched(published, monkeypatch, capsys):
     content, output, before = published
 
     from timeline.speed import workers
@@ -293,8 +293,9 @@ def test_a_build_crashing_while_rendering_leaves_the_published_site_untouched(pu
         return real_render_page(env, page) + b"<!-- changed -->"
 
     monkeypatch.setattr(workers, "render_page", interrupted)
-    with pytest.raises(KeyboardInterrupt):  # --no-cache: the unchanged build is not skipped
-        run_cli("build", "--content", content, "--output", output, "--no-cache")
+    # --no-cache: the unchanged build is not skipped. Ctrl-C: one line and 130, as a shell expects.
+    assert run_cli("build", "--content", content, "--output", output, "--no-cache") == 130
+    assert capsys.readouterr().err == "interrupted; the published site was left as it was\n"
     assert len(rendered) == 5
     assert snapshot(output) == before
     assert leftovers(output) == []

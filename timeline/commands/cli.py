@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +20,8 @@ from ..speed.store import default_cache_dir
 # build with nothing to do (pipeline.build returns at once) does not wait for them.
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # what a shell reports for a command stopped by Ctrl-C
+INTERRUPTED = "interrupted; the published site was left as it was"
 PROJECT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
@@ -60,8 +63,13 @@ def _add_editor_commands(commands, common: argparse.ArgumentParser,
                                     help="build, serve the site and rebuild it on every save, with live reload")
     serve_cmd.add_argument("--output", type=Path, default=Path("site"), metavar="DIR",
                            help="output folder (default: site)")
-    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve_cmd.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve_cmd.add_argument("--host", type=_listen_address, default="127.0.0.1",
+                           help="address to listen on (default: 127.0.0.1)")
+    serve_cmd.add_argument("--port", type=_port_number, default=8000, help="port to listen on, 1 to 65535 "
+                                                                           "(default: 8000)")
+    serve_cmd.add_argument("--allow-host", action="append", default=[], type=_host_name, metavar="NAME",
+                           help="also answer requests for this host name (.NAME: it and its subdomains); "
+                                "localhost, IP addresses and --host always work (repeatable)")
     new_cmd = commands.add_parser("new", help="start a new entry file that passes check")
     new_cmd.add_argument("title", help="headline of the event; its file name is made from it")
     new_cmd.add_argument("--date", help="when it happened, in any accepted form (default: today in the "
@@ -75,6 +83,28 @@ def _add_editor_commands(commands, common: argparse.ArgumentParser,
                          help="content folder (default: content)")
     commands.add_parser("schema", help="print the JSON Schema of the entry format, for editors' tools")
     return serve_cmd
+
+
+def _port_number(text: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,5}", text) or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a port; give a number from 1 to 65535, such as 8000')
+    return int(text)
+
+
+def _listen_address(text: str) -> str:
+    """An IP address or a host name ([::1] as ::1); whether it is one of this machine's, listening says."""
+    address = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+    if not re.fullmatch(r"[A-Za-z0-9._:%-]{1,253}", address):
+        raise argparse.ArgumentTypeError(f'"{text}" is not an address; give an IP address such as 127.0.0.1 '
+                                         "or a host name such as localhost")
+    return address
+
+
+def _host_name(text: str) -> str:
+    if not re.fullmatch(r"\.?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?", text) or len(text) > 253:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a host name; give one such as preview.example.test '
+                                         "(without a port), or .example.test for it and its subdomains")
+    return text
 
 
 def _add_permalink_options(*commands: argparse.ArgumentParser) -> None:
@@ -140,6 +170,16 @@ def run() -> NoReturn:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit status. Ctrl-C at any point gives one line, never a traceback: each
+    command leaves the output folder as it was when it stops early (write.py moves files in last)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv.insert(0, "build")
@@ -197,7 +237,8 @@ def _serve(args) -> int:
     from .serve import CannotListen, serve  # tornado is only needed here
 
     try:
-        serve(_options(args), _state(args, session=True), PROJECT_TEMPLATES, host=args.host, port=args.port)
+        serve(_options(args), _state(args, session=True), PROJECT_TEMPLATES, host=args.host, port=args.port,
+              allowed_hosts=tuple(args.allow_host))
     except CannotListen as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE

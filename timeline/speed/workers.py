@@ -12,6 +12,7 @@ import dataclasses
 import io
 import os
 import pickle
+import signal
 import threading
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -60,7 +61,10 @@ def fork_pool(workers: int) -> Executor:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    # Ctrl-C reaches every process of the terminal's group: the workers leave it to the parent, which
+    # stops the pool and reports it once (a worker stopped by it would leave the pool waiting for it).
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
 
 
 def in_batches(names: list[str], count: int = BATCHES) -> list[list[str]]:
