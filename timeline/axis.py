@@ -19,10 +19,11 @@ Only geometry is made here, as plain values; templates/axis.html draws it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Iterable, Iterator
 
 from .dates import end_instant, instant
+from .model import DAY as DAY_PRECISION
 from .model import MINUTE, Entry, PartialDate
 
 WIDTH = 1000.0  # of the axis's viewBox, in units
@@ -30,7 +31,7 @@ BREAK_WIDTH = 36.0
 BREAK_DAYS = 30
 BREAK_SHARE = 0.1
 MARGIN = 12.0  # at each end, so that the first and last marks are whole
-LANE_HEIGHT = 16.0
+LANE_HEIGHT = 18.0
 MARK_RADIUS = 5.0
 LANE_GAP = 2 * MARK_RADIUS + 3  # the least distance between two marks in a lane
 MAX_LANES = 12
@@ -90,14 +91,13 @@ class Scale:
 class Mark:
     """An entry on the axis: `x` to `x_end` (the same for a point), in lane `lane` from the top."""
 
-    entry_id: str
+    entry: Entry
     x: float
     x_end: float
     lane: int
-    shape: str  # point (a time), span (a day, month or year), range (from its date to its end date)
-    circa: bool
-    key: bool
-    status: str | None
+    # point (a time), day (a date to the day), span (a month or a year: sometime within it), range (from
+    # its date to its end date), open (begun, not ended when written: to the end of the axis)
+    shape: str
 
     @property
     def width(self) -> float:
@@ -106,13 +106,15 @@ class Mark:
 
 @dataclass(frozen=True)
 class Tick:
-    """A labelled moment on the axis: the first of a year, month or day (`unit`)."""
+    """A labelled moment on the axis: the first of a year, month or day (`unit`); `with_year` when its
+    label should name the year too (the first of its unit in a stretch, or a January)."""
 
     x: float
     unit: str  # year, month or day
     year: int
     month: int
     day: int
+    with_year: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,13 +136,21 @@ class Axis:
     lanes: int
     era_rows: int
 
-    @property
-    def height(self) -> float:
-        return self.marks_top + self.lanes * LANE_HEIGHT + 34
+    lane_height: float = LANE_HEIGHT
 
     @property
     def marks_top(self) -> float:
+        """Where the first lane of marks begins, below the rows of era bars."""
         return 8 + self.era_rows * 18
+
+    @property
+    def ticks_y(self) -> float:
+        """Where the line of the axis runs, below the lanes; the tick labels hang from it in rows."""
+        return self.marks_top + self.lanes * self.lane_height + 6
+
+    @property
+    def height(self) -> float:
+        return self.ticks_y + 40
 
 
 def covered(date: PartialDate, end: PartialDate | None = None) -> tuple[int, int]:
@@ -189,8 +199,9 @@ def _stretches(first: int, last: int, gaps: list[tuple[int, int]]) -> list[tuple
     return [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
 
 
-def entry_axis(entries: Iterable[Entry], eras=()) -> Axis | None:
-    """The axis of `entries` (in timeline order) and the timeline's eras; None for no entries."""
+def entry_axis(entries: Iterable[Entry], eras=(), zone: tzinfo = timezone.utc) -> Axis | None:
+    """The axis of `entries` (in timeline order) and the timeline's eras, its ticks at the days of `zone`
+    (the timeline's); None for no entries."""
     entries = tuple(entries)
     if not entries:
         return None
@@ -201,7 +212,7 @@ def entry_axis(entries: Iterable[Entry], eras=()) -> Axis | None:
                       + [covered(era.end) for era in eras])
     marks, lanes = _marks(entries, spans, scale)
     bands, rows = _eras(eras, scale)
-    return Axis(scale, marks, ticks(scale), bands, lanes, rows)
+    return Axis(scale, marks, ticks(scale, zone), bands, lanes, rows)
 
 
 def _marks(entries: tuple[Entry, ...], spans: list[tuple[int, int]], scale: Scale) -> tuple[tuple[Mark, ...], int]:
@@ -209,13 +220,16 @@ def _marks(entries: tuple[Entry, ...], spans: list[tuple[int, int]], scale: Scal
     marks = []
     for entry, (start, end) in zip(entries, spans):
         x, x_end = scale.x(start), scale.x(end)
-        shape = "range" if entry.end_date else "point" if start == end else "span"
+        shape = ("range" if entry.end_date else "point" if start == end
+                 else "day" if entry.date.precision == DAY_PRECISION else "span")
+        if entry.status == "ongoing" and not entry.end_date:
+            shape, x_end = "open", scale.stretches[-1].x1
         lane = next((n for n, free in enumerate(lanes) if free <= x), None)
         if lane is None:
             lane = len(lanes) if len(lanes) < MAX_LANES else min(range(len(lanes)), key=lanes.__getitem__)
             lanes.extend([0.0] * (lane + 1 - len(lanes)))
         lanes[lane] = max(x_end, x) + LANE_GAP
-        marks.append(Mark(entry.id, x, x_end, lane, shape, entry.circa, entry.key, entry.status))
+        marks.append(Mark(entry, x, x_end, lane, shape))
     return tuple(marks), max(len(lanes), 1)
 
 
@@ -233,17 +247,26 @@ def _eras(eras, scale: Scale) -> tuple[tuple[EraBand, ...], int]:
     return tuple(bands), len(rows)
 
 
-def ticks(scale: Scale, least_apart: float = 44.0) -> tuple[Tick, ...]:
-    """The first of each year, month or day within the stretches: in each, the finest of those units
-    whose ticks stand at least `least_apart` units apart."""
+# The least distance between two labelled ticks of a unit: day numbers are short, month names longer.
+TICKS_APART = {"day": 17.0, "month": 40.0, "year": 40.0}
+
+
+def ticks(scale: Scale, zone: tzinfo) -> tuple[Tick, ...]:
+    """The first of each day, month and year (in `zone`) within the stretches, for each unit whose ticks
+    stand far enough apart to be labelled there (TICKS_APART): a template draws each unit in a row of its own."""
     found = []
     for stretch in scale.stretches:
         per_day = (stretch.x1 - stretch.x0) * DAY / max(stretch.end - stretch.start, 1)
-        unit = "day" if per_day >= least_apart else "month" if per_day * 30 >= least_apart else "year"
-        for day in _firsts(unit, _day_of(stretch.start), _day_of(stretch.end)):
-            moment = (day - _EPOCH_DAY).days * DAY
-            if stretch.start <= moment <= stretch.end:
-                found.append(Tick(stretch.x(moment), unit, day.year, day.month, day.day))
+        for unit, days in (("day", 1), ("month", 30), ("year", 365)):
+            if per_day * days < TICKS_APART[unit]:
+                continue
+            first = True
+            for day in _firsts(unit, _day_of(stretch.start, zone), _day_of(stretch.end, zone)):
+                moment = _midnight(day, zone)
+                if stretch.start <= moment < stretch.end or moment == stretch.start:
+                    found.append(Tick(stretch.x(moment), unit, day.year, day.month, day.day,
+                                      first or (unit == "month" and day.month == 1)))
+                    first = False
     return tuple(found)
 
 
@@ -271,11 +294,21 @@ def _month_after(day: date) -> date | None:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-_EPOCH_DAY = date(1970, 1, 1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
-def _day_of(moment: int) -> date:
-    return _EPOCH_DAY + timedelta(days=moment // DAY)
+def _day_of(moment: int, zone: tzinfo) -> date:
+    """The day, in `zone`, of a moment (dates.instant's seconds)."""
+    at = _EPOCH + timedelta(seconds=moment)
+    try:
+        return at.astimezone(zone).date()
+    except (OverflowError, ValueError):  # at the very ends of the calendar: the day in UTC
+        return at.date()
+
+
+def _midnight(day: date, zone: tzinfo) -> int:
+    """The moment a day begins in `zone`."""
+    return instant(datetime.combine(day, time(0), zone))
 
 
 # ---------------------------------------------------------------- the locator of an entry page
@@ -290,6 +323,9 @@ class Locator:
     scale: Scale
     bins: tuple[tuple[float, float, int], ...]  # x, x_end, count
     most: int
+    first: PartialDate  # the timeline's first date, and its last (an end date, when the last entry has one)
+    last: PartialDate
+    count: int
 
     def x(self, entry: Entry) -> float:
         start, end = covered(entry.date, entry.end_date)
@@ -308,4 +344,60 @@ def locator(entries: Iterable[Entry]) -> Locator | None:
     for start, _ in spans:
         counts[min(int((scale.x(start) - MARGIN) / width), BINS - 1)] += 1
     bins = tuple((MARGIN + i * width, MARGIN + (i + 1) * width, count) for i, count in enumerate(counts) if count)
-    return Locator(scale, bins, max(counts))
+    # The last moment any entry covers, and of those ending there the date written most finely.
+    ends = [(covered(e.date, e.end_date)[1], (e.end_date or e.date).rank, e.end_date or e.date) for e in entries]
+    last = max(ends, key=lambda end: end[:2])[2]
+    return Locator(scale, bins, max(counts), entries[0].date, last, len(entries))
+
+
+# ---------------------------------------------------------------- the list
+
+@dataclass(frozen=True)
+class Gap:
+    """A stretch with no entry between two groups of a listing, as the axis cuts it out."""
+
+    days: int
+    first: date  # its first and last empty days
+    last: date
+    through: tuple[Entry, ...]  # entries that span it (begun before, ended after)
+
+
+def listing_gaps(groups, zone: tzinfo = timezone.utc) -> tuple[Gap | None, ...]:
+    """For each group (a heading and its entries) of a listing, the gap before it, by the axis's rule
+    (its days in `zone`); None where there is none."""
+    entries = [entry for _, members in groups for entry in members]
+    if not entries:
+        return ()
+    anchors = sorted([covered(e.date) for e in entries] + [covered(e.end_date) for e in entries if e.end_date])
+    spans = [covered(e.date, e.end_date) for e in entries]
+    gaps = _gaps(anchors, min(s for s, _ in spans), max(e for _, e in spans))
+    found = []
+    for index, (_, members) in enumerate(groups):
+        start = min(covered(entry.date)[0] for entry in members)
+        gap = next((g for g in gaps if index and g[1] <= start and g[1] > _reach(groups[index - 1][1])), None)
+        if gap is None:
+            found.append(None)
+            continue
+        through = tuple(e for e in entries if e.end_date and covered(e.date)[0] <= gap[0]
+                        and covered(e.date, e.end_date)[1] >= gap[1])
+        found.append(Gap(round((gap[1] - gap[0]) / DAY), _day_of(gap[0], zone), _day_of(gap[1] - 1, zone), through))
+    return tuple(found)
+
+
+def _reach(entries) -> int:
+    return max(covered(e.date)[1] for e in entries)
+
+
+def era_marks(groups, eras) -> tuple[tuple[tuple, tuple], ...]:
+    """For each group of a listing, the eras that begin and the eras that end within it (by its entries'
+    days), so that the list can say so at the group's head and foot."""
+    marks = []
+    bounds = [(min(covered(e.date)[0] for e in members), _reach(members)) for _, members in groups]
+    for index, (start, end) in enumerate(bounds):
+        later = bounds[index + 1][0] if index + 1 < len(bounds) else None
+        begins = tuple(era for era in eras if (index == 0 or bounds[index - 1][1] <= instant(era.start.start))
+                       and instant(era.start.start) < (later if later is not None else end_instant(era.end) + 1))
+        ends = tuple(era for era in eras if start <= end_instant(era.end) and
+                     (later is None or end_instant(era.end) < later))
+        marks.append((begins, ends))
+    return tuple(marks)

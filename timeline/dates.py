@@ -15,6 +15,7 @@ dateutil, used before, read "6-7 August 2021" as 7 August 2006 at 20:21 and
 from __future__ import annotations
 
 import calendar
+import os
 import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
@@ -498,3 +499,11 @@ def period_label(date: PartialDate, by_year: bool = False) -> str:
     """The heading of period_key: 'August 2021', or '2021'."""
     year, month = period_key(date, by_year)
     return f"{MONTH_NAMES[month - 1]} {year}" if month else str(year)
+
+
+def today_in(zone: tzinfo) -> str:
+    """The day it is now in `zone` (YYYY-MM-DD), the day a build that publishes records for what it adds;
+    with SOURCE_DATE_EPOCH set (reproducible builds), the day of that moment."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    now = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit() else datetime.now(timezone.utc)
+    return now.astimezone(zone).date().isoformat()

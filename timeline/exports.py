@@ -22,11 +22,15 @@ def media_url(entry: Entry, prefix: str) -> str:
     return media.src if not media.is_local else f"{prefix}{MEDIA_DIR}/{media.src}"
 
 
-def event_data(entry: Entry, settings: Settings, summary: str) -> dict:
-    """schema.org description of the page and its event, for the JSON-LD block."""
+def event_data(entry: Entry, settings: Settings, summary: str, published: str | None = None,
+               modified: str | None = None) -> dict:
+    """schema.org description of the page and its event, for the JSON-LD block; `published` and
+    `modified`: the page's first publication and last change (full times)."""
     url = entry_url(entry, settings)
     event = {"@type": "Event", "name": entry.title, "description": summary,
              "startDate": entry.date.iso(), "url": url}
+    if entry.status == "scheduled":
+        event["eventStatus"] = "https://schema.org/EventScheduled"
     if entry.end_date:
         event["endDate"] = entry.end_date.iso()
     if entry.place:
@@ -37,7 +41,11 @@ def event_data(entry: Entry, settings: Settings, summary: str) -> dict:
             "description": summary, "inLanguage": settings.language,
             "isPartOf": {"@type": "WebSite", "name": settings.title, "url": settings.base_url},
             "about": event, "citation": [source_data(source) for source in entry.sources]}
-    if entry.updated:
+    if published:
+        page["datePublished"] = published
+    if modified and modified != published:
+        page["dateModified"] = modified
+    elif entry.updated:
         page["dateModified"] = entry.updated.iso()
     if settings.publisher:
         page["publisher"] = {"@type": "Organization", "name": settings.publisher}

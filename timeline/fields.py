@@ -24,6 +24,11 @@ MAX_CORRECTIONS = 50
 MAX_ALIASES = 20
 # The base_url is written into every page several times and into every line of the sitemap and feed.
 MAX_BASE_URL = 200
+MAX_SHORT_TITLE = 40
+MAX_ERA_LABEL = 80
+MAX_ERAS = 50  # each is a band on every axis
+# What an entry's status may say; without one, the event happened.
+STATUSES = ("scheduled", "ongoing")
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class Field:
     fields: dict[str, "Field"] | None = None  # the keys of a mapping (kind is then unused)
     many: bool = False  # a list of such values
     max_items: int | None = None  # most values of such a list
+    choices: tuple[str, ...] | None = None  # the values a "choice" allows
 
 
 PLACE_FIELDS = {f.name: f for f in (
@@ -54,6 +60,8 @@ SOURCE_FIELDS = {f.name: f for f in (
     Field("url", "Link to the source (http or https).", "https://www.efe.com/", kind="url"),
     Field("title", "Title of the article or document.", "Taliban seize Sheberghan"),
     Field("date", "Date of the source, in the same forms as an entry's date.", "2021-08-07", kind="date"),
+    Field("via", "The outlet or document that reported it, for a source without a URL: a statement "
+          "made to EFE, a figure given in a news report.", "EFE"),
     Field("quote", "The passage relied on, quoted exactly.", "Sheberghan, the provincial capital, has fallen.",
           kind="text"),
 )}
@@ -98,6 +106,11 @@ ENTRY_FIELDS = {f.name: f for f in (
           "caption, credit.", {"src": "zaranj.jpg", "alt": "The border crossing at Zaranj"},
           fields=MEDIA_FIELDS),
     Field("draft", "true keeps the entry out of the build unless --drafts is given.", False, kind="boolean"),
+    Field("key", "true for a key moment: shown with more weight in the list and on the axis, and listed "
+          "among the key moments at the top of the timeline.", True, kind="boolean"),
+    Field("status", "For an event that had not happened, or not ended, when it was written: scheduled "
+          "(announced for its date) or ongoing (begun, not ended). Leave it out for an event that happened.",
+          "scheduled", kind="choice", choices=STATUSES),
     Field("updated", "Date of the last substantive change to the entry.", "2021-08-08", kind="date"),
     Field("corrections", f"Published corrections (at most {MAX_CORRECTIONS}), each with date and text.",
           [{"date": "2021-08-08", "text": "An earlier version gave the wrong province."}],
@@ -106,8 +119,19 @@ ENTRY_FIELDS = {f.name: f for f in (
           ["zaranj-captured"], kind="id", many=True, max_items=MAX_ALIASES),
 )}
 
+ERA_FIELDS = {f.name: f for f in (
+    Field("label", "Name of the period.", "Final phase of the foreign troop withdrawal", required=True,
+          limit=MAX_ERA_LABEL),
+    Field("start", "When it began, in the same forms as an entry's date.", "2021-05-01", required=True, kind="date"),
+    Field("end", "When it ended (or is due to end), not before start.", "2021-08-31", required=True, kind="date"),
+    Field("note", "One sentence about it, shown with it.", "Announced to end with August.", kind="text",
+          limit=MAX_SUMMARY),
+)}
+
 SETTINGS_FIELDS = {f.name: f for f in (
     Field("title", "Title of the timeline.", "The Taliban offensive of 2021", required=True),
+    Field("short_title", f"A short name for the site, at most {MAX_SHORT_TITLE} characters, shown in the "
+          "header of every page (default: the title).", "Afghanistan 2021", limit=MAX_SHORT_TITLE),
     Field("base_url", "Absolute http or https URL where the site is published, used for canonical links, "
           f"feeds and sharing: a host and a path, no query, no fragment, at most {MAX_BASE_URL} characters.",
           "https://example.org/afghanistan-2021/", required=True, limit=MAX_BASE_URL),
@@ -117,4 +141,12 @@ SETTINGS_FIELDS = {f.name: f for f in (
     Field("language", "Language of the content, a BCP 47 tag.", "en"),
     Field("publisher", "Who publishes the timeline.", "The Newsroom"),
     Field("entries_per_page", "Past this many entries the index is split into period pages.", 500),
+    Field("as_of", "The date the timeline's account runs to: what it says is as of then (shown with it, "
+          "and printed).", "2021-08-07", kind="date"),
+    Field("recent_days", "Entries first published or updated within this many days of the timeline's "
+          "latest change are marked new or updated.", 7, kind="number", limit=366),
+    Field("eras", f"Periods drawn as bands on the time axis and marked in the list (at most {MAX_ERAS}), "
+          "each with label, start, end and an optional note; they may overlap.",
+          [{"label": "Final phase of the foreign troop withdrawal", "start": "2021-05-01", "end": "2021-08-31"}],
+          fields=ERA_FIELDS, many=True, max_items=MAX_ERAS),
 )}

@@ -14,6 +14,7 @@ ENTRIES_DIR = "entries"
 MEDIA_DIR = "media"  # content/media/, copied to the output as media/
 STATIC_DIR = "static"  # templates/static/, copied to the output as static/
 LOCK_FILE = "permalinks.lock"
+ABOUT_FILE = "about.md"  # the about page, in Markdown
 MARKER = ".timeline-site.json"  # in the output folder: the files this tool wrote there
 APP_NAME = "timeline"
 

@@ -18,9 +18,9 @@ from typing import Callable, NamedTuple
 from zoneinfo import ZoneInfo
 
 from .folders import FILE, FOLDER, Refused, check_folder, listing, read_regular, refusal, walk
-from .layout import ENTRIES_DIR, MEDIA_DIR, SETTINGS_FILE, display_path, is_entry_file_name, is_passed_over
+from .layout import ABOUT_FILE, ENTRIES_DIR, MEDIA_DIR, SETTINGS_FILE, display_path, is_entry_file_name, is_passed_over
 from .model import Entry, Problem, Settings, Tag
-from .validate import Report, file_name_problem, validate_entry, validate_settings
+from .validate import Report, body_text, file_name_problem, validate_entry, validate_settings
 from .yamlfile import MAX_FILE_BYTES, Mapping, Node, Scalar, YamlError, parse_yaml
 
 
@@ -33,6 +33,7 @@ class Loaded:
     # entries: the first two also apart, and each file's by its name.
     folder_problems: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
     file_problems: dict[str, tuple[Problem, ...]] = field(default_factory=dict, compare=False, repr=False)
+    about: str | None = None  # content/about.md, in Markdown
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -285,6 +286,7 @@ def load_content(content_dir: Path, read: EntryReader = read_entry_files,
                           "the folder that holds timeline.yaml and entries/")
         return Loaded(None, (), (problem,))
     settings, problems = load_settings(content_dir)
+    about = load_about(content_dir, problems)
     # Entries are checked even when the settings are broken: one run reports everything.
     reading = Reading.of(content_dir, time_zone(settings.timezone if settings else "UTC"))
     names, found = scan_entries(content_dir / ENTRIES_DIR)
@@ -301,4 +303,23 @@ def load_content(content_dir: Path, read: EntryReader = read_entry_files,
         if loaded.entry is not None:
             entries.append(loaded.entry)
     problems.extend(check_uniqueness(entries))
-    return Loaded(settings, tuple(entries), tuple(problems), folder_problems, file_problems)
+    return Loaded(settings, tuple(entries), tuple(problems), folder_problems, file_problems, about)
+
+
+def load_about(content_dir: Path, problems: list[Problem]) -> str | None:
+    """content/about.md, the about page's Markdown, when there is one (its problems go to `problems`)."""
+    path = content_dir / ABOUT_FILE
+    if not path.exists() and not path.is_symlink():
+        return None
+    try:
+        text = read_regular(str(path), MAX_FILE_BYTES)[0].decode("utf-8-sig")
+    except Refused as err:
+        problems.append(Problem(str(path.absolute()), str(err)))
+        return None
+    except UnicodeDecodeError:
+        problems.append(Problem(str(path.absolute()), "is not UTF-8; save it as UTF-8"))
+        return None
+    report = Report(str(path.absolute()))
+    checked = body_text(report, text, ABOUT_FILE)
+    problems.extend(report.problems)
+    return checked

@@ -5,8 +5,9 @@ mutable structure another stage may still change.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Mapping
 
 from .layout import display_path
 
@@ -145,6 +146,7 @@ class Source:
     title: str | None = None
     date: PartialDate | None = None
     quote: str | None = None
+    via: str | None = None  # the outlet or document that reported it
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,16 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Era:
+    """A period of the timeline, drawn as a band on the axis and marked in the list."""
+
+    label: str
+    start: PartialDate
+    end: PartialDate
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     """Site-wide settings from content/timeline.yaml."""
 
@@ -202,6 +214,14 @@ class Settings:
     publisher: str = ""
     # Past this many entries the index is split into period pages.
     entries_per_page: int = 500
+    short_title: str | None = None  # the site's name in every page's header; the title when not given
+    as_of: PartialDate | None = None  # the date the account runs to
+    recent_days: int = 7  # how long an entry is marked new or updated, from the timeline's latest change
+    eras: tuple[Era, ...] = ()
+
+    @property
+    def site_name(self) -> str:
+        return self.short_title or self.title
 
 
 @dataclass(frozen=True)
@@ -211,3 +231,7 @@ class Timeline:
     settings: Settings
     entries: tuple[Entry, ...]
     drafts_included: bool = False
+    # The day each entry was first published (YYYY-MM-DD), by id, as content/permalinks.lock records it;
+    # an entry not yet published (in a preview) has none.
+    published: Mapping[str, str] = field(default_factory=dict)
+    about: str | None = None  # the about page (content/about.md), in Markdown

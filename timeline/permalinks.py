@@ -34,18 +34,23 @@ from .model import Problem, Timeline
 REMOVED_TEMPLATE = "removed.html"
 DEFAULT_REASON = "The editors withdrew this entry from the timeline."
 _REMOVED = "removed:"
+_PUBLISHED = "published:"
 _HEADER = """\
-# Every entry URL this timeline has published, one a line: path<TAB>title[<TAB>removed: reason].
-# `python build.py` adds new paths; do not delete lines. If an entry is renamed, add its old id
-# to the new entry's `aliases`. To retire a path on purpose: python build.py --allow-removed PATH
-# (the reason after "removed:" is shown to readers on the page that replaces it; reword it freely).
+# Every entry URL this timeline has published, one a line:
+#   path<TAB>title<TAB>published: YYYY-MM-DD[<TAB>removed: reason]
+# `python build.py` adds new paths, with the day it first published each; do not delete lines. If an
+# entry is renamed, add its old id to the new entry's `aliases`. To retire a path on purpose:
+# python build.py --allow-removed PATH (the reason after "removed:" is shown to readers on the page
+# that replaces it; reword it freely).
 """
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PATH = re.compile(r"entries/([^/\s]+)/")
 # A lock of a million entries is well under this.
 MAX_LOCK_BYTES = 200_000_000
 # A line as Permalink.line writes it for a path in use: entries/<id>/, then a tab and the title, with
-# no space around either and no third column. Its path needs no normalising, its title no stripping.
-_WRITTEN_LINE = re.compile(rf"(entries/{ID_PATTERN.pattern}/)(?:\t(\S(?:[^\t]*\S)?))?")
+# no space around either, then the day it was published. Its path needs no normalising, its title no
+# stripping.
+_WRITTEN_LINE = re.compile(rf"(entries/{ID_PATTERN.pattern}/)(?:\t(\S(?:[^\t]*\S)?))?(?:\t{_PUBLISHED} (\d{{4}}-\d\d-\d\d))?")
 
 
 class Permalink(NamedTuple):
@@ -55,6 +60,7 @@ class Permalink(NamedTuple):
     path: str  # entries/<id>/
     title: str = ""
     removed_reason: str | None = None  # set when the path was retired on purpose
+    published: str | None = None  # YYYY-MM-DD: the day a build first published it; None for lines older than that
 
     @property
     def removed(self) -> bool:
@@ -62,6 +68,8 @@ class Permalink(NamedTuple):
 
     def line(self) -> str:
         columns = [self.path, " ".join(self.title.split())]  # a tab in a title would start a new column
+        if self.published:
+            columns.append(f"{_PUBLISHED} {self.published}")
         if self.removed:
             columns.append(f"{_REMOVED} {self.removed_reason}")
         return "\t".join(columns).rstrip("\t")
@@ -75,6 +83,12 @@ class GuardResult:
     @property
     def ok(self) -> bool:
         return not any(p.severity == "error" for p in self.problems)
+
+    def published(self, timeline: Timeline) -> dict[str, str]:
+        """The day each entry of the timeline was first published (YYYY-MM-DD), by id; an entry not yet
+        published (in a preview) has none."""
+        days = {permalink.path: permalink.published for permalink in self.permalinks if permalink.published}
+        return {entry.id: days[path] for entry in timeline.entries if (path := entry_path(entry.id)) in days}
 
     @property
     def removed(self) -> tuple[Permalink, ...]:
@@ -107,41 +121,46 @@ def _is_entry_path(text: str) -> bool:
 
 def read_lock(content_dir: Path) -> tuple[dict[str, tuple[Permalink, int]], list[Problem]]:
     """The recorded permalinks with their line numbers; a missing file is an empty lock."""
-    lines, problems = _read_lines(content_dir)
-    return {path: (Permalink(path, title, reason), number) for path, (title, reason, number) in lines.items()}, problems
+    lines, problems = _read_lines(content_dir)[0::2]
+    return ({path: (Permalink(path, title, reason, published), number)
+             for path, (title, reason, number, published) in lines.items()}, problems)
 
 
 def _read_lines(content_dir: Path, served: Container[str] = frozenset()
-                ) -> tuple[dict[str, tuple[str, str | None, int]], list[Problem]]:
-    """What read_lock gives, as (title, removed reason, line number) by path, but for the `served` paths:
-    whatever their lines say, the guard records them as served now."""
+                ) -> tuple[dict[str, tuple[str, str | None, int, str | None]], dict[str, str | None], list[Problem]]:
+    """What read_lock gives, as (title, removed reason, line number, published) by path, but for the
+    `served` paths, of which only the day they were published is read: whatever else their lines say,
+    the guard records them as served now."""
     from .validate import text_problem  # here: the validator imports PyYAML, which a no-op build does without
 
     path = lock_path(content_dir)
     shown = str(path.absolute())
     if not path.exists() and not path.is_symlink():
-        return {}, []
+        return {}, {}, []
     try:
         # utf-8-sig: an editor on Windows may save the file with a byte-order mark; the lock is written without.
         text = read_regular(str(path), MAX_LOCK_BYTES)[0].decode("utf-8-sig")
     except (Refused, UnicodeDecodeError) as err:
         reason = str(err) if isinstance(err, Refused) else "it is not UTF-8"
-        return {}, [Problem(shown, f"cannot read the permalink lock: {reason}; restore it from version control")]
-    records: dict[str, tuple[str, str | None, int]] = {}
+        return {}, {}, [Problem(shown, f"cannot read the permalink lock: {reason}; restore it from version control")]
+    records: dict[str, tuple[str, str | None, int, str | None]] = {}
+    published: dict[str, str | None] = {}  # of the served paths listed; None: listed with no day
     problems = []
     # A title or reason kept here is shown on the page that replaces a retired path. Lines are split
     # at line feeds alone, as editors number them (splitlines also splits at U+2028 and kin).
     suspect = not text.replace("\n", "").replace("\t", "").isprintable()
     for number, raw in enumerate(text.split("\n"), 1):
         raw = raw.removesuffix("\r")
-        if raw.partition("\t")[0] in served:  # an entry path, as is: no problem to report, nothing to keep
+        first = raw.partition("\t")[0]
+        if first in served:  # an entry path, as is: no problem to report, only the day it was published to keep
+            published.setdefault(first, _published_column(raw))
             continue
         if suspect and (problem := text_problem(raw, one_line=False)) is not None:
             problems.append(Problem(shown, problem, line=number, column=1))
             continue
         written = _WRITTEN_LINE.fullmatch(raw)
         if written:  # as the tool writes it (nearly every line): nothing to strip or normalise
-            records.setdefault(written[1], (written[2] or "", None, number))
+            records.setdefault(written[1], (written[2] or "", None, number, written[3]))
             continue
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
@@ -152,34 +171,62 @@ def _read_lines(content_dir: Path, served: Container[str] = frozenset()
                                     "(a path, then a tab, then the title)", line=number, column=1))
             continue
         reason = next((c[len(_REMOVED):].strip() for c in columns[2:] if c.startswith(_REMOVED)), None)
+        day = next((c[len(_PUBLISHED):].strip() for c in columns[2:] if c.startswith(_PUBLISHED)), None)
+        if day is not None and not _valid_day(day):
+            problems.append(Problem(shown, f'"{_PUBLISHED} {day[:20]}" is not a day written as YYYY-MM-DD, such '
+                                    "as 2021-08-07; fix it or remove the column", line=number, column=1))
+            continue
         title = columns[1] if len(columns) > 1 else ""
-        records.setdefault(path_text, (title, reason, number))
-    return records, problems
+        records.setdefault(path_text, (title, reason, number, day))
+    return records, published, problems
+
+
+def _published_column(line: str) -> str | None:
+    """The day a line says its path was published, when it says so as the tool writes it."""
+    at = line.find(f"\t{_PUBLISHED} ")
+    if at < 0:
+        return None
+    day = line[at + len(_PUBLISHED) + 2:].partition("\t")[0].strip()
+    return day if _valid_day(day) else None
+
+
+def _valid_day(day: str) -> bool:
+    from datetime import date
+
+    try:
+        return bool(_DAY.fullmatch(day)) and date.fromisoformat(day) is not None
+    except ValueError:
+        return False
 
 
 def guard_permalinks(content_dir: Path, timeline: Timeline, allow_removed: Iterable[str] = (),
-                     published_by: Path | None = None) -> GuardResult:
+                     published_by: Path | None = None, today: str | None = None) -> GuardResult:
     """Check that every recorded path is still served or deliberately retired; the updated lock.
 
     `published_by`: an output folder whose marker records the permalinks it published: a lock that
-    lost some of them (deleted, truncated, a merge gone wrong) would otherwise turn the guard off."""
+    lost some of them (deleted, truncated, a merge gone wrong) would otherwise turn the guard off.
+    `today` (YYYY-MM-DD): the day of a build that publishes, recorded for the paths it adds."""
     served = _served_paths(timeline)
-    records, problems = _read_lines(content_dir, served)  # the paths not served any more, nearly all
+    records, days, problems = _read_lines(content_dir, served)  # the paths not served any more, nearly all
     shown = str(lock_path(content_dir).absolute())
     if published_by is not None and not problems:
         problems += _lost_lines(published_by, records, served, shown)
     retiring, usage = _retiring(allow_removed, records, served, shown)
     problems += usage
-    # A served path is recorded with the title it has now, and is no longer retired.
-    result = {path: Permalink(path, title) for path, title in served.items()}
-    for path, (title, reason, number) in records.items():
-        if path in result:  # served, though its line is written otherwise than the tool writes it
+    # A served path is recorded with the title it has now, and is no longer retired; a new one with today.
+    for path, (_, _, _, day) in records.items():
+        if path in served:  # served, though its line is written otherwise than the tool writes it
+            days.setdefault(path, day)
+    result = {path: Permalink(path, title, None, days[path] if path in days else today)
+              for path, title in served.items()}
+    for path, (title, reason, number, day) in records.items():
+        if path in result:
             continue
         if reason is None and path in retiring:
             reason = DEFAULT_REASON
         elif reason is None:
             problems.append(_missing(shown, number, path))
-        result[path] = Permalink(path, title, reason)
+        result[path] = Permalink(path, title, reason, day)
     return GuardResult(tuple(problems), tuple(map(result.__getitem__, sorted(result))))
 
 

@@ -157,13 +157,27 @@ def plan(options: BuildOptions, state: BuildState) -> tuple[Planned | None, tupl
         loaded = load_content(options.content, state.read_entries, state.time_zone)
     if loaded.errors or loaded.settings is None:
         return None, loaded.problems
-    timeline = Timeline(loaded.settings, order_entries(loaded.entries, options.drafts), options.drafts)
-    guard = guard_permalinks(options.content, timeline, options.allow_removed, published_by=options.output)
+    timeline = Timeline(loaded.settings, order_entries(loaded.entries, options.drafts), options.drafts,
+                        about=loaded.about)
+    guard, timeline = guarded(options, timeline)
     if not guard.ok:
         return None, loaded.problems + guard.problems
     with state.long_lived():
         pages = plan_site(timeline, state.entry_keys(timeline))
     return Planned(loaded, timeline, guard, pages), ()
+
+
+def guarded(options: BuildOptions, timeline: Timeline) -> tuple[GuardResult, Timeline]:
+    """The permalink guard's verdict, and the timeline with the day each entry was first published: for a
+    build that publishes, today for the entries it publishes for the first time."""
+    from zoneinfo import ZoneInfo
+
+    from .dates import today_in
+
+    today = today_in(ZoneInfo(timeline.settings.timezone)) if options.records_permalinks else None
+    guard = guard_permalinks(options.content, timeline, options.allow_removed, published_by=options.output,
+                             today=today)
+    return guard, replace(timeline, published=guard.published(timeline))
 
 
 def _render_and_write(options: BuildOptions, state: BuildState, planned: Planned) -> BuildResult:

@@ -12,8 +12,10 @@ import hashlib
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from typing import Iterable, Mapping
 
+from .axis import locator
 from .dates import MONTH_NAMES, period_key, period_label
 from .model import DAY, MINUTE, Entry, PartialDate, Place, Tag, Timeline
 
@@ -43,8 +45,73 @@ def value_digest(value: object) -> str:
 
 def entry_digests(timeline: Timeline, known: Mapping[str, str] = {}) -> dict[str, str]:
     """A digest of each entry, by id: `known`'s (what a cache knows of the entry's source) where it has
-    one, else one of its fields."""
-    return {entry.id: known.get(entry.id) or value_digest(entry) for entry in timeline.entries}
+    one, else one of its fields; with when it was published and its new or updated mark, which pages
+    show besides its fields."""
+    changes = changes_of(timeline)
+    return {entry.id: entry_digest(entry, known.get(entry.id), changes) for entry in timeline.entries}
+
+
+def entry_digest(entry: Entry, known: str | None, changes: Changes) -> str:
+    """One entry's digest (entry_digests): `known` is what a cache knows of its source, if anything."""
+    return f"{known or value_digest(entry)}|{changes.published.get(entry.id, '')}|{changes.marks.get(entry.id, '')}"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """When the entries were published and changed, as pages, the feed and the markers say it: from
+    content/permalinks.lock (the day each was first published) and each entry's `updated`, never from
+    the build machine's clock."""
+
+    published: Mapping[str, str]  # id -> YYYY-MM-DD it was first published
+    changed: Mapping[str, str]  # id -> the later of that and its `updated` day
+    marks: Mapping[str, str]  # id -> "new" or "updated": changed within recent_days of the latest change
+    latest: str | None  # the day of the timeline's latest change
+    times: Mapping[str, tuple[str, str]]  # id -> (published, updated) as full times, for the feed
+
+
+def changes_of(timeline: Timeline) -> Changes:
+    """The timeline's Changes. An entry is new when it was published within `recent_days` of the latest
+    change, and after the day the timeline itself was first published (what was there from the start is
+    not news); updated when its `updated` day is within that window."""
+    settings = timeline.settings
+    published = dict(timeline.published)
+    changed = {}
+    for entry in timeline.entries:
+        days = [day for day in (published.get(entry.id), _day(entry.updated)) if day]
+        if days:
+            changed[entry.id] = max(days)
+    latest = max(changed.values(), default=None)
+    first = min(published.values(), default=None)
+    marks = {}
+    if latest is not None:
+        since = (date.fromisoformat(latest) - timedelta(days=settings.recent_days)).isoformat()
+        for entry in timeline.entries:
+            day = published.get(entry.id)
+            if day is not None and day > first and day >= since:
+                marks[entry.id] = "new"
+            elif (updated := _day(entry.updated)) is not None and updated >= since and updated != day:
+                marks[entry.id] = "updated"
+    zone = _zone(settings.timezone)
+    times = {entry_id: (_midnight(published.get(entry_id) or day, zone), _midnight(day, zone))
+             for entry_id, day in changed.items()}
+    return Changes(published, changed, marks, latest, times)
+
+
+def _day(date_value: PartialDate | None) -> str | None:
+    return date_value.start.date().isoformat() if date_value is not None else None
+
+
+def _midnight(day: str, zone) -> str:
+    from .model import internet_time
+
+    start = datetime.combine(date.fromisoformat(day), datetime.min.time(), zone)
+    return internet_time(start, "seconds")
+
+
+def _zone(name: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
 
 
 # ---------------------------------------------------------------- planning
@@ -59,9 +126,12 @@ def plan_site(timeline: Timeline, entry_keys: Mapping[str, str] | None = None) -
     digest among its inputs: a rebuild after an edit relies on both to put the new entry in
     (speed/session.py)."""
     settings = timeline.settings
-    base = {"settings": settings, "drafts_included": timeline.drafts_included}
+    changes = changes_of(timeline)
+    base = {"settings": settings, "drafts_included": timeline.drafts_included, "changes": changes,
+            "about": timeline.about is not None}
     declared = entry_keys is not None
-    shared = (value_digest(settings), value_digest(timeline.drafts_included)) if declared else None
+    shared = (value_digest(settings), value_digest(timeline.drafts_included), changes.latest or "",
+              str(timeline.about is not None)) if declared else None
     plan = _Planner(base, shared, entry_keys if declared else defaultdict(str))
     entries = timeline.entries
     published = tuple(e for e in entries if not e.draft)
@@ -78,8 +148,11 @@ def plan_site(timeline: Timeline, entry_keys: Mapping[str, str] | None = None) -
     pages += [plan.listing(f"places/{place.slug}/index.html", "place.html", located, place=place)
               for place, located in by_place]
     pages.append(plan.page("404.html", "404.html", (), root=settings.base_url))
-    latest = tuple(reversed(published[-FEED_ENTRIES:]))
-    pages.append(plan.page("feed.xml", "feed.xml", latest, entries=latest, updated=feed_updated(latest)))
+    if timeline.about is not None:
+        pages.append(plan.page("about/index.html", "about.html", (), (value_digest(timeline.about),),
+                               body=timeline.about))
+    latest = feed_entries(published, changes)
+    pages.append(plan.page("feed.xml", "feed.xml", latest, entries=latest, updated=feed_updated(latest, changes)))
     period_urls = tuple(public_path(period.path) for period, _ in periods)
     if len(published) < len(entries):  # drafts shown in this preview stay out of the sitemap
         by_tag, by_place = entries_by_tag(published), entries_by_place(published)
@@ -120,6 +193,9 @@ class _Planner:
         the settings, which `shared` covers; its timeline page is an input of its own."""
         base, shared = self.base, self.shared
         url = base["settings"].base_url + "entries/"
+        where = locator(entries)  # the whole timeline in brief, the same on every entry page
+        if shared is not None:
+            shared = (*shared, value_digest(where))
         links = [None, *entries, None]  # each entry's neighbours: links[index], links[index + 2]
         keys = ["", *[self.keys[entry.id] for entry in entries], ""]
         pages = []
@@ -127,7 +203,8 @@ class _Planner:
             home = homes.get(entry.id, "index.html")
             path = f"entries/{entry.id}/index.html"
             context = {**base, "root": "../../", "path": path, "url": f"{url}{entry.id}/", "entry": entry,
-                       "previous": links[index], "next": links[index + 2], "timeline_page": home}
+                       "previous": links[index], "next": links[index + 2], "timeline_page": home,
+                       "locator": where}
             inputs = () if shared is None else (*shared, keys[index + 1], keys[index], keys[index + 2], home)
             pages.append(Page(path, "entry.html", context, inputs))
         return pages
@@ -139,8 +216,19 @@ class _Planner:
                 for entry in entries for alias in entry.aliases]
 
 
-def feed_updated(entries: tuple[Entry, ...]) -> str:
+def feed_entries(published: tuple[Entry, ...], changes: Changes) -> tuple[Entry, ...]:
+    """The feed's entries: the FEED_ENTRIES last published or updated, the latest first. Entries with no
+    publication day (published before the lock recorded days) come after, the latest event first."""
+    order = sorted(range(len(published)), key=lambda index: (changes.changed.get(published[index].id, ""), index),
+                   reverse=True)
+    return tuple(published[index] for index in order[:FEED_ENTRIES])
+
+
+def feed_updated(entries: tuple[Entry, ...], changes: Changes) -> str:
     """The feed's <updated>: its latest entry change, so the feed never depends on the build time."""
+    times = [changes.times[entry.id][1] for entry in entries if entry.id in changes.times]
+    if times:
+        return max(times)
     moments = [entry.updated or entry.date for entry in entries]
     return max(moments, key=lambda date: date.start).start_iso() if moments else "1970-01-01T00:00:00+00:00"
 

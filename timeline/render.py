@@ -15,6 +15,7 @@ and by the export. A build state may seed it with what an earlier build made.
 """
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import threading
@@ -29,8 +30,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
-from . import exports
-from .dates import format_date, format_range
+from . import axis, exports
+from .dates import MONTH_NAMES, format_date, format_range
 from .fields import MAX_MEDIA_BYTES
 from .folders import FILE, FOLDER, Refused, read_below, refusal, walk
 from .layout import MEDIA_DIR, STATIC_DIR, display_path
@@ -160,7 +161,9 @@ def make_environment(templates_dir: Path, fragments: Fragments | None = None) ->
     env.fragments = fragments  # for the filters below; templates cannot reach it
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
     env.globals["entry_items"] = entry_items
-    env.filters.update(display_date=format_date, markdown=body_html, summary_text=summary_text,
+    env.filters.update(time_axis=time_axis, listing_gaps=listing_gaps, era_marks=axis.era_marks,
+                       day_label=day_label, duration=duration, locator_x=locator_x, month_name=month_name,
+                       display_date=format_date, markdown=body_html, summary_text=summary_text,
                        date_range=date_range, media_url=exports.media_url, place_label=place_label,
                        event_data=event_data, item_list_data=exports.item_list_data,
                        timelinejs_title=exports.timelinejs_title, timelinejs_events=timelinejs_events,
@@ -220,33 +223,81 @@ def date_range(entry: Entry) -> tuple[str, str, str]:
     return format_range(entry.date, entry.end_date, entry.circa)
 
 
+def time_axis(entries: Iterable[Entry], settings: Settings) -> axis.Axis | None:
+    """The time axis of a listing's entries (made as the page renders, from the entries its context holds)."""
+    return axis.entry_axis(entries, settings.eras, zone_of(settings))
+
+
+def listing_gaps(groups, settings: Settings) -> tuple:
+    return axis.listing_gaps(groups, zone_of(settings))
+
+
+@functools.lru_cache(maxsize=8)
+def _zone(name: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def zone_of(settings: Settings):
+    return _zone(settings.timezone)
+
+
+def locator_x(locator: axis.Locator, entry: Entry) -> float:
+    return locator.x(entry)
+
+
+def month_name(month: int) -> str:
+    return MONTH_NAMES[month - 1]
+
+
+def day_label(day) -> str:
+    """A day (a date, or YYYY-MM-DD) as readers read it: 24 November 2026."""
+    from datetime import date
+
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def duration(entry: Entry) -> int | None:
+    """How many days an entry with an end date spans, both ends counted; None without one."""
+    if entry.end_date is None:
+        return None
+    start, end = axis.covered(entry.date, entry.end_date)
+    return round((end - start) / axis.DAY)
+
+
 def place_label(place: Place) -> str:
     """'Zaranj, Nimroz, Afghanistan'; a part is named once ('Afghanistan', not 'Afghanistan, Afghanistan')."""
     return ", ".join(dict.fromkeys(part for part in (place.name, place.region, place.country) if part))
 
 
 @jinja2.pass_environment
-def event_data(env: jinja2.Environment, entry: Entry, settings: Settings) -> dict:
-    return exports.event_data(entry, settings, summary_text(env, entry))
+def event_data(env: jinja2.Environment, entry: Entry, settings: Settings, changes=None) -> dict:
+    published, modified = changes.times.get(entry.id, (None, None)) if changes is not None else (None, None)
+    return exports.event_data(entry, settings, summary_text(env, entry), published, modified)
 
 
-def listing_item(env: jinja2.Environment, entry: Entry, root: str, heading_level: int, settings: Settings) -> Markup:
-    """An entry's listing item (templates/entry_item.html), rendered once per root and level."""
+def listing_item(env: jinja2.Environment, entry: Entry, root: str, heading_level: int, settings: Settings,
+                 changes) -> Markup:
+    """An entry's listing item (templates/entry_item.html), rendered once per root and level (what else it
+    shows of the timeline, its new or updated mark, is in the entry's key, which the fragment is kept by)."""
     key = ("item", entry.id, root, heading_level)
-    return Markup(env.fragments.fragment(key, _render_item, env, entry, root, heading_level, settings))
+    return Markup(env.fragments.fragment(key, _render_item, env, entry, root, heading_level, settings, changes))
 
 
-def _render_item(env: jinja2.Environment, entry: Entry, root: str, heading_level: int, settings: Settings) -> str:
+def _render_item(env: jinja2.Environment, entry: Entry, root: str, heading_level: int, settings: Settings,
+                 changes) -> str:
     return env.get_template(ITEM_TEMPLATE).render(entry=entry, root=root, heading_level=heading_level,
-                                                  settings=settings)
+                                                  settings=settings, changes=changes)
 
 
 @jinja2.pass_context
 def entry_items(context, entries: Iterable[Entry], root: str, heading_level: int) -> Markup:
     """The listing items of `entries`, one after the other (joined here: a template loop over
     thousands of items costs a Jinja call each)."""
-    env, settings = context.environment, context["settings"]
-    return Markup("".join([listing_item(env, entry, root, heading_level, settings) for entry in entries]))
+    env, settings, changes = context.environment, context["settings"], context["changes"]
+    return Markup("".join([listing_item(env, entry, root, heading_level, settings, changes) for entry in entries]))
 
 
 @jinja2.pass_eval_context

@@ -9,7 +9,7 @@ import difflib
 import re
 import string
 import unicodedata
-from datetime import tzinfo
+from datetime import timezone, tzinfo
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import yaml
 
 from . import dates
-from .fields import (CORRECTION_FIELDS, ENTRY_FIELDS, ID_PATTERN, MAX_BASE_URL, MAX_ID, MAX_LABEL, MAX_MEDIA_BYTES,
-                     MAX_SUMMARY, MAX_TITLE, MEDIA_FIELDS, PLACE_FIELDS, SETTINGS_FIELDS, SOURCE_FIELDS, Field)
+from .fields import (CORRECTION_FIELDS, ENTRY_FIELDS, ERA_FIELDS, ID_PATTERN, MAX_BASE_URL, MAX_ERA_LABEL, MAX_ID,
+                     MAX_LABEL, MAX_MEDIA_BYTES, MAX_SHORT_TITLE, MAX_SUMMARY, MAX_TITLE, MEDIA_FIELDS, PLACE_FIELDS,
+                     SETTINGS_FIELDS, SOURCE_FIELDS, STATUSES, Field)
 from .folders import check_file_below
-from .model import Correction, Entry, Media, PartialDate, Place, Problem, Settings, Source, Tag
+from .model import Correction, Entry, Era, Media, PartialDate, Place, Problem, Settings, Source, Tag
 from .yamlfile import Mapping, Node, Scalar, Sequence
 
 # Addresses that urlsplit (below) certainly accepts: a plain host name, no space. Checked first: most are.
@@ -189,6 +190,7 @@ class Report:
 
 
 ID_RULE = "use lowercase letters, digits and single hyphens, as in zaranj-falls"
+MAX_BODY = 200_000
 _ENTRY_SUFFIX = re.compile(r"\.ya?ml$", re.IGNORECASE)
 
 
@@ -469,20 +471,39 @@ def _present(node: Node | None) -> bool:
 # What to do about a list longer than its field's max_items.
 _FEWER = {"tags": "keep the ones readers will look for", "sources": "cite the ones the entry relies on",
           "corrections": "combine them into fewer corrections",
-          "aliases": "keep the ids that were published (permalinks.lock lists them)"}
+          "aliases": "keep the ids that were published (permalinks.lock lists them)",
+          "eras": "keep the periods readers need to place the events"}
 
 
 def _list(report: Report, node: Node, field: str) -> tuple[Node, ...] | None:
-    """The items of the list field `field` of an entry; None when it is not a list or has too many."""
+    """The items of the list field `field` of an entry (or of the settings); None when it is not a list
+    or has too many."""
     if not isinstance(node, Sequence):
         report.error(node, field, f"expected a list (lines starting with '- '), found {_describe(node)}")
         return None
-    most = ENTRY_FIELDS[field].max_items
-    if most is not None and len(node.items) > most:
-        report.error(node, field, f"has {len(node.items):,} items; an entry may have at most {most} {field}, "
-                     f"{_FEWER[field]}")
+    spec = ENTRY_FIELDS.get(field) or SETTINGS_FIELDS[field]
+    whose = "an entry" if field in ENTRY_FIELDS else "a timeline"
+    if spec.max_items is not None and len(node.items) > spec.max_items:
+        report.error(node, field, f"has {len(node.items):,} items; {whose} may have at most {spec.max_items} "
+                     f"{field}, {_FEWER[field]}")
         return None
     return node.items
+
+
+def body_text(report: Report, text: str, field: str) -> str | None:
+    """A Markdown text read from a file of its own (the about page): the checks of an entry's body."""
+    text = text.strip()
+    if not text:
+        report.error(None, field, "is empty; write the page or delete the file")
+        return None
+    if len(text) > MAX_BODY:
+        report.error(None, field, f"is {len(text):,} characters long; the limit is {MAX_BODY:,}, shorten it")
+        return None
+    problem = text_problem(text, one_line=False) or _referenced_character(text)
+    if problem:
+        report.error(None, field, problem)
+        return None
+    return text
 
 
 # --- compound fields -----------------------------------------------------------
@@ -529,14 +550,18 @@ def _sources(report: Report, node: Node, tz: tzinfo) -> tuple[Source, ...]:
         extra = {}
         if _present(get("url")):
             extra["url"] = _url(report, get("url"), f"{field}.url")
-        else:
-            report.warn(mapping, f"{field}.url", "has no URL; add one so readers can check the source")
+        if _present(get("via")):
+            extra["via"] = _text(report, get("via"), f"{field}.via", one_line=True, limit=200)
         if _present(get("title")):
             extra["title"] = _text(report, get("title"), f"{field}.title", one_line=True, limit=300)
         if _present(get("date")):
             extra["date"] = _date(report, get("date"), f"{field}.date", tz)
         if _present(get("quote")):
             extra["quote"] = _text(report, get("quote"), f"{field}.quote", limit=2000)
+        if not (_present(get("url")) or _present(get("via")) or _present(get("title")) and _present(get("date"))):
+            report.warn(mapping, f"{field}.url", "says neither where to read it nor who reported it: add its url, "
+                        "or via: the outlet or document that reported it (a source that is itself a document "
+                        "needs its title and date)")
         if name is not None:
             result.append(Source(name=_shared_name(name), **extra))
     return tuple(result)
@@ -659,17 +684,23 @@ def validate_entry(report: Report, entry_id: str, root: Node, tz: tzinfo, media_
             report.error(get("end_date"), "end_date", f'"{end.written}" is before the date "{start.written}"; '
                          "an end_date must not come before date: swap them or fix the typo")
         values["end_date"] = end
-    for key in ("circa", "draft"):
+    for key in ("circa", "draft", "key"):
         if _present(get(key)):
             values[key] = bool(_bool(report, get(key), key))
+    if _present(get("status")):
+        values["status"] = _choice(report, get("status"), "status", STATUSES)
     if _present(get("date_label")):
         values["date_label"] = _text(report, get("date_label"), "date_label", one_line=True, limit=80)
     if _present(get("summary")):
         values["summary"] = _text(report, get("summary"), "summary", limit=MAX_SUMMARY)
+    elif _present(get("body")):
+        report.warn(root, "summary", "is missing: add one or two sentences for the lists, cards and feeds "
+                    "(until then they show the first paragraph of the body)")
     else:
-        report.warn(root, "summary", "is missing; the first paragraph of the body will be used")
+        report.warn(root, "summary", "is missing, and so is the body: add a summary, or the lists, cards and "
+                    "feeds show the title alone")
     if _present(get("body")):
-        values["body"] = _text(report, get("body"), "body", limit=200_000) or ""
+        values["body"] = _text(report, get("body"), "body", limit=MAX_BODY) or ""
         problem = _referenced_character(values["body"])
         if problem is not None:
             report.error(get("body"), "body", problem)
@@ -702,6 +733,9 @@ def validate_settings(report: Report, root: Node) -> Settings | None:
     for key in ("title", "description", "publisher"):
         if _present(root.get(key)):
             values[key] = _text(report, root.get(key), key, one_line=True, limit=300)
+    if _present(root.get("short_title")):
+        values["short_title"] = _text(report, root.get("short_title"), "short_title", one_line=True,
+                                      limit=MAX_SHORT_TITLE)
     if _present(root.get("base_url")):
         values["base_url"] = _base_url(report, root.get("base_url"))
     if _present(root.get("timezone")):
@@ -717,9 +751,60 @@ def validate_settings(report: Report, root: Node) -> Settings | None:
         if number is not None and number != int(number):
             report.error(node, "entries_per_page", "must be a whole number")
         values["entries_per_page"] = int(number) if number else None
+    zone = _zone_or_utc(values.get("timezone"))
+    if _present(root.get("as_of")):
+        values["as_of"] = _date(report, root.get("as_of"), "as_of", zone)
+    if _present(root.get("recent_days")):
+        node = root.get("recent_days")
+        number = _number(report, node, "recent_days", 0, 366)
+        if number is not None and number != int(number):
+            report.error(node, "recent_days", "must be a whole number of days")
+        values["recent_days"] = int(number) if number is not None else None
+    if _present(root.get("eras")):
+        values["eras"] = _eras(report, root.get("eras"), zone)
     if mapping is None or report.failed:
         return None
     return Settings(**values)
+
+
+def _zone_or_utc(name: str | None) -> tzinfo:
+    """The settings' zone for the dates they hold (eras, as_of); UTC while the zone itself is in error."""
+    try:
+        return ZoneInfo(name) if name else timezone.utc
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return timezone.utc
+
+
+def _eras(report: Report, node: Node, tz: tzinfo) -> tuple[Era, ...]:
+    result = []
+    for index, item in enumerate(_list(report, node, "eras") or (), 1):
+        field = f"eras[{index}]"
+        mapping = _mapping(report, item, field, ERA_FIELDS)
+        if mapping is None:
+            continue
+        label = _text(report, mapping.get("label"), f"{field}.label", one_line=True, limit=MAX_ERA_LABEL)
+        start = _date(report, mapping.get("start"), f"{field}.start", tz)
+        end = _date(report, mapping.get("end"), f"{field}.end", tz)
+        note = _text(report, mapping.get("note"), f"{field}.note", limit=MAX_SUMMARY) \
+            if _present(mapping.get("note")) else None
+        if start and end and _ends_before(end, start):
+            report.error(mapping.get("end"), f"{field}.end", f'"{end.written}" is before the start '
+                         f'"{start.written}"; swap them or fix the typo')
+        elif label and start and end:
+            result.append(Era(label, start, end, note))
+    return tuple(result)
+
+
+def _choice(report: Report, node: Node, field: str, choices: tuple[str, ...]) -> str | None:
+    value = _text(report, node, field, one_line=True, limit=40)
+    if value is None:
+        return None
+    if value not in choices:
+        close = difflib.get_close_matches(value.lower(), choices, n=1, cutoff=0.6)
+        hint = f'; did you mean "{close[0]}"?' if close else ""
+        report.error(node, field, f'"{_short(value)}" is not one of {", ".join(choices)}{hint}')
+        return None
+    return value
 
 
 # Zone names that read the configuration of the machine that builds the site, not a place's rules:

@@ -11,27 +11,21 @@
   function copy(text, status) {
     if (!navigator.clipboard) return false;
     navigator.clipboard.writeText(text).then(
-      function () { flash(status, "Copied"); },
+      function () { flash(status, "Copied: " + text.slice(0, 60) + (text.length > 60 ? "…" : "")); },
       function () { flash(status, "Copy failed: select the text instead"); });
     return true;
   }
 
-  // "Link to this entry" copies the entry's permanent URL; without a clipboard it stays an anchor link.
+  // "Copy link" and "Copy citation" buttons (shown only where this script runs: see the "js" class).
   document.addEventListener("click", function (event) {
-    var link = event.target.closest("a.permalink");
-    if (link && copy(link.dataset.url, link)) {
-      event.preventDefault();
-      history.replaceState(null, "", link.hash);
-    }
     var button = event.target.closest("button[data-copy], button[data-copy-from]");
-    if (button) {
-      var source = button.dataset.copyFrom && document.getElementById(button.dataset.copyFrom);
-      var status = button.parentNode.querySelector(".copy-status");
-      copy(source ? source.textContent.trim() : button.dataset.copy, status);
+    if (!button) return;
+    var source = button.dataset.copyFrom && document.getElementById(button.dataset.copyFrom);
+    var status = button.parentNode.querySelector(".copy-status");
+    if (!copy(source ? source.textContent.trim() : button.dataset.copy, status)) {
+      flash(status, "Copying is not available here: select the text instead");
     }
   });
-  var tools = document.querySelectorAll(".copy-tools");
-  for (var t = 0; t < tools.length; t++) if (navigator.clipboard) tools[t].hidden = false;
 
   // Filter the timeline by tag and free text; the choice is kept in the URL (?q=...&tag=...).
   var filters = document.getElementById("filters");
@@ -69,7 +63,6 @@
   text.value = initial.get("q") || "";
   tag.value = initial.get("tag") || "";
   if (tag.selectedIndex < 0) tag.value = "";
-  filters.hidden = false;
   text.addEventListener("input", apply);
   tag.addEventListener("change", apply);
   // A link to a hidden entry clears the filters, so #id always lands on its entry.

@@ -102,14 +102,14 @@ def test_empty_file(errors, text):
 def test_top_level_list(errors):
     assert errors({"x.yaml": "- title: A\n"}) == [
         "content/entries/x.yaml:1:1: error: expected a mapping of title, date, end_date, circa, date_label, "
-        "summary, body, tags, place, sources, media, draft, updated, corrections, aliases, found a list",
+        "summary, body, tags, place, sources, media, draft, key, status, updated, corrections, aliases, found a list",
     ]
 
 
 def test_top_level_text(errors):
     assert errors({"x.yaml": "Zaranj falls\n"}) == [
         "content/entries/x.yaml:1:1: error: expected a mapping of title, date, end_date, circa, date_label, "
-        'summary, body, tags, place, sources, media, draft, updated, corrections, aliases, '
+        'summary, body, tags, place, sources, media, draft, key, status, updated, corrections, aliases, '
         'found the text "Zaranj falls"',
     ]
 
@@ -187,13 +187,13 @@ def test_unknown_field_with_did_you_mean(errors):
 def test_unknown_field_without_a_close_match(errors):
     assert errors({"x.yaml": entry(colour="red")}) == [
         "content/entries/x.yaml:3:1: error: colour: unknown field; known fields: title, date, end_date, circa, "
-        "date_label, summary, body, tags, place, sources, media, draft, updated, corrections, aliases",
+        "date_label, summary, body, tags, place, sources, media, draft, key, status, updated, corrections, aliases",
     ]
 
 
 def test_unknown_nested_field(errors):
     assert errors({"x.yaml": VALID.replace("    url:", "    link:")}) == [
-        "content/entries/x.yaml:6:5: error: sources[1].link: unknown field; known fields: name, url, title, date, quote",
+        "content/entries/x.yaml:6:5: error: sources[1].link: unknown field; known fields: name, url, title, date, via, quote",
     ]
 
 
@@ -454,8 +454,8 @@ def test_settings_required_title_empty_is_an_error_not_a_crash(errors):
 
 def test_settings_not_a_mapping(errors):
     assert errors({"a.yaml": VALID}, settings="- title\n") == [
-        "content/timeline.yaml:1:1: error: expected a mapping of title, base_url, timezone, description, "
-        "language, publisher, entries_per_page, found a list",
+        "content/timeline.yaml:1:1: error: expected a mapping of title, short_title, base_url, timezone, "
+        "description, language, publisher, entries_per_page, as_of, recent_days, eras, found a list",
     ]
 
 
@@ -491,7 +491,7 @@ def test_warnings_do_not_fail_the_build(tmp_path, monkeypatch):
     loaded = load_content(Path("content"))
     assert loaded.errors == ()
     assert [str(p) for p in loaded.problems] == [
-        "content/entries/a.yaml:5:5: warning: sources[1].url: has no URL; add one so readers can check the source",
+        "content/entries/a.yaml:5:5: warning: sources[1].url: says neither where to read it nor who reported it: add its url, or via: the outlet or document that reported it (a source that is itself a document needs its title and date)",
     ]
     assert [e.id for e in loaded.entries] == ["a"]
 
@@ -786,7 +786,7 @@ def test_a_message_shows_what_it_quotes_without_control_characters(errors):
         'content/entries/x.yaml:2:7: error: date: "2021-08-06 <U+001B>[2J" is not a date this tool can read; '
         'write it as 2021, 2021-08, 2021-08-06, "2021-08-06 14:30", "6 August 2021" or "August 2021"',
         "content/entries/y.yaml:7:1: error: <U+202E>colour: unknown field; known fields: title, date, end_date, "
-        "circa, date_label, summary, body, tags, place, sources, media, draft, updated, corrections, aliases",
+        "circa, date_label, summary, body, tags, place, sources, media, draft, key, status, updated, corrections, aliases",
     ]
 
 

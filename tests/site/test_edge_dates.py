@@ -86,14 +86,16 @@ def test_times_in_the_feed_are_rfc_3339(edge_site):
         assert text.endswith("Z") or text[-6] in "+-" and text[-3] == ":", text
 
 
-def test_local_mean_time_is_written_in_utc_on_the_page_and_in_the_feed(tmp_path):
+def test_local_mean_time_is_written_in_utc_on_the_page_and_the_feed_says_when_it_was_published(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1628330400")  # 2021-08-07T10:00:00Z, 14:30 in Kabul
     content = edge_content(tmp_path, "Asia/Kabul", {"mean-time": EDGE_ENTRIES["mean-time"]})
     assert run_cli("build", "--content", content, "--output", tmp_path / "site") == 0
     page = Page((tmp_path / "site" / "entries" / "mean-time" / "index.html").read_text(encoding="utf-8"))
     assert {time["attrs"]["datetime"] for time in page.all("time")} >= {"1850-08-06T09:53:12Z", "1850-08-07T05:23:12Z"}
     assert "6 August 1850, 14:30 (UTC+4:36:48)" in page.one("time", datetime="1850-08-06T09:53:12Z")["text"]
     feed = (tmp_path / "site" / "feed.xml").read_text(encoding="utf-8")
-    assert "<published>1850-08-06T09:53:12Z</published>" in feed
+    assert "<published>2021-08-07T00:00:00+04:30</published>" in feed
+    assert "1850-08-06T09:53:12Z" in page.one("script", type="application/ld+json")["text"]
 
 
 def test_pages_with_edge_dates_are_valid_html5(edge_site):

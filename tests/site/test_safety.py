@@ -19,6 +19,8 @@ from timeline.yamlfile import YamlError, parse_yaml
 TITLE = "<script>alert('title')</script> & \"quotes\" <img src=x onerror=alert(1)>"
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "srcset", "data", "xlink:href", "background"}
 ALLOWED_SCRIPT_SOURCES = re.compile(r"(\.\./)*static/site\.js")
+# The one inline script a page may carry, from the templates (base.html), never from the content.
+ALLOWED_INLINE_SCRIPT = 'document.documentElement.classList.add("js")'
 
 
 def _runs_script(address: str) -> bool:
@@ -51,8 +53,9 @@ class _Audit(HTMLParser):
             if _runs_script(target):
                 self.findings.append(f"meta refresh to {target!r}")
         if tag == "script":
-            if values.get("type") == "application/ld+json":
+            if values.get("type") == "application/ld+json" or not values:
                 self._in_script = ""
+                self._script_kind = "json" if values else "inline"
             elif not ALLOWED_SCRIPT_SOURCES.fullmatch(values.get("src") or ""):
                 self.findings.append(f"<script {values}>")
 
@@ -64,10 +67,14 @@ class _Audit(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "script" and self._in_script is not None:
-            try:
-                json.loads(self._in_script)
-            except ValueError:
-                self.findings.append("a JSON-LD block that is not JSON (broken out of?)")
+            if self._script_kind == "inline":
+                if self._in_script != ALLOWED_INLINE_SCRIPT:
+                    self.findings.append(f"an inline script: {self._in_script[:80]!r}")
+            else:
+                try:
+                    json.loads(self._in_script)
+                except ValueError:
+                    self.findings.append("a JSON-LD block that is not JSON (broken out of?)")
             self._in_script = None
 
 

@@ -10,6 +10,7 @@ import json
 import pickle
 import shutil
 from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
@@ -23,6 +24,7 @@ from timeline.dates import format_range, parse_date
 from timeline.load import load_content
 from timeline.model import Timeline
 from timeline.order import order_entries
+from timeline.permalinks import entry_path, read_lock
 from timeline.plan import FEED_ENTRIES, plan_site
 from timeline.render import make_environment, render_page
 
@@ -76,9 +78,13 @@ def shipped(tmp_path_factory) -> tuple[Path, Timeline]:
 
 
 def timeline_of(content: Path, drafts: bool = False) -> Timeline:
+    """The content's timeline, with the publication days content/permalinks.lock records."""
     loaded = load_content(content)
     assert not loaded.errors, loaded.errors
-    return Timeline(loaded.settings, order_entries(loaded.entries, drafts), drafts)
+    lock = read_lock(content)[0]
+    published = {entry.id: lock[path][0].published for entry in loaded.entries
+                 if (path := entry_path(entry.id)) in lock and lock[path][0].published}
+    return Timeline(loaded.settings, order_entries(loaded.entries, drafts), drafts, published=published)
 
 
 SYNTHETIC = {
@@ -185,7 +191,8 @@ def test_every_entry_has_an_anchor_on_the_index_and_its_own_page(built):
         index.one("a", href=f"entries/{entry.id}/index.html")
         page = parse(site / "entries" / entry.id / "index.html")
         assert page.one("h1")["text"].strip().endswith(entry.title)
-        page.one("a", href=f"../../index.html#{entry.id}")
+        back = page.all("a", href=f"../../index.html#{entry.id}")  # "see this entry in the timeline", the locator
+        assert len(back) == 2
 
 
 def test_index_lists_entries_in_order_under_period_headings(shipped):
@@ -193,7 +200,7 @@ def test_index_lists_entries_in_order_under_period_headings(shipped):
     index = parse(site / "index.html")
     order = [e["attrs"]["id"] for e in index.all("article")]
     assert order == [entry.id for entry in timeline.entries]
-    assert [h["text"] for h in index.all("h2")] == ["May 2021", "August 2021"]
+    assert [h["text"] for h in index.all("h2") if "period-label" in h["classes"]] == ["May 2021", "August 2021"]
 
 
 def test_dates_are_shown_at_the_precision_written(synthetic):
@@ -201,7 +208,7 @@ def test_dates_are_shown_at_the_precision_written(synthetic):
     index = parse(site / "index.html")
     texts = [" ".join(p["text"].split()) for p in index.all("p") if "when" in p["classes"]]
     assert texts == ["c. 2019", "March 2020", "5 March 2020, 14:30 (UTC+4:30) – 6 March 2020", "7 March 2020"]
-    assert {h["text"] for h in index.all("h2")} == {"2019", "March 2020"}
+    assert {h["text"] for h in index.all("h2") if "period-label" in h["classes"]} == {"2019", "March 2020"}
     year = index.one("article", id="year-event")
     assert "First paragraph of the body" in year["text"]  # the body's first paragraph stands in for a summary
 
@@ -227,8 +234,8 @@ def test_entry_page_has_sources_corrections_media_and_cite_block(synthetic):
     assert "Test source" in sources["text"]
     page.one("a", href="https://example.com/other")
     assert "A corrected detail." in page.one("section", **{"aria-labelledby": "corrections_heading"})["text"]
-    updated = [p for p in page.all("p") if "updated" in p["classes"]]
-    assert [" ".join(p["text"].split()) for p in updated] == ["Updated 1 April 2020"]
+    published = [p for p in page.all("p") if "published" in p["classes"]]
+    assert [" ".join(p["text"].split()) for p in published] == ["Not yet published · Updated 1 April 2020"]
     image = page.one("img")
     assert image["attrs"]["alt"] == "A test picture" and image["attrs"]["src"] == "../../media/picture.png"
     assert (site / "media" / "picture.png").is_file()
@@ -352,7 +359,7 @@ def test_sharing_tags_carry_each_entry_own_title_and_url(built):
         assert page.meta("og:url") == url
         assert page.meta("og:title") == entry.title == page.meta("twitter:title")
         assert page.meta("og:type") == "article"
-        assert page.meta("og:site_name") == timeline.settings.title
+        assert page.meta("og:site_name") == timeline.settings.site_name
         assert page.meta("description") == page.meta("og:description") != timeline.settings.description
         data = page.json_ld()
         assert data["url"] == url and data["about"]["name"] == entry.title
@@ -384,12 +391,18 @@ def test_the_feed_carries_the_latest_entries_only(built):
     published = [e for e in timeline.entries if not e.draft]
     many = tuple(replace(entry, id=f"copy-{copy}-{entry.id}", aliases=())
                  for copy in range(FEED_ENTRIES // len(published) + 2) for entry in published)
-    [feed] = [page for page in plan_site(replace(timeline, entries=many)) if page.path == "feed.xml"]
+    # Each copy published a day after the one before, and none updated since: the latest published come first.
+    many = tuple(replace(entry, updated=None) for entry in many)
+    days = {entry.id: (date(2020, 1, 1) + timedelta(days=number)).isoformat() for number, entry in enumerate(many)}
+    [feed] = [page for page in plan_site(replace(timeline, entries=many, published=days)) if page.path == "feed.xml"]
     xml = ElementTree.fromstring(render_page(make_environment(TEMPLATES), feed))
     ids = [element.find(f"{ATOM}id").text for element in xml.findall(f"{ATOM}entry")]
     assert len(many) > FEED_ENTRIES and len(ids) == FEED_ENTRIES
     assert ids == [f"{timeline.settings.base_url}entries/{entry.id}/" for entry in reversed(many[-FEED_ENTRIES:])]
-    assert xml.find(f"{ATOM}updated").text == max((e.updated or e.date).start for e in many[-FEED_ENTRIES:]).isoformat()
+    newest = many[-1]
+    assert xml.find(f"{ATOM}updated").text.startswith(days[newest.id] + "T00:00:00")
+    published = [element.find(f"{ATOM}published").text[:10] for element in xml.findall(f"{ATOM}entry")]
+    assert published == [days[entry.id] for entry in reversed(many[-FEED_ENTRIES:])]
 
 
 def test_feed_is_atom_with_absolute_urls(built):
@@ -406,7 +419,12 @@ def test_feed_is_atom_with_absolute_urls(built):
         assert element.get("href").startswith(base_url)
     for entry, element in zip(reversed(published), entries):
         assert element.find(f"{ATOM}title").text == entry.title
-        assert element.find(f"{ATOM}updated").text == (entry.updated or entry.date).start.isoformat()
+        if entry.id in timeline.published:  # the days the permalink guard recorded
+            day = max(day for day in (timeline.published[entry.id], entry.updated and entry.updated.start_iso()[:10]) if day)
+            assert element.find(f"{ATOM}updated").text.startswith(day + "T00:00:00")
+            assert element.find(f"{ATOM}published").text.startswith(timeline.published[entry.id] + "T00:00:00")
+        else:  # rendered without the guard: the event's own dates
+            assert element.find(f"{ATOM}updated").text == (entry.updated or entry.date).start.isoformat()
         assert element.find(f"{ATOM}summary").text
 
 

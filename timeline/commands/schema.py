@@ -29,6 +29,7 @@ _KINDS = {
     "number": {"type": "number"},
     "url": {"type": "string", "pattern": _HTTP_URL},
     "id": {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"},
+    "choice": {"type": "string"},
 }
 
 
@@ -67,6 +68,8 @@ def _property(spec: Field) -> dict:
             value["maxItems"] = spec.max_items
     if not spec.required:
         value["type"] = [*_types(value), "null"]
+        if "enum" in value:
+            value["enum"] = [*value["enum"], None]
     return {"description": spec.description, **value, "examples": [spec.example]}
 
 
@@ -74,6 +77,8 @@ def _value(spec: Field) -> dict:
     if spec.fields is not None:
         return _mapping(spec.fields)
     value = dict(_KINDS[spec.kind])
+    if spec.choices is not None:
+        value["enum"] = list(spec.choices)
     if spec.limit is not None and spec.kind == "number":
         value.update(minimum=-spec.limit, maximum=spec.limit)
     elif spec.limit is not None:

@@ -220,8 +220,7 @@ class InSession(Cached):
         self._edited = None
 
     def replanned(self, options: BuildOptions) -> Planned | None:
-        from ..permalinks import guard_permalinks
-        from ..pipeline import Planned
+        from ..pipeline import Planned, guarded
         from .session import edited_build
 
         self._edited = None
@@ -230,13 +229,13 @@ class InSession(Cached):
         edited = edited_build(self.last, self._scan, options.content, self.cache_dir)
         if edited is None:
             return None
-        guard = guard_permalinks(options.content, edited.timeline, options.allow_removed, published_by=options.output)
-        if not guard.ok:
-            return None
+        guard, timeline = guarded(options, edited.timeline)
+        if not guard.ok or timeline.published != self.last.timeline.published:
+            return None  # what the pages say of when entries were published changed: planned in full
         self._edited = edited
         self._file_keys = self._entry_keys = edited.entry_keys
         self._zones[edited.timeline.settings.timezone] = self.last.zone_files
-        return Planned(edited.loaded, edited.timeline, guard, edited.pages)
+        return Planned(edited.loaded, timeline, guard, edited.pages)
 
     def _known_page_keys(self) -> tuple[str, dict] | None:
         return self.page_keys

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..layout import ENTRIES_DIR
 from ..load import Loaded, Reading
 from ..model import Entry, Problem, Timeline
-from ..plan import Page
+from ..plan import Page, changes_of, entry_digest
 from .entries import EntryCache, entry_fingerprint
 from .stamp import Scan, changed_files
 from .zones import time_zone
@@ -31,11 +31,13 @@ from .zones import time_zone
 
 def placement_key(entry: Entry) -> str:
     """What decides where an entry appears and what other pages say of it besides its own fields:
-    its order and period (date, id), the listings it is in (draft, tags, place), its other URLs
-    (aliases, whose redirect pages carry its title), the feed's date (updated), the media copied,
-    and its file (problems name it). As a repr, which keys use: == takes -0.0 for 0.0."""
-    return repr((entry.id, entry.source_path, entry.date, entry.draft, entry.tags, entry.place, entry.aliases,
-                 entry.title if entry.aliases else None, entry.updated, entry.media))
+    its order and period (date, id), where the axes and the entry pages' locator draw it (its end date,
+    and its status: an ongoing event runs on), the listings it is in (draft, tags, place), its other
+    URLs (aliases, whose redirect pages carry its title), the feed's date and the new or updated marks
+    (updated), the media copied, and its file (problems name it). As a repr, which keys use: == takes
+    -0.0 for 0.0."""
+    return repr((entry.id, entry.source_path, entry.date, entry.end_date, entry.status, entry.draft, entry.tags,
+                 entry.place, entry.aliases, entry.title if entry.aliases else None, entry.updated, entry.media))
 
 
 @dataclass
@@ -129,6 +131,8 @@ def _reread(names: list[str], last: LastBuild, cache: EntryCache) -> _Reread | N
     has an error or moved its entry, or their load cache files are damaged."""
     old_by_file = {entry.source_path: entry for entry in last.loaded.entries}
     reread = _Reread({}, {}, dict(last.entry_keys), dict(last.loaded.file_problems))
+    changes = changes_of(last.timeline)  # the same after edits that leave every entry where it was
+    on_pages = {entry.id for entry in last.timeline.entries}
     records = {}
     recorder = cache.recorder
     for name in names:
@@ -139,7 +143,8 @@ def _reread(names: list[str], last: LastBuild, cache: EntryCache) -> _Reread | N
         if placement_key(new) != placement_key(old):
             return None
         records[name] = recorder.record(identity, loaded)
-        new_key = reread.entry_keys[new.id] = entry_fingerprint(new.id, records[name].fingerprint)
+        file_key = entry_fingerprint(new.id, records[name].fingerprint)
+        new_key = reread.entry_keys[new.id] = entry_digest(new, file_key, changes) if old.id in on_pages else file_key
         reread.rekeyed[last.entry_keys[old.id]] = new_key
         reread.file_problems[name] = loaded.problems
         reread.entries[id(old)] = new

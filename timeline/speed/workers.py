@@ -143,6 +143,7 @@ class _EntryWork:
 
     entry: Entry
     settings: Settings
+    changes: object  # plan.Changes, as the listings' contexts hold it
     page: Page | None = None
     roots: set[str] = field(default_factory=set)  # of the pending listings that show it
     event: bool = False  # shown in a pending timeline.json
@@ -154,7 +155,8 @@ def _entry_work(pages: tuple[Page, ...]) -> list[_EntryWork]:
     work: dict[str, _EntryWork] = {}
 
     def of(entry: Entry, context: Mapping[str, object]) -> _EntryWork:
-        return work.get(entry.id) or work.setdefault(entry.id, _EntryWork(entry, context["settings"]))
+        return work.get(entry.id) or work.setdefault(entry.id, _EntryWork(entry, context["settings"],
+                                                                          context["changes"]))
 
     for page in pages:
         context = page.context
@@ -224,7 +226,7 @@ def _make_entries(start: int, step: int) -> tuple[list, dict, dict]:
     done = []
     for work in _pending[start::step]:
         for root in sorted(work.roots):
-            listing_item(env, work.entry, root, LISTING_HEADING_LEVEL, work.settings)
+            listing_item(env, work.entry, root, LISTING_HEADING_LEVEL, work.settings, work.changes)
         if work.event:
             timelinejs_event_json(env, work.entry, work.settings)
         if work.page is not None:
