@@ -4,7 +4,8 @@ Everything in the content and templates folders is untrusted (a repository takes
 and CI builds them). A link there could make the builder read, print or publish a file from
 anywhere (`content/media/x.jpg -> /proc/self/environ`, `content/entries/root -> /`), and a named
 pipe would make it wait forever. So the builder follows no symbolic links below the folders it is
-given, opens only regular files (a pipe or a device is refused before it is read from), and reads
+given (a folder inside them that is a link, `content/media -> /etc`, is neither listed nor read
+from), opens only regular files (a pipe or a device is refused before it is read from), and reads
 no file past its size limit. Every file or folder passed over is named in a problem.
 """
 from __future__ import annotations
@@ -48,14 +49,26 @@ def kind_of(item: os.DirEntry) -> str:
 
 
 def listing(folder: str) -> list[Item]:
-    """The folder's entries, sorted by name; raises OSError when it cannot be listed."""
-    with os.scandir(folder) as found:
-        return sorted((Item(item.name, kind_of(item), item.path) for item in found), key=lambda item: item.name)
+    """The folder's entries, sorted by name; raises OSError when it cannot be listed, or is a link
+    (a folder found as a link is never listed: it would list what is elsewhere)."""
+    if os.scandir not in os.supports_fd:  # pragma: no cover - Windows
+        if os.path.islink(folder):
+            raise OSError(f"{folder} is a symbolic link")
+        with os.scandir(folder) as found:
+            return sorted((Item(item.name, kind_of(item), item.path) for item in found), key=lambda item: item.name)
+    handle = os.open(folder, os.O_RDONLY | _DIRECTORY | _NO_FOLLOW)
+    try:
+        prefix = os.path.join(folder, "")
+        with os.scandir(handle) as found:
+            items = [Item(item.name, kind_of(item), prefix + item.name) for item in found]
+    finally:
+        os.close(handle)
+    return sorted(items, key=lambda item: item.name)
 
 
 def walk(folder: str, hidden: bool = False) -> Iterator[Item]:
     """Every item below `folder`, depth first in name order, without entering links; hidden ones left
-    out unless `hidden`."""
+    out unless `hidden`. Nothing for a folder that cannot be listed or is a link."""
     try:
         items = listing(folder)
     except OSError:
@@ -68,15 +81,15 @@ def walk(folder: str, hidden: bool = False) -> Iterator[Item]:
             yield from walk(item.path, hidden)
 
 
-def refusal(path: str, kind: str) -> str:
-    """Why an item of this kind is not read, and what to do."""
+def refusal(path: str, kind: str, thing: str = "file") -> str:
+    """Why an item of this kind is not read, and what to do (with a link: put the `thing` itself there)."""
     if kind == LINK:
         try:
             target = os.readlink(path)
         except OSError:
             target = "?"
         return (f"is a symbolic link (to {target}); the builder follows no links, so that nothing outside "
-                "the folders it is given is ever read: put the file itself here")
+                f"the folders it is given is ever read: put the {thing} itself here")
     if kind == FOLDER:
         return "is a folder, not a file"
     return "is not a regular file (a named pipe, socket or device); remove it"
@@ -122,8 +135,10 @@ def _open_below(root: str, relative: str) -> int:
     if relative.startswith("/") or "\\" in relative or any(part in ("", ".", "..") for part in parts):
         raise Refused(f'"{relative}" is not a path inside {display_path(root)}')
     try:
-        folder = os.open(root, os.O_RDONLY | _DIRECTORY)
+        folder = os.open(root, os.O_RDONLY | _DIRECTORY | _NO_FOLLOW)  # the folder itself is no link either
     except OSError as err:
+        if os.path.islink(root):
+            raise Refused(f"{display_path(root)} {refusal(root, LINK, 'folder')}") from None
         raise Refused(f"cannot read the folder {display_path(root)}: {err.strerror or err}") from None
     try:
         for depth, part in enumerate(parts):
@@ -133,7 +148,8 @@ def _open_below(root: str, relative: str) -> int:
                 inner = os.open(part, os.O_RDONLY | _NO_FOLLOW | (_NO_WAIT if last else _DIRECTORY), dir_fd=folder)
             except OSError as err:
                 if os.path.islink(inside):
-                    raise Refused(f"{display_path(inside)} {refusal(inside, LINK)}") from None
+                    thing = "file" if last else "folder"
+                    raise Refused(f"{display_path(inside)} {refusal(inside, LINK, thing)}") from None
                 raise Refused(f"cannot read {display_path(inside)}: {err.strerror or err}") from None
             os.close(folder)
             folder = inner

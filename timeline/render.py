@@ -32,7 +32,7 @@ from markupsafe import Markup, escape
 from . import exports
 from .dates import format_date, format_range
 from .fields import MAX_MEDIA_BYTES
-from .folders import FILE, FOLDER, Refused, read_below, refusal, walk
+from .folders import FILE, FOLDER, LINK, Refused, read_below, refusal, walk
 from .layout import MEDIA_DIR, STATIC_DIR, display_path
 from .markup import first_paragraph, render_markdown
 from .model import Entry, Place, Settings, Timeline
@@ -267,6 +267,8 @@ def _event_json(env: jinja2.Environment, entry: Entry, settings: Settings) -> st
 def static_files(templates_dir: Path) -> Iterator[tuple[str, bytes]]:
     """templates/static/ copied as static/, in a stable order (regular files only; hidden ones left out)."""
     folder = str((templates_dir / STATIC_DIR).absolute())
+    if os.path.islink(folder):  # walk() lists nothing of it, and read_below() refuses it: say so
+        raise Refused(f"{display_path(folder)} {refusal(folder, LINK, 'folder')}")
     for item in walk(folder):
         if item.kind == FOLDER:
             continue
