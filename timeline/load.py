@@ -144,6 +144,8 @@ def scan_entries(folder: Path) -> tuple[list[str], list[Problem]]:
             names.append(item.name)
         elif item.kind == FOLDER:
             subfolders = True
+            if is_entry_file_name(item.name):  # named as an entry: never passed over in silence
+                problems.append(Problem(item.path, f"{refusal(item.path, FOLDER)}; it is not published"))
         elif is_entry_file_name(item.name):
             problems.append(Problem(item.path, f"{refusal(item.path, item.kind)}; it is not published"))
         else:
