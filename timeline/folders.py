@@ -5,8 +5,9 @@ and CI builds them). A link there could make the builder read, print or publish 
 anywhere (`content/media/x.jpg -> /proc/self/environ`, `content/entries/root -> /`), and a named
 pipe would make it wait forever. So the builder follows no symbolic links below the folders it is
 given (a folder inside them that is a link, `content/media -> /etc`, is neither listed nor read
-from), opens only regular files (a pipe or a device is refused before it is read from), and reads
-no file past its size limit. Every file or folder passed over is named in a problem.
+from), opens only regular files (a pipe or a device is refused before it is read from), reads no
+file past its size limit nor one nested deeper than MAX_DEPTH folders, and walks folders without
+recursion. Every file or folder passed over is named in a problem.
 """
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from .layout import display_path
 _NO_FOLLOW = os.O_NOFOLLOW if hasattr(os, "O_NOFOLLOW") else 0
 _NO_WAIT = os.O_NONBLOCK if hasattr(os, "O_NONBLOCK") else 0  # a pipe opens without waiting for a writer
 _DIRECTORY = os.O_DIRECTORY if hasattr(os, "O_DIRECTORY") else 0
+# How deep below the folder it is read from a file may lie (static/fonts/x.woff: 1 folder deep). A
+# repository can hold folders nested thousands deep; what is published is never made of them.
+MAX_DEPTH = 32
 
 
 class Refused(Exception):
@@ -68,17 +72,26 @@ def listing(folder: str) -> list[Item]:
 
 def walk(folder: str, hidden: bool = False) -> Iterator[Item]:
     """Every item below `folder`, depth first in name order, without entering links; hidden ones left
-    out unless `hidden`. Nothing for a folder that cannot be listed or is a link."""
-    try:
-        items = listing(folder)
-    except OSError:
-        return
-    for item in items:
+    out unless `hidden`. Nothing for a folder that cannot be listed or is a link. Without recursion:
+    a repository may hold folders nested thousands deep."""
+    pending = [iter(_listed(folder))]
+    while pending:
+        item = next(pending[-1], None)
+        if item is None:
+            pending.pop()
+            continue
         if item.name.startswith(".") and not hidden:
             continue
         yield item
         if item.kind == FOLDER:
-            yield from walk(item.path, hidden)
+            pending.append(iter(_listed(item.path)))
+
+
+def _listed(folder: str) -> list[Item]:
+    try:
+        return listing(folder)
+    except OSError:
+        return []
 
 
 def refusal(path: str, kind: str, thing: str = "file") -> str:
@@ -134,6 +147,9 @@ def _open_below(root: str, relative: str) -> int:
     parts = relative.split("/")
     if relative.startswith("/") or "\\" in relative or any(part in ("", ".", "..") for part in parts):
         raise Refused(f'"{relative}" is not a path inside {display_path(root)}')
+    if len(parts) > MAX_DEPTH + 1:
+        raise Refused(f"{display_path(os.path.join(root, parts[0]))}/... is nested {len(parts) - 1} folders deep; "
+                      f"a file here may lie at most {MAX_DEPTH} folders deep")
     try:
         folder = os.open(root, os.O_RDONLY | _DIRECTORY | _NO_FOLLOW)  # the folder itself is no link either
     except OSError as err:

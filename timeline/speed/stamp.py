@@ -58,27 +58,30 @@ _UNREADABLE = (-1, -1, None)  # only matches a file or folder that is unreadable
 def _walk(folder: str, skip: frozenset[str], entries: str, into: _Files, racy_from: int) -> None:
     """Every file, link and folder under `folder` (links recorded as links, never followed), but in the
     folder `entries` an editor's swap and backup files, which come and go as the editor types and
-    which no build reads."""
-    try:
-        with os.scandir(folder) as scanned:
-            items = list(scanned)
-    except OSError:
-        into[folder] = _UNREADABLE
-        return
-    for item in items:
-        if item.path in skip or (folder == entries and is_passed_over(item.name)):
-            continue
+    which no build reads. Without recursion: a repository may hold folders nested thousands deep."""
+    pending = [folder]
+    while pending:
+        folder = pending.pop()
         try:
-            if item.is_dir(follow_symlinks=False):
-                _walk(item.path, skip, entries, into, racy_from)
-                continue
-            stat = item.stat(follow_symlinks=False)
-        except OSError:  # gone since the folder was listed
-            into[item.path] = _UNREADABLE
+            with os.scandir(folder) as scanned:
+                items = list(scanned)
+        except OSError:
+            into[folder] = _UNREADABLE
             continue
-        racy = stat.st_mtime_ns >= racy_from
-        digest = file_digest(item.path) if racy and not item.is_symlink() else None
-        into[item.path] = (stat.st_size, stat.st_mtime_ns, digest or (b"link" if racy else None))
+        for item in items:
+            if item.path in skip or (folder == entries and is_passed_over(item.name)):
+                continue
+            try:
+                if item.is_dir(follow_symlinks=False):
+                    pending.append(item.path)
+                    continue
+                stat = item.stat(follow_symlinks=False)
+            except OSError:  # gone since the folder was listed
+                into[item.path] = _UNREADABLE
+                continue
+            racy = stat.st_mtime_ns >= racy_from
+            digest = file_digest(item.path) if racy and not item.is_symlink() else None
+            into[item.path] = (stat.st_size, stat.st_mtime_ns, digest or (b"link" if racy else None))
 
 
 def scan(content_dir: Path, templates_dir: Path, options: tuple, skip: tuple[Path, ...]) -> Scan:
