@@ -55,6 +55,10 @@ class TemplateLimit(jinja2.TemplateError):
     """A template made a page too slow or too large to be a page."""
 
 
+class TemplateFailed(jinja2.TemplateError):
+    """A template raised an error of Python's while it rendered (1/0, range(10**9), a macro calling itself)."""
+
+
 @dataclass
 class Fragments:
     """What a render reuses: each body converted to HTML, by its Markdown, and each entry's fragments
@@ -130,6 +134,28 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                     raise TemplateLimit(f"a template repeats a text or list {times:,} times; "
                                         f"at most {MAX_REPEATED:,} items are allowed")
         return super().call_binop(context, operator, left, right)
+
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        """Jinja's compile, where a template too deeply nested for Jinja's parser or for Python's
+        compiler (a RecursionError, "too many statically nested blocks") is a syntax error too."""
+        try:
+            return super().compile(source, name, filename, raw, defer_init)
+        except jinja2.TemplateError:
+            raise
+        except Exception as err:  # noqa: BLE001 - whatever a template's text makes the compilers raise
+            raise jinja2.TemplateSyntaxError(f"the template cannot be compiled ({type(err).__name__}: {err}); "
+                                             "it is nested too deeply", 1, name, filename) from None
+
+    def handle_exception(self, source=None):
+        """Jinja's error with its traceback through the templates' lines, where an error of Python's that
+        a template raised is a template error: the templates are untrusted input like the content, and
+        what they get wrong is reported, with the template's file and line, never a traceback."""
+        from jinja2.debug import rewrite_traceback_stack
+
+        error = rewrite_traceback_stack(source=source)
+        if isinstance(error, jinja2.TemplateError) or not isinstance(error, Exception):
+            raise error
+        raise TemplateFailed(f"{type(error).__name__}: {error}").with_traceback(error.__traceback__) from None
 
 
 def make_environment(templates_dir: Path, fragments: Fragments | None = None) -> jinja2.Environment:
