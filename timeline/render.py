@@ -23,6 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
+try:
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None
+
 import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -49,6 +54,13 @@ MAX_STATIC_BYTES = MAX_MEDIA_BYTES  # a font or an image in templates/static/
 PAGE_SECONDS = 30
 # The largest text or list a template may make by repetition ("x" * n).
 MAX_REPEATED = 1_000_000
+# The memory a page may take to render besides what the process held when it started (where the system
+# lets a process limit its own, as Linux does): a template that doubles a text in a loop, formats a
+# number a billion characters wide or pads a text to it stops with a template error instead of
+# exhausting the machine. The largest page of a 50,000-entry site (timeline.json, 100 MB) takes a
+# fraction of it.
+PAGE_MEMORY = 2 << 30
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096  # the unit of /proc/self/statm
 
 
 class TemplateLimit(jinja2.TemplateError):
@@ -139,9 +151,12 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         """Jinja's compile, where a template too deeply nested for Jinja's parser or for Python's
         compiler (a RecursionError, "too many statically nested blocks") is a syntax error too."""
         try:
-            return super().compile(source, name, filename, raw, defer_init)
+            with _memory_limited():  # Jinja works out constant expressions as it compiles: '%0999999999d'|format(1)
+                return super().compile(source, name, filename, raw, defer_init)
         except jinja2.TemplateError:
             raise
+        except MemoryError:
+            raise jinja2.TemplateSyntaxError(str(_too_large()), 1, name, filename) from None
         except Exception as err:  # noqa: BLE001 - whatever a template's text makes the compilers raise
             raise jinja2.TemplateSyntaxError(f"the template cannot be compiled ({type(err).__name__}: {err}); "
                                              "it is nested too deeply", 1, name, filename) from None
@@ -155,6 +170,8 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         error = rewrite_traceback_stack(source=source)
         if isinstance(error, jinja2.TemplateError) or not isinstance(error, Exception):
             raise error
+        if isinstance(error, MemoryError):
+            raise _too_large().with_traceback(error.__traceback__) from None
         raise TemplateFailed(f"{type(error).__name__}: {error}").with_traceback(error.__traceback__) from None
 
 
@@ -183,7 +200,7 @@ def make_environment(templates_dir: Path, fragments: Fragments | None = None) ->
 
 
 def render_page(env: jinja2.Environment, page: Page) -> bytes:
-    with _time_limit(page):
+    with _limits(page):
         return env.get_template(page.template).render(page.context).encode("utf-8")
 
 
@@ -194,9 +211,10 @@ def render_pages(env: jinja2.Environment, pages: Iterable[Page]) -> Iterator[tup
 
 
 @contextmanager
-def _time_limit(page: Page) -> Iterator[None]:
-    """Stop a render that runs past PAGE_SECONDS (a template looping over and over). Only the main
-    thread of a process gets signals; a render elsewhere runs without the limit."""
+def _limits(page: Page) -> Iterator[None]:
+    """Stop a render that runs past PAGE_SECONDS (a template looping over and over) or takes more than
+    PAGE_MEMORY. Only the main thread of a process gets signals, and the memory limit is the whole
+    process's: a render elsewhere runs without the limits."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -209,10 +227,50 @@ def _time_limit(page: Page) -> Iterator[None]:
     previous = signal.signal(signal.SIGALRM, stop)
     signal.setitimer(signal.ITIMER_REAL, PAGE_SECONDS)
     try:
-        yield
+        with _memory_limited():
+            yield
+    except MemoryError:  # raised outside the template's own code (the page's encoding)
+        raise _too_large() from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _memory_limited() -> Iterator[None]:
+    """The process's address space limited to what it takes now and PAGE_MEMORY (in the main thread,
+    where it is not limited already)."""
+    limits = _limit_memory() if threading.current_thread() is threading.main_thread() else None
+    try:
+        yield
+    finally:
+        if limits is not None:
+            resource.setrlimit(resource.RLIMIT_AS, limits)
+
+
+def _limit_memory() -> tuple[int, int] | None:
+    """Limit the process's address space to what it takes now and PAGE_MEMORY; the limits it had, to put
+    back, or None where it is limited as much already or cannot be (no /proc/self/statm to measure it by)."""
+    if resource is None:
+        return None
+    try:
+        with open("/proc/self/statm", "rb") as stream:
+            used = int(stream.read().split(None, 1)[0]) * _PAGE_BYTES
+        limits = resource.getrlimit(resource.RLIMIT_AS)
+        ceiling = used + PAGE_MEMORY
+        soft, hard = limits
+        if soft != resource.RLIM_INFINITY and soft <= ceiling:
+            return None  # limited more already
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling if hard == resource.RLIM_INFINITY else min(ceiling, hard),
+                                                hard))
+    except (OSError, ValueError, IndexError):
+        return None
+    return limits
+
+
+def _too_large() -> TemplateLimit:
+    return TemplateLimit(f"a template took more than {PAGE_MEMORY / (1 << 20):,.0f} MB of memory to make a page; a "
+                         "text made ever longer in a loop, or padded or formatted to a huge width, is the usual cause")
 
 
 # ---------------------------------------------------------------- filters
