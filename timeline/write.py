@@ -68,6 +68,7 @@ RACY_NS = 2_000_000_000
 _MARKER_TOOL = "timeline static-site builder"
 _STAGED_FILES = "files"
 _PLAN = "plan.json"
+_MADE_BY = ".made-by"  # in a staging folder: this tool's signed note that it made it
 _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 # A marker of a million files is well under this.
 MAX_MARKER_BYTES = 500_000_000
@@ -190,8 +191,13 @@ def finish_interrupted_write(output_dir: Path) -> None:
         raise OutputFolderError(f"{display_path(commit)} is not a folder this tool made; remove it")
     if commit.is_dir():
         plan = _interrupted_plan(commit, output_dir)
-        if plan is None:
-            shutil.rmtree(commit, ignore_errors=True)  # never committed completely: nothing to finish
+        if plan is None:  # the plan goes last (see _apply): only an empty folder is left without one
+            try:
+                commit.rmdir()
+            except OSError:
+                raise OutputFolderError(f"{display_path(commit)} holds no plan, so it is not a folder this tool left "
+                                        "(a folder added to a repository?); check what it holds and delete it, "
+                                        "then build again") from None
             return
         _check_staged(commit, plan)
         _apply(commit, output_dir, plan)
@@ -370,7 +376,7 @@ def _staging(output_dir: Path):
     """A new folder beside the output, removed again unless it was committed (renamed away). It holds
     a signed note that this tool made it, so that a later write removes it only if it is this tool's."""
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
-    (staging / ".made-by").write_bytes(sign(b"staging folder", os.fsencode(staging.name)))
+    (staging / _MADE_BY).write_bytes(sign(b"staging folder", os.fsencode(staging.name)))
     try:
         yield staging
     finally:
@@ -378,7 +384,7 @@ def _staging(output_dir: Path):
 
 
 def _made_here(folder: Path) -> bool:
-    note = _read(str(folder / ".made-by"))
+    note = _read(str(folder / _MADE_BY))
     return note is not None and verifies(note, b"staging folder", os.fsencode(folder.name))
 
 
@@ -582,7 +588,11 @@ def _apply(commit: Path, output_dir: Path, plan: dict) -> None:
         os.replace(source, os.path.join(output_dir, relative))
 
     _each(move, plan["move"])
-    shutil.rmtree(commit)
+    if os.path.lexists(staged):
+        shutil.rmtree(staged)
+    (commit / _MADE_BY).unlink(missing_ok=True)
+    (commit / _PLAN).unlink()  # last: no write of this tool leaves a commit folder without a plan but empty
+    commit.rmdir()
 
 
 def _remove_empty_parents(output_dir: Path, relative: str) -> None:
