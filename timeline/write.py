@@ -168,6 +168,9 @@ def _commit(stager: _Stager, staging: Path, output_dir: Path, previous: _Marker 
     removed = sorted(set(previous.files) - set(manifest))
     if not changed and not removed and manifest == previous.files and published == previous.permalinks:
         return WriteResult(fingerprints=manifest, stats=stats)
+    folders = _Folders(output_dir)
+    for relative in [*removed, *changed]:  # before the commit point, so that a refusal leaves nothing behind
+        folders.check(relative)
     _write_file(staging / _STAGED_FILES, MARKER, marker, set())
     plan = json.dumps({"move": changed + [MARKER], "remove": removed,
                        "fingerprints": {relative: manifest[relative] for relative in changed}}).encode()
