@@ -304,7 +304,7 @@ def _previous_marker(output_dir: Path) -> _Marker | None:
         if not isinstance(permalinks, list):
             raise TypeError
         permalinks = tuple(str(path) for path in permalinks)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):  # nested 100,000 deep
         return _Marker({}, ())  # a damaged marker: every file is compared by its bytes instead
     for relative in files:
         _check_listed(relative, marker)
