@@ -110,12 +110,33 @@ def refusal(path: str, kind: str, thing: str = "file") -> str:
 
 def check_folder(path: Path, what: str) -> str | None:
     """Why the folder named `path` cannot be used, or None. A folder given by the user is used as
-    named, but not a link: the link (perhaps added to a repository) would choose what is read."""
+    named, but not a link: the link (perhaps added to a repository) would choose what is read. Nor
+    may a folder on the way to it be a link, where that folder is in the working folder (the
+    repository a build runs in: `--output docs/site` with docs a link would write elsewhere); the
+    folders above the working folder are the user's own."""
     if os.path.islink(path):
         return refusal(str(path), LINK).replace("put the file itself here", f"give the {what} folder's real path")
+    for folder in _folders_on_the_way(path):
+        if os.path.islink(folder):
+            return (f"is inside {display_path(folder)}, which {refusal(folder, LINK)}"
+                    .replace("put the file itself here", f"give the {what} folder's real path"))
     if path.exists() and not path.is_dir():
         return f"is not a folder; give the {what} folder"
     return None
+
+
+def _folders_on_the_way(path: Path) -> Iterator[str]:
+    """The folders on the way to `path`, as it is written, that lie inside the working folder."""
+    here = os.getcwd()
+    inside = os.path.join(here, "")
+    written = os.path.join(here, os.fspath(path))  # an absolute path stays as it is
+    if not written.startswith(inside):
+        return
+    parts = written[len(inside):].split(os.sep)
+    for end in range(1, len(parts)):
+        folder = os.path.join(here, *parts[:end])
+        if os.path.normpath(folder).startswith(inside):  # not after a .. that left it
+            yield folder
 
 
 def read_regular(path: str, limit: int) -> tuple[bytes, os.stat_result]:
