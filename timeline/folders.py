@@ -114,14 +114,22 @@ def check_folder(path: Path, what: str) -> str | None:
     may a folder on the way to it be a link, where that folder is in the working folder (the
     repository a build runs in: `--output docs/site` with docs a link would write elsewhere); the
     folders above the working folder are the user's own."""
+    linked = check_not_linked(path, what)
+    if linked:
+        return linked
+    if path.exists() and not path.is_dir():
+        return f"is not a folder; give the {what} folder"
+    return None
+
+
+def check_not_linked(path: Path, what: str) -> str | None:
+    """Why the folder named `path` cannot be used for being a link, or inside one (see check_folder)."""
     if os.path.islink(path):
         return refusal(str(path), LINK).replace("put the file itself here", f"give the {what} folder's real path")
     for folder in _folders_on_the_way(path):
         if os.path.islink(folder):
             return (f"is inside {display_path(folder)}, which {refusal(folder, LINK)}"
                     .replace("put the file itself here", f"give the {what} folder's real path"))
-    if path.exists() and not path.is_dir():
-        return f"is not a folder; give the {what} folder"
     return None
 
 
