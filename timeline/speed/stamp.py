@@ -27,6 +27,7 @@ import hashlib
 import os
 import time
 from pathlib import Path
+from stat import S_ISREG
 from typing import NamedTuple
 
 from ..layout import ENTRIES_DIR, MARKER, is_passed_over
@@ -132,18 +133,20 @@ def _changed(path: str, recorded: tuple[int, int, bytes | None], current: tuple[
 
 
 def _output_matches(path: str, size: int, mtime_ns: int, printed: bytes | None) -> bool:
-    """The output file is the one recorded: same stat, or for a racy one the same fingerprint."""
+    """The output file is the one recorded: same stat, or for a racy one the same fingerprint. A link put
+    in its place is not followed (the output folder is untrusted too)."""
     try:
-        stat = os.stat(path)
+        stat = os.lstat(path)
     except OSError:
         return False
-    if stat.st_size != size:
+    if stat.st_size != size or not S_ISREG(stat.st_mode):
         return False
     if printed is None:
         return stat.st_mtime_ns == mtime_ns
     try:
-        with open(path, "rb") as stream:
-            return fingerprint(stream.read()).encode() == printed
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(handle, "rb") as stream:
+            return S_ISREG(os.fstat(stream.fileno()).st_mode) and fingerprint(stream.read()).encode() == printed
     except OSError:
         return False
 
