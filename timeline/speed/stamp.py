@@ -27,7 +27,7 @@ import hashlib
 import os
 import time
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISDIR, S_ISREG
 from typing import NamedTuple
 
 from ..layout import ENTRIES_DIR, MARKER, is_passed_over
@@ -151,6 +151,25 @@ def _output_matches(path: str, size: int, mtime_ns: int, printed: bytes | None) 
         return False
 
 
+def _plain_folders(output_dir: str, outputs: _Files) -> bool:
+    """Every folder of the output holding a file recorded as racy is a folder, not a link. Such a file is
+    compared by its bytes alone, through its folders: one replaced by a link to a copy of it (which a
+    repository can hold) would pass. A file recorded by its stat passes only through a copy that kept
+    its modification time, which git does not make."""
+    folders: set[str] = set()
+    for path, record in outputs.items():
+        if record[2] is None:
+            continue
+        folder = os.path.dirname(path)
+        while len(folder) > len(output_dir) and folder not in folders:  # each folder up to the output's
+            folders.add(folder)
+            folder = os.path.dirname(folder)
+    try:
+        return all(S_ISDIR(os.lstat(folder).st_mode) for folder in folders)
+    except OSError:
+        return False
+
+
 class StampFile:
     """The stamp of the last build of one content folder into one output folder."""
 
@@ -168,6 +187,8 @@ class StampFile:
         if any(file_digest(path) != digest for path, digest in stamp.read.items()):
             return None
         if not all(_output_matches(path, *record) for path, record in stamp.outputs.items()):
+            return None
+        if not _plain_folders(self.output_dir, stamp.outputs):
             return None
         return stamp.result
 
