@@ -248,12 +248,16 @@ class LockUpdate:
                 return
         except (Refused, UnicodeDecodeError):
             pass
-        handle, self.temporary = tempfile.mkstemp(prefix=f".{LOCK_FILE}.", dir=self.path.parent)
         try:
+            handle, self.temporary = tempfile.mkstemp(prefix=f".{LOCK_FILE}.", dir=self.path.parent)
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(text)
                 stream.flush()
                 os.fsync(stream.fileno())
+        except OSError as err:  # reported as the lock's, not as the temporary file's
+            self.discard()
+            why = f"{err.strerror or err} (a new lock is written beside it first)"
+            raise OSError(err.errno, why, str(self.path)) from None
         except BaseException:
             self.discard()
             raise
