@@ -307,7 +307,7 @@ def _previous_marker(output_dir: Path) -> _Marker | None:
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):  # nested 100,000 deep
         return _Marker({}, ())  # a damaged marker: every file is compared by its bytes instead
     for relative in files:
-        _check_listed(relative, marker)
+        _check_listed(relative, marker, output_dir)
     for path in permalinks:
         if not _is_permalink(path):
             raise OutputFolderError(f'{display_path(marker)} lists "{path[:80]}" as a permalink, which is not an '
@@ -356,11 +356,13 @@ def _is_inside(relative: str) -> bool:
             and not any(ord(c) < 32 or c == "\x7f" for c in relative))
 
 
-def _check_listed(relative: str, where: Path) -> None:
+def _check_listed(relative: str, where: Path, output_dir: Path) -> None:
     if not _is_inside(relative):
+        remedy = ("delete the output folder" if where.parent == output_dir
+                  else f"check and delete {display_path(where.parent)}")
         raise OutputFolderError(f'{display_path(where)} lists "{relative[:80]}", which is not a path inside '
-                                f"{display_path(where.parent)}; it was changed by hand or by someone else, so "
-                                "nothing is removed or replaced: delete the output folder and build again")
+                                f"{display_path(output_dir)}; it was changed by hand or by someone else, so "
+                                f"nothing is removed or replaced: {remedy} and build again")
 
 
 # --- writing -------------------------------------------------------------------------
@@ -548,7 +550,7 @@ def _interrupted_plan(commit: Path, output_dir: Path) -> dict | None:
                                 "and build again") from None
     for relative in [*moves, *removes]:
         if relative != MARKER:
-            _check_listed(str(relative), commit / _PLAN)
+            _check_listed(str(relative), commit / _PLAN, output_dir)
     return parsed
 
 
