@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 from zoneinfo import ZoneInfo
 
-from .folders import FILE, FOLDER, Refused, check_folder, listing, read_regular, refusal, walk
+from .folders import FILE, FOLDER, LINK, Refused, check_folder, listing, read_regular, refusal, walk
 from .layout import ABOUT_FILE, ENTRIES_DIR, MEDIA_DIR, SETTINGS_FILE, display_path, is_entry_file_name, is_passed_over
 from .model import Entry, Problem, Settings, Tag
 from .validate import Report, body_text, file_name_problem, validate_entry, validate_settings
@@ -128,6 +128,8 @@ def entry_files(content_dir: Path) -> list[Path]:
 def scan_entries(folder: Path) -> tuple[list[str], list[Problem]]:
     """The names of the entry files in `folder`, sorted, and a problem for everything else in it that is
     not hidden: a YAML file that is a link, a pipe or a folder is refused, other files are not entries."""
+    if os.path.islink(folder):  # never listed: it would list a folder elsewhere
+        return [], [Problem(str(folder.absolute()), f"{refusal(str(folder), LINK, 'folder')}; no entry is published")]
     try:
         items = listing(str(folder))
     except FileNotFoundError:
@@ -142,6 +144,8 @@ def scan_entries(folder: Path) -> tuple[list[str], list[Problem]]:
             names.append(item.name)
         elif item.kind == FOLDER:
             subfolders = True
+            if is_entry_file_name(item.name):  # named as an entry: never passed over in silence
+                problems.append(Problem(item.path, f"{refusal(item.path, FOLDER)}; it is not published"))
         elif is_entry_file_name(item.name):
             problems.append(Problem(item.path, f"{refusal(item.path, item.kind)}; it is not published"))
         else:
@@ -291,7 +295,7 @@ def load_content(content_dir: Path, read: EntryReader = read_entry_files,
     reading = Reading.of(content_dir, time_zone(settings.timezone if settings else "UTC"))
     names, found = scan_entries(content_dir / ENTRIES_DIR)
     problems.extend(found)
-    if not names:
+    if not names and not any(problem.severity == "error" for problem in found):  # else they say why
         problems.append(Problem(str((content_dir / ENTRIES_DIR).absolute()),
                                 "no entries found; add YAML files here (python build.py new \"Title\")"))
     folder_problems = tuple(problems)

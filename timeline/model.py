@@ -89,9 +89,15 @@ class Position:
     column: int
 
 
+# Control characters as a problem's line shows them: a file name or a value holding a line break, an
+# escape sequence or a carriage return (a repository may hold one) would otherwise print lines of its
+# own in a terminal or a CI log, where a line that starts with "::" is a command to GitHub Actions.
+_SHOWN = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7f, 0xa0))}
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One finding about the content, printed as file:line:col: severity: field: message.
+    """One finding about the content, printed as file:line:col: severity: field: message (one line).
 
     `file` is kept as found (the load gives absolute paths, so that what it makes does not depend on
     the working folder) and shown as an editor would type it."""
@@ -110,7 +116,7 @@ class Problem:
             if self.column is not None:
                 where += f":{self.column}"
         label = f"{self.field}: " if self.field else ""
-        return f"{where}: {self.severity}: {label}{self.message}"
+        return f"{where}: {self.severity}: {label}{self.message}".translate(_SHOWN)
 
     def as_dict(self) -> dict:
         return {

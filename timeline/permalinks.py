@@ -210,7 +210,7 @@ def guard_permalinks(content_dir: Path, timeline: Timeline, allow_removed: Itera
     records, days, problems = _read_lines(content_dir, served)  # the paths not served any more, nearly all
     shown = str(lock_path(content_dir).absolute())
     if published_by is not None and not problems:
-        problems += _lost_lines(published_by, records, served, shown)
+        problems += _lost_lines(published_by, records.keys() | days.keys(), served, shown)
     retiring, usage = _retiring(allow_removed, records, served, shown)
     problems += usage
     # A served path is recorded with the title it has now, and is no longer retired; a new one with today.
@@ -256,7 +256,7 @@ def _retiring(requested: Iterable[str], records, served, shown: str) -> tuple[se
     return paths, problems
 
 
-def _lost_lines(output_dir: Path, records, served, shown: str) -> list[Problem]:
+def _lost_lines(output_dir: Path, listed: Container[str], served: Container[str], shown: str) -> list[Problem]:
     """A problem for the permalinks the output folder's marker says were published but the lock lacks."""
     from .write import published_permalinks
 
@@ -264,7 +264,8 @@ def _lost_lines(output_dir: Path, records, served, shown: str) -> list[Problem]:
         published = published_permalinks(output_dir)
     except ValueError as err:
         return [Problem(str(output_dir.absolute()), str(err))]
-    lost = sorted(path for path in published if path not in records and path not in served)
+    # Lost with them: the days they were published; named first, those no entry serves any more.
+    lost = sorted((path for path in published if path not in listed), key=lambda path: (path in served, path))
     if not lost:
         return []
     listed = ", ".join(lost[:3]) + (f" and {len(lost) - 3} more" if len(lost) > 3 else "")
@@ -278,6 +279,16 @@ def _missing(shown: str, number: int, path: str) -> Problem:
     return Problem(shown, f"{path} was published but no entry serves it any more. If an entry replaced it, add "
                    f'"{old_id}" to that entry\'s aliases; to retire it on purpose, build with '
                    f"--allow-removed {path}", line=number, column=1)
+
+
+def _lock_mode(path: Path) -> int:
+    """The lock's permissions as they are, or as the umask makes a new file's."""
+    try:
+        return os.lstat(path).st_mode & 0o777
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def lock_text(permalinks: Iterable[Permalink]) -> str:
@@ -301,16 +312,21 @@ class LockUpdate:
     def prepare(self) -> None:
         text = lock_text(self.permalinks)
         try:
-            if read_regular(str(self.path), MAX_LOCK_BYTES)[0] == text.encode("utf-8"):  # a BOM is written away
-                return
+            if read_regular(str(self.path), MAX_LOCK_BYTES)[0].removeprefix(b"\xef\xbb\xbf") == text.encode("utf-8"):
+                return  # unchanged: a byte order mark an editor added is no reason to rewrite it
         except Refused:
             pass
-        handle, self.temporary = tempfile.mkstemp(prefix=f".{LOCK_FILE}.", dir=self.path.parent)
         try:
+            handle, self.temporary = tempfile.mkstemp(prefix=f".{LOCK_FILE}.", dir=self.path.parent)
+            os.chmod(handle, _lock_mode(self.path))  # mkstemp's 0600 would lock out the others who read it
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(text)
                 stream.flush()
                 os.fsync(stream.fileno())
+        except OSError as err:  # reported as the lock's, not as the temporary file's
+            self.discard()
+            why = f"{err.strerror or err} (a new lock is written beside it first)"
+            raise OSError(err.errno, why, str(self.path)) from None
         except BaseException:
             self.discard()
             raise

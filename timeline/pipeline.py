@@ -276,7 +276,12 @@ def template_problem(err: Exception, templates_dir: Path) -> Problem:
     import re
     import traceback
 
+    import jinja2
+
     message = f"template error: {getattr(err, 'message', None) or err}; the site was not updated"
+    if isinstance(err, jinja2.TemplateNotFound):  # its message is the name alone
+        message = (f'template error: there is no template "{err.name}" in {display_path(templates_dir)} (a template '
+                   "can use only the templates inside that folder); the site was not updated")
     if getattr(err, "lineno", None) and getattr(err, "filename", None):  # a syntax error
         return Problem(str(Path(err.filename).absolute()), message, line=err.lineno)
     folder = templates_dir.resolve()

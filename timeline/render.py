@@ -24,6 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
+try:
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None
+
 import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -33,7 +38,7 @@ from markupsafe import Markup, escape
 from . import axis, exports
 from .dates import MONTH_NAMES, format_date, format_range
 from .fields import MAX_MEDIA_BYTES
-from .folders import FILE, FOLDER, Refused, read_below, refusal, walk
+from .folders import FILE, FOLDER, LINK, Refused, read_below, refusal, walk
 from .layout import MEDIA_DIR, STATIC_DIR, display_path
 from .markup import first_paragraph, render_markdown
 from .model import Correction, Entry, Media, PartialDate, Place, Settings, Source, Tag, Timeline
@@ -50,10 +55,21 @@ MAX_STATIC_BYTES = MAX_MEDIA_BYTES  # a font or an image in templates/static/
 PAGE_SECONDS = 30
 # The largest text or list a template may make by repetition ("x" * n).
 MAX_REPEATED = 1_000_000
+# The memory a page may take to render besides what the process held when it started (where the system
+# lets a process limit its own, as Linux does): a template that doubles a text in a loop, formats a
+# number a billion characters wide or pads a text to it stops with a template error instead of
+# exhausting the machine. The largest page of a 50,000-entry site (timeline.json, 100 MB) takes a
+# fraction of it.
+PAGE_MEMORY = 2 << 30
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096  # the unit of /proc/self/statm
 
 
 class TemplateLimit(jinja2.TemplateError):
     """A template made a page too slow or too large to be a page."""
+
+
+class TemplateFailed(jinja2.TemplateError):
+    """A template raised an error of Python's while it rendered (1/0, range(10**9), a macro calling itself)."""
 
 
 @dataclass
@@ -145,6 +161,33 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                                         f"at most {MAX_REPEATED:,} items are allowed")
         return super().call_binop(context, operator, left, right)
 
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        """Jinja's compile, where a template too deeply nested for Jinja's parser or for Python's
+        compiler (a RecursionError, "too many statically nested blocks") is a syntax error too."""
+        try:
+            with _memory_limited():  # Jinja works out constant expressions as it compiles: '%0999999999d'|format(1)
+                return super().compile(source, name, filename, raw, defer_init)
+        except jinja2.TemplateError:
+            raise
+        except MemoryError:
+            raise jinja2.TemplateSyntaxError(str(_too_large()), 1, name, filename) from None
+        except Exception as err:  # noqa: BLE001 - whatever a template's text makes the compilers raise
+            raise jinja2.TemplateSyntaxError(f"the template cannot be compiled ({type(err).__name__}: {err}); "
+                                             "it is nested too deeply", 1, name, filename) from None
+
+    def handle_exception(self, source=None):
+        """Jinja's error with its traceback through the templates' lines, where an error of Python's that
+        a template raised is a template error: the templates are untrusted input like the content, and
+        what they get wrong is reported, with the template's file and line, never a traceback."""
+        from jinja2.debug import rewrite_traceback_stack
+
+        error = rewrite_traceback_stack(source=source)
+        if isinstance(error, jinja2.TemplateError) or not isinstance(error, Exception):
+            raise error
+        if isinstance(error, MemoryError):
+            raise _too_large().with_traceback(error.__traceback__) from None
+        raise TemplateFailed(f"{type(error).__name__}: {error}").with_traceback(error.__traceback__) from None
+
 
 def make_environment(templates_dir: Path, fragments: Fragments | None = None) -> jinja2.Environment:
     fragments = fragments if fragments is not None else Fragments()
@@ -173,7 +216,7 @@ def make_environment(templates_dir: Path, fragments: Fragments | None = None) ->
 
 
 def render_page(env: jinja2.Environment, page: Page) -> bytes:
-    with _time_limit(page):
+    with _limits(page):
         return env.get_template(page.template).render(page.context).encode("utf-8")
 
 
@@ -184,9 +227,10 @@ def render_pages(env: jinja2.Environment, pages: Iterable[Page]) -> Iterator[tup
 
 
 @contextmanager
-def _time_limit(page: Page) -> Iterator[None]:
-    """Stop a render that runs past PAGE_SECONDS (a template looping over and over). Only the main
-    thread of a process gets signals; a render elsewhere runs without the limit."""
+def _limits(page: Page) -> Iterator[None]:
+    """Stop a render that runs past PAGE_SECONDS (a template looping over and over) or takes more than
+    PAGE_MEMORY. Only the main thread of a process gets signals, and the memory limit is the whole
+    process's: a render elsewhere runs without the limits."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -199,10 +243,50 @@ def _time_limit(page: Page) -> Iterator[None]:
     previous = signal.signal(signal.SIGALRM, stop)
     signal.setitimer(signal.ITIMER_REAL, PAGE_SECONDS)
     try:
-        yield
+        with _memory_limited():
+            yield
+    except MemoryError:  # raised outside the template's own code (the page's encoding)
+        raise _too_large() from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _memory_limited() -> Iterator[None]:
+    """The process's address space limited to what it takes now and PAGE_MEMORY (in the main thread,
+    where it is not limited already)."""
+    limits = _limit_memory() if threading.current_thread() is threading.main_thread() else None
+    try:
+        yield
+    finally:
+        if limits is not None:
+            resource.setrlimit(resource.RLIMIT_AS, limits)
+
+
+def _limit_memory() -> tuple[int, int] | None:
+    """Limit the process's address space to what it takes now and PAGE_MEMORY; the limits it had, to put
+    back, or None where it is limited as much already or cannot be (no /proc/self/statm to measure it by)."""
+    if resource is None:
+        return None
+    try:
+        with open("/proc/self/statm", "rb") as stream:
+            used = int(stream.read().split(None, 1)[0]) * _PAGE_BYTES
+        limits = resource.getrlimit(resource.RLIMIT_AS)
+        ceiling = used + PAGE_MEMORY
+        soft, hard = limits
+        if soft != resource.RLIM_INFINITY and soft <= ceiling:
+            return None  # limited more already
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling if hard == resource.RLIM_INFINITY else min(ceiling, hard),
+                                                hard))
+    except (OSError, ValueError, IndexError):
+        return None
+    return limits
+
+
+def _too_large() -> TemplateLimit:
+    return TemplateLimit(f"a template took more than {PAGE_MEMORY / (1 << 20):,.0f} MB of memory to make a page; a "
+                         "text made ever longer in a loop, or padded or formatted to a huge width, is the usual cause")
 
 
 # ---------------------------------------------------------------- filters
@@ -331,6 +415,8 @@ def _event_json(env: jinja2.Environment, entry: Entry, settings: Settings) -> st
 def static_files(templates_dir: Path) -> Iterator[tuple[str, bytes]]:
     """templates/static/ copied as static/, in a stable order (regular files only; hidden ones left out)."""
     folder = str((templates_dir / STATIC_DIR).absolute())
+    if os.path.islink(folder):  # walk() lists nothing of it, and read_below() refuses it: say so
+        raise Refused(f"{display_path(folder)} {refusal(folder, LINK, 'folder')}")
     for item in walk(folder):
         if item.kind == FOLDER:
             continue

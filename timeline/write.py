@@ -68,6 +68,7 @@ RACY_NS = 2_000_000_000
 _MARKER_TOOL = "timeline static-site builder"
 _STAGED_FILES = "files"
 _PLAN = "plan.json"
+_MADE_BY = ".made-by"  # in a staging folder: this tool's signed note that it made it
 _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 # A marker of a million files is well under this.
 MAX_MARKER_BYTES = 500_000_000
@@ -167,6 +168,9 @@ def _commit(stager: _Stager, staging: Path, output_dir: Path, previous: _Marker 
     removed = sorted(set(previous.files) - set(manifest))
     if not changed and not removed and manifest == previous.files and published == previous.permalinks:
         return WriteResult(fingerprints=manifest, stats=stats)
+    folders = _Folders(output_dir)
+    for relative in [*removed, *changed]:  # before the commit point, so that a refusal leaves nothing behind
+        folders.check(relative)
     _write_file(staging / _STAGED_FILES, MARKER, marker, set())
     plan = json.dumps({"move": changed + [MARKER], "remove": removed,
                        "fingerprints": {relative: manifest[relative] for relative in changed}}).encode()
@@ -190,8 +194,13 @@ def finish_interrupted_write(output_dir: Path) -> None:
         raise OutputFolderError(f"{display_path(commit)} is not a folder this tool made; remove it")
     if commit.is_dir():
         plan = _interrupted_plan(commit, output_dir)
-        if plan is None:
-            shutil.rmtree(commit, ignore_errors=True)  # never committed completely: nothing to finish
+        if plan is None:  # the plan goes last (see _apply): only an empty folder is left without one
+            try:
+                commit.rmdir()
+            except OSError:
+                raise OutputFolderError(f"{display_path(commit)} holds no plan, so it is not a folder this tool left "
+                                        "(a folder added to a repository?); check what it holds and delete it, "
+                                        "then build again") from None
             return
         _check_staged(commit, plan)
         _apply(commit, output_dir, plan)
@@ -295,10 +304,10 @@ def _previous_marker(output_dir: Path) -> _Marker | None:
         if not isinstance(permalinks, list):
             raise TypeError
         permalinks = tuple(str(path) for path in permalinks)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):  # nested 100,000 deep
         return _Marker({}, ())  # a damaged marker: every file is compared by its bytes instead
     for relative in files:
-        _check_listed(relative, marker)
+        _check_listed(relative, marker, output_dir)
     for path in permalinks:
         if not _is_permalink(path):
             raise OutputFolderError(f'{display_path(marker)} lists "{path[:80]}" as a permalink, which is not an '
@@ -347,11 +356,13 @@ def _is_inside(relative: str) -> bool:
             and not any(ord(c) < 32 or c == "\x7f" for c in relative))
 
 
-def _check_listed(relative: str, where: Path) -> None:
+def _check_listed(relative: str, where: Path, output_dir: Path) -> None:
     if not _is_inside(relative):
+        remedy = ("delete the output folder" if where.parent == output_dir
+                  else f"check and delete {display_path(where.parent)}")
         raise OutputFolderError(f'{display_path(where)} lists "{relative[:80]}", which is not a path inside '
-                                f"{display_path(where.parent)}; it was changed by hand or by someone else, so "
-                                "nothing is removed or replaced: delete the output folder and build again")
+                                f"{display_path(output_dir)}; it was changed by hand or by someone else, so "
+                                f"nothing is removed or replaced: {remedy} and build again")
 
 
 # --- writing -------------------------------------------------------------------------
@@ -370,7 +381,7 @@ def _staging(output_dir: Path):
     """A new folder beside the output, removed again unless it was committed (renamed away). It holds
     a signed note that this tool made it, so that a later write removes it only if it is this tool's."""
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
-    (staging / ".made-by").write_bytes(sign(b"staging folder", os.fsencode(staging.name)))
+    (staging / _MADE_BY).write_bytes(sign(b"staging folder", os.fsencode(staging.name)))
     try:
         yield staging
     finally:
@@ -378,7 +389,7 @@ def _staging(output_dir: Path):
 
 
 def _made_here(folder: Path) -> bool:
-    note = _read(str(folder / ".made-by"))
+    note = _read(str(folder / _MADE_BY))
     return note is not None and verifies(note, b"staging folder", os.fsencode(folder.name))
 
 
@@ -539,7 +550,7 @@ def _interrupted_plan(commit: Path, output_dir: Path) -> dict | None:
                                 "and build again") from None
     for relative in [*moves, *removes]:
         if relative != MARKER:
-            _check_listed(str(relative), commit / _PLAN)
+            _check_listed(str(relative), commit / _PLAN, output_dir)
     return parsed
 
 
@@ -582,7 +593,11 @@ def _apply(commit: Path, output_dir: Path, plan: dict) -> None:
         os.replace(source, os.path.join(output_dir, relative))
 
     _each(move, plan["move"])
-    shutil.rmtree(commit)
+    if os.path.lexists(staged):
+        shutil.rmtree(staged)
+    (commit / _MADE_BY).unlink(missing_ok=True)
+    (commit / _PLAN).unlink()  # last: no write of this tool leaves a commit folder without a plan but empty
+    commit.rmdir()
 
 
 def _remove_empty_parents(output_dir: Path, relative: str) -> None:

@@ -254,7 +254,7 @@ def test_a_served_path_is_recorded_with_its_title_now_however_its_line_is_writte
     assert problems == [] and records[ZARANJ] == (Permalink(ZARANJ, "An old title", "withdrawn once"), index + 1)
 
 
-def test_a_lock_saved_with_a_byte_order_mark_is_read_and_written_back_without_it(published):
+def test_a_lock_saved_with_a_byte_order_mark_is_read_and_not_rewritten_for_it(published):
     content, output = published
     lock = content / LOCK_FILE
     lines = lock.read_bytes()
@@ -265,7 +265,12 @@ def test_a_lock_saved_with_a_byte_order_mark_is_read_and_written_back_without_it
     assert ZARANJ in records and min(number for _, number in records.values()) == 1
     lock.write_bytes(b"\xef\xbb\xbf" + lines)
     assert run_cli("build", "--content", content, "--output", output) == 0
-    assert lock.read_bytes() == lines
+    assert lock.read_bytes() == b"\xef\xbb\xbf" + lines  # no change in version control for a mark
+    (content / "entries" / "new-one.yaml").write_text(
+        "title: A new one\ndate: 2021-08-07\nsummary: S.\nsources:\n  - name: Desk\n    url: https://example.org/a\n",
+        encoding="utf-8")
+    assert run_cli("build", "--content", content, "--output", output) == 0
+    assert lock.read_bytes().startswith(b"# ") and b"entries/new-one/" in lock.read_bytes()  # written as the tool writes
 
 
 def test_a_retired_title_with_a_character_no_page_can_hold_is_an_error_at_its_line(published, capsys):

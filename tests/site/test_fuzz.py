@@ -57,7 +57,10 @@ class Workspace:
 
     def build(self, data: bytes):
         self.entry.write_bytes(data)
-        (self.content / "permalinks.lock").unlink(missing_ok=True)  # each example is a first publication
+        # Each example is a first publication: no lock, and no site whose marker lists what an earlier
+        # example published (a draft after a published entry would find its permalink lost).
+        (self.content / "permalinks.lock").unlink(missing_ok=True)
+        shutil.rmtree(self.output, ignore_errors=True)
         return cold_build(self.content, self.output, TEMPLATES, publish=True)
 
 

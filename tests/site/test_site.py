@@ -460,13 +460,13 @@ def test_timelinejs_export_holds_every_entry_at_the_precision_written(built):
     fields = {"year": ["year"], "month": ["year", "month"], "day": ["year", "month", "day"],
               "minute": ["year", "month", "day", "hour", "minute"]}
     for entry, event in zip(published, data["events"]):
-        for date, key in ((entry.date, "start_date"), (entry.end_date, "end_date")):
-            if date is None:
+        for moment, key in ((entry.date, "start_date"), (entry.end_date, "end_date")):
+            if moment is None:
                 assert key not in event
                 continue
             written = {k: v for k, v in event[key].items() if k != "display_date"}
-            assert list(written) == fields[date.precision]
-            assert written["year"] == date.start.year
+            assert list(written) == fields[moment.precision]
+            assert written["year"] == moment.start.year
         assert event["text"]["headline"]
         assert event.get("group") == (entry.tags[0].label if entry.tags else None)
 

@@ -16,6 +16,7 @@ Markdown or PyYAML.
 """
 from __future__ import annotations
 
+import os
 from contextlib import AbstractContextManager
 from datetime import tzinfo
 from pathlib import Path
@@ -124,6 +125,15 @@ class Cached(Cold):
         self._pages: PageCache | None = None
 
     def problems(self, options: BuildOptions) -> tuple[Problem, ...]:
+        from ..folders import check_not_linked
+        from ..layout import user_cache_folder
+
+        # A folder the user named (in a repository, perhaps) is no link, as the other folders are not; the
+        # user's own cache folder is the user's to arrange.
+        if not Path(os.path.abspath(self.cache_dir)).is_relative_to(user_cache_folder()):
+            unusable = check_not_linked(self.cache_dir, "cache")
+            if unusable:
+                return (Problem(str(self.cache_dir.absolute()), unusable),)
         cache = self.cache_dir.resolve()
         for what, folder in (("output", options.output), ("content", options.content),
                              ("templates", options.templates)):

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, Sequence
 
 from .. import model
-from ..folders import Refused, read_regular
+from ..folders import FOLDER, Refused, read_regular, walk
 from ..load import EntryFile, Reading, parse_entry
 from ..write import RACY_NS
 from ..yamlfile import MAX_FILE_BYTES
@@ -127,8 +127,9 @@ class Recorder:
         before the first file that names media is validated: a media file that appears or goes meanwhile
         changes the fingerprint this one is compared with next time."""
         folder = os.path.abspath(self.reading.media_dir)
-        names = sorted(os.path.relpath(os.path.join(inside, name), folder)
-                       for inside, _, files in os.walk(folder) for name in files)
+        # What each one is too: a file that becomes a link is valid no more. Links are not entered.
+        names = [f"{item.path[len(folder) + 1:]}\0{item.kind}" for item in walk(folder, hidden=True)
+                 if item.kind != FOLDER]
         return hashlib.sha256("\n".join(names).encode("utf-8", "surrogateescape")).digest()
 
 

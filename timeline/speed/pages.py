@@ -218,6 +218,8 @@ class CompiledTemplates(jinja2.BytecodeCache):
         return self.folder / f"{bucket.key}.cache"
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if os.path.islink(self.folder):  # the file's own link is not followed, nor this one: read nothing elsewhere
+            return
         data = read_cached(self._file(bucket), COMPILED_FORMAT + bucket.checksum.encode() + b"\n")
         if isinstance(data, bytes):
             try:

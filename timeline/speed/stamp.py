@@ -27,6 +27,7 @@ import hashlib
 import os
 import time
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 from typing import NamedTuple
 
 from ..layout import ENTRIES_DIR, MARKER, is_passed_over
@@ -58,27 +59,30 @@ _UNREADABLE = (-1, -1, None)  # only matches a file or folder that is unreadable
 def _walk(folder: str, skip: frozenset[str], entries: str, into: _Files, racy_from: int) -> None:
     """Every file, link and folder under `folder` (links recorded as links, never followed), but in the
     folder `entries` an editor's swap and backup files, which come and go as the editor types and
-    which no build reads."""
-    try:
-        with os.scandir(folder) as scanned:
-            items = list(scanned)
-    except OSError:
-        into[folder] = _UNREADABLE
-        return
-    for item in items:
-        if item.path in skip or (folder == entries and is_passed_over(item.name)):
-            continue
+    which no build reads. Without recursion: a repository may hold folders nested thousands deep."""
+    pending = [folder]
+    while pending:
+        folder = pending.pop()
         try:
-            if item.is_dir(follow_symlinks=False):
-                _walk(item.path, skip, entries, into, racy_from)
-                continue
-            stat = item.stat(follow_symlinks=False)
-        except OSError:  # gone since the folder was listed
-            into[item.path] = _UNREADABLE
+            with os.scandir(folder) as scanned:
+                items = list(scanned)
+        except OSError:
+            into[folder] = _UNREADABLE
             continue
-        racy = stat.st_mtime_ns >= racy_from
-        digest = file_digest(item.path) if racy and not item.is_symlink() else None
-        into[item.path] = (stat.st_size, stat.st_mtime_ns, digest or (b"link" if racy else None))
+        for item in items:
+            if item.path in skip or (folder == entries and is_passed_over(item.name)):
+                continue
+            try:
+                if item.is_dir(follow_symlinks=False):
+                    pending.append(item.path)
+                    continue
+                stat = item.stat(follow_symlinks=False)
+            except OSError:  # gone since the folder was listed
+                into[item.path] = _UNREADABLE
+                continue
+            racy = stat.st_mtime_ns >= racy_from
+            digest = file_digest(item.path) if racy and not item.is_symlink() else None
+            into[item.path] = (stat.st_size, stat.st_mtime_ns, digest or (b"link" if racy else None))
 
 
 def scan(content_dir: Path, templates_dir: Path, options: tuple, skip: tuple[Path, ...]) -> Scan:
@@ -129,18 +133,39 @@ def _changed(path: str, recorded: tuple[int, int, bytes | None], current: tuple[
 
 
 def _output_matches(path: str, size: int, mtime_ns: int, printed: bytes | None) -> bool:
-    """The output file is the one recorded: same stat, or for a racy one the same fingerprint."""
+    """The output file is the one recorded: same stat, or for a racy one the same fingerprint. A link put
+    in its place is not followed (the output folder is untrusted too)."""
     try:
-        stat = os.stat(path)
+        stat = os.lstat(path)
     except OSError:
         return False
-    if stat.st_size != size:
+    if stat.st_size != size or not S_ISREG(stat.st_mode):
         return False
     if printed is None:
         return stat.st_mtime_ns == mtime_ns
     try:
-        with open(path, "rb") as stream:
-            return fingerprint(stream.read()).encode() == printed
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(handle, "rb") as stream:
+            return S_ISREG(os.fstat(stream.fileno()).st_mode) and fingerprint(stream.read()).encode() == printed
+    except OSError:
+        return False
+
+
+def _plain_folders(output_dir: str, outputs: _Files) -> bool:
+    """Every folder of the output holding a file recorded as racy is a folder, not a link. Such a file is
+    compared by its bytes alone, through its folders: one replaced by a link to a copy of it (which a
+    repository can hold) would pass. A file recorded by its stat passes only through a copy that kept
+    its modification time, which git does not make."""
+    folders: set[str] = set()
+    for path, record in outputs.items():
+        if record[2] is None:
+            continue
+        folder = os.path.dirname(path)
+        while len(folder) > len(output_dir) and folder not in folders:  # each folder up to the output's
+            folders.add(folder)
+            folder = os.path.dirname(folder)
+    try:
+        return all(S_ISDIR(os.lstat(folder).st_mode) for folder in folders)
     except OSError:
         return False
 
@@ -162,6 +187,8 @@ class StampFile:
         if any(file_digest(path) != digest for path, digest in stamp.read.items()):
             return None
         if not all(_output_matches(path, *record) for path, record in stamp.outputs.items()):
+            return None
+        if not _plain_folders(self.output_dir, stamp.outputs):
             return None
         return stamp.result
 
