@@ -18,6 +18,7 @@ import yaml
 from . import dates
 from .fields import (CORRECTION_FIELDS, ENTRY_FIELDS, ID_PATTERN, MAX_LABEL, MAX_SUMMARY, MAX_TITLE, MEDIA_FIELDS,
                      PLACE_FIELDS, SETTINGS_FIELDS, SOURCE_FIELDS, Field)
+from .markdown_limits import MAX_BODY, body_problem
 from .model import Correction, Entry, Media, PartialDate, Place, Problem, Settings, Source, Tag
 from .yamlfile import Mapping, Node, Scalar, Sequence
 
@@ -343,6 +344,16 @@ def _media_path(report: Report, node: Node, src: str, media_dir: Path) -> str | 
     return relative
 
 
+def _body(report: Report, node: Node) -> str:
+    """The Markdown body, refused when it breaks a limit that bounds its conversion (see markdown_limits)."""
+    body = _text(report, node, "body", limit=MAX_BODY) or ""
+    found = body_problem(body)
+    if found:
+        line, message = found
+        report.error(node, "body", f"line {line} of the body: {message}")
+    return body
+
+
 def _corrections(report: Report, node: Node, tz: tzinfo) -> tuple[Correction, ...]:
     items = _list(report, node, "corrections")
     result = []
@@ -405,7 +416,7 @@ def validate_entry(report: Report, entry_id: str, root: Node, tz: tzinfo, media_
     else:
         report.warn(root, "summary", "is missing; the first paragraph of the body will be used")
     if _present(get("body")):
-        values["body"] = _text(report, get("body"), "body", limit=200_000) or ""
+        values["body"] = _body(report, get("body"))
         words = len(values["body"].split())
         if words > 600:
             report.warn(get("body"), "body", f"has {words} words; entries read best under 600")
