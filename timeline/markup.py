@@ -15,7 +15,8 @@ from xml.etree.ElementTree import Element
 
 import markdown
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import ETX, STX
+
+from .markdown_limits import parser_input
 
 SAFE_SCHEMES = {"http", "https", "mailto"}
 
@@ -59,7 +60,7 @@ def _smarty_quotes(*numbers: int) -> str:
 
 
 # Parts of the converter that a body can do without, each with what must occur in the text the
-# parser sees (see _parser_input) for that part to change anything: any of some strings or
+# parser sees (see parser_input) for that part to change anything: any of some strings or
 # patterns. A processor whose pattern cannot match is a no-op, so a converter without it gives
 # the same HTML byte for byte (tests/test_markup.py holds the proof). The inline patterns matter
 # most: every one is tried on every text node. They only ever see the body's own characters and
@@ -147,16 +148,9 @@ class MarkdownRenderer:
         return self._md.convert(text)
 
 
-def _parser_input(text: str) -> str:
-    """The body as the block parser sees it (markdown's NormalizeWhitespace), less the clearing of
-    blank lines, which only removes spaces and so can only hide a trigger, never make one."""
-    text = text.replace(STX, "").replace(ETX, "").replace("\r\n", "\n").replace("\r", "\n") + "\n"
-    return text.expandtabs(4) if "\t" in text else text
-
-
 def unused_parts(text: str) -> tuple[int, ...]:
     """Indexes into _OPTIONAL_PARTS of the parts that could not change this body's HTML."""
-    seen = _parser_input(text)
+    seen = parser_input(text)
     unused = []
     for index, triggers in enumerate(_TRIGGERS):
         for trigger in triggers:

@@ -21,6 +21,7 @@ from .fields import (CORRECTION_FIELDS, ENTRY_FIELDS, ERA_FIELDS, ID_PATTERN, MA
                      MAX_LABEL, MAX_MEDIA_BYTES, MAX_SHORT_TITLE, MAX_SUMMARY, MAX_TITLE, MEDIA_FIELDS, PLACE_FIELDS,
                      SETTINGS_FIELDS, SOURCE_FIELDS, STATUSES, Field)
 from .folders import check_file_below
+from .markdown_limits import MAX_BODY, body_problem
 from .model import Correction, Entry, Era, Media, PartialDate, Place, Problem, Settings, Source, Tag
 from .yamlfile import Mapping, Node, Scalar, Sequence
 
@@ -190,7 +191,6 @@ class Report:
 
 
 ID_RULE = "use lowercase letters, digits and single hyphens, as in zaranj-falls"
-MAX_BODY = 200_000
 _ENTRY_SUFFIX = re.compile(r"\.ya?ml$", re.IGNORECASE)
 
 
@@ -503,6 +503,10 @@ def body_text(report: Report, text: str, field: str) -> str | None:
     if problem:
         report.error(None, field, problem)
         return None
+    if (found := body_problem(text)) is not None:
+        line, message = found
+        report.error(None, field, f"line {line}: {message}")
+        return None
     return text
 
 
@@ -633,6 +637,18 @@ def _media_path(report: Report, node: Node, src: str, media_dir: Path) -> str | 
     return relative
 
 
+def _body(report: Report, node: Node) -> str:
+    """The Markdown body, refused when it breaks a limit that bounds its conversion (see markdown_limits)."""
+    body = _text(report, node, "body", limit=MAX_BODY) or ""
+    problem = _referenced_character(body)
+    if problem is not None:
+        report.error(node, "body", problem)
+    elif (found := body_problem(body)) is not None:
+        line, message = found
+        report.error(node, "body", f"line {line} of the body: {message}")
+    return body
+
+
 def _corrections(report: Report, node: Node, tz: tzinfo) -> tuple[Correction, ...]:
     items = _list(report, node, "corrections")
     result = []
@@ -700,10 +716,7 @@ def validate_entry(report: Report, entry_id: str, root: Node, tz: tzinfo, media_
         report.warn(root, "summary", "is missing, and so is the body: add a summary, or the lists, cards and "
                     "feeds show the title alone")
     if _present(get("body")):
-        values["body"] = _text(report, get("body"), "body", limit=MAX_BODY) or ""
-        problem = _referenced_character(values["body"])
-        if problem is not None:
-            report.error(get("body"), "body", problem)
+        values["body"] = _body(report, get("body"))
         words = len(values["body"].split())
         if words > 600:
             report.warn(get("body"), "body", f"has {words} words; entries read best under 600")
