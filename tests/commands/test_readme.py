@@ -20,3 +20,9 @@ def test_ci_runs_exactly_the_readme_test_command():
     test_command = _readme_commands()[1]
     ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert test_command in ci_lines
+
+
+def test_ci_checks_the_shipped_content_strictly_before_the_tests():
+    test_command = _readme_commands()[1]
+    assert "build.py check --strict && " in test_command
+    assert test_command.index("check --strict") < test_command.index("pytest")
