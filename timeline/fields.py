@@ -27,6 +27,9 @@ MAX_BASE_URL = 200
 MAX_SHORT_TITLE = 40
 MAX_ERA_LABEL = 80
 MAX_ERAS = 50  # each is a band on every axis
+MAX_TIMELINES = 100  # content/timelines/*.yaml: each is a set of pages of its own
+MAX_SELECTED = 10_000  # ids one timeline may list by name
+
 # What an entry's status may say; without one, the event happened.
 STATUSES = ("scheduled", "ongoing")
 
@@ -149,4 +152,27 @@ SETTINGS_FIELDS = {f.name: f for f in (
           "each with label, start, end and an optional note; they may overlap.",
           [{"label": "Final phase of the foreign troop withdrawal", "start": "2021-05-01", "end": "2021-08-31"}],
           fields=ERA_FIELDS, many=True, max_items=MAX_ERAS),
+)}
+
+SELECT_FIELDS = {f.name: f for f in (
+    Field("tags", "Entries with any of these tags.", ["Provincial capitals"], many=True, max_items=MAX_TAGS,
+          limit=MAX_LABEL),
+    Field("places", "Entries at any of these places (their place name).", ["Zaranj"], many=True,
+          max_items=MAX_TAGS, limit=100),
+    Field("from", "Entries that begin on or after this date.", "2021-08-01", kind="date"),
+    Field("to", "Entries that begin on or before this date.", "2021-08-31", kind="date"),
+    Field("entries", f"These entries, by id, whatever else is said (at most {MAX_SELECTED:,}).",
+          ["zaranj-falls"], kind="id", many=True, max_items=MAX_SELECTED),
+)}
+
+TIMELINE_FIELDS = {f.name: f for f in (
+    Field("title", "Title of this timeline.", "The fall of the provincial capitals", required=True),
+    Field("description", "One or two sentences about it.", "The first provincial capitals the Taliban took."),
+    Field("as_of", "The date its account runs to (default: the site's).", "2021-08-07", kind="date"),
+    Field("eras", f"Its own periods, as in the site settings (at most {MAX_ERAS}).",
+          [{"label": "Final phase of the foreign troop withdrawal", "start": "2021-05-01", "end": "2021-08-31"}],
+          fields=ERA_FIELDS, many=True, max_items=MAX_ERAS),
+    Field("select", "Which entries it shows: those listed under entries, and those that match every other "
+          "rule given (any of the tags, any of the places, from, to).",
+          {"tags": ["Provincial capitals"], "from": "2021-08-01"}, required=True, fields=SELECT_FIELDS),
 )}

@@ -15,6 +15,7 @@ MEDIA_DIR = "media"  # content/media/, copied to the output as media/
 STATIC_DIR = "static"  # templates/static/, copied to the output as static/
 LOCK_FILE = "permalinks.lock"
 ABOUT_FILE = "about.md"  # the about page, in Markdown
+TIMELINES_DIR = "timelines"  # content/timelines/<name>.yaml: the timelines of a site that has several
 MARKER = ".timeline-site.json"  # in the output folder: the files this tool wrote there
 APP_NAME = "timeline"
 

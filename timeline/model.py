@@ -231,6 +231,25 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class Selection:
+    """One of several timelines of a site (content/timelines/<name>.yaml): its own title, description
+    and eras over entries chosen from the site's one pool, published under timelines/<name>/."""
+
+    name: str
+    title: str
+    source_path: str
+    description: str = ""
+    as_of: PartialDate | None = None
+    eras: tuple[Era, ...] = ()
+    tags: tuple[str, ...] = ()  # tag slugs: entries with any of them
+    places: tuple[str, ...] = ()  # place slugs: entries at any of them
+    start: PartialDate | None = None  # entries beginning on or after it
+    end: PartialDate | None = None  # entries beginning on or before it
+    ids: tuple[str, ...] = ()  # entries chosen by name, whatever the rules above say
+    members: tuple[str, ...] = ()  # the ids of the entries it shows, in order (the order stage's)
+
+
+@dataclass(frozen=True)
 class Timeline:
     """The validated, ordered content: what the render stage receives."""
 
@@ -241,3 +260,4 @@ class Timeline:
     # an entry not yet published (in a preview) has none.
     published: Mapping[str, str] = field(default_factory=dict)
     about: str | None = None  # the about page (content/about.md), in Markdown
+    selections: tuple[Selection, ...] = ()  # a site of several timelines: each of them, by name

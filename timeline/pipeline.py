@@ -150,15 +150,17 @@ def plan(options: BuildOptions, state: BuildState) -> tuple[Planned | None, tupl
     """The content loaded, validated, ordered and checked, and its pages planned; None and the
     problems when there is an error."""
     from .load import load_content
-    from .order import order_entries
+    from .order import order_entries, select_members
     from .plan import plan_site
 
     with state.long_lived():
         loaded = load_content(options.content, state.read_entries, state.time_zone)
     if loaded.errors or loaded.settings is None:
         return None, loaded.problems
-    timeline = Timeline(loaded.settings, order_entries(loaded.entries, options.drafts), options.drafts,
-                        about=loaded.about)
+    entries = order_entries(loaded.entries, options.drafts)
+    timeline = Timeline(loaded.settings, entries, options.drafts, about=loaded.about,
+                        selections=tuple(replace(selection, members=select_members(selection, entries))
+                                         for selection in loaded.selections))
     guard, timeline = guarded(options, timeline)
     if not guard.ok:
         return None, loaded.problems + guard.problems

@@ -389,3 +389,29 @@ def test_a_draft_preview_then_a_published_build_of_the_same_output(project, full
     cold = project.root / "cold-drafts"
     assert cold_build(project.content, cold, project.templates, drafts=not drafts).ok
     assert read_site(project.output) == read_site(cold)
+
+
+SEVERAL = {"capitals": "title: Capitals\nselect:\n  tags: [Provincial capitals]\n",
+           "withdrawal": "title: Withdrawal\nselect:\n  tags: [Withdrawal]\n  entries: [sheberghan-falls]\n"}
+
+
+@pytest.mark.parametrize("edit", ["entry title", "entry body", "timeline file", "timeline added", "timelines gone"])
+def test_a_site_of_several_timelines_is_rebuilt_in_a_session_as_from_scratch(tmp_path, edit):
+    project = Project(tmp_path)
+    folder = project.content / "timelines"
+    folder.mkdir()
+    for name, text in SEVERAL.items():
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+    assert project.build().ok
+    if edit == "entry title":
+        project.edit("title: Sheberghan, capital", "title: Sheberghan, the capital")
+    elif edit == "entry body":
+        project.edit("heavy fighting.", "heavy fighting, the council said.")
+    elif edit == "timeline file":
+        project.edit("title: Capitals", "title: The capitals", folder / "capitals.yaml")
+    elif edit == "timeline added":
+        (folder / "all.yaml").write_text("title: All\nselect:\n  from: 2021-01-01\n", encoding="utf-8")
+    else:
+        shutil.rmtree(folder)
+    assert project.build().ok
+    assert_like_a_new_process(project)
