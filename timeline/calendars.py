@@ -20,6 +20,7 @@ date: those stay ISO 8601 Gregorian.
 from __future__ import annotations
 
 import calendar as gregorian
+import functools
 import re
 from datetime import date
 
@@ -93,6 +94,7 @@ def _convert(day: date, calendar: str) -> tuple[int, int, int] | None:
     return converted.year, converted.month, converted.day
 
 
+@functools.cache  # a build asks for one locale, once per date shown
 def _data_locale(calendar: str, locale: str) -> str:
     """The locale of the data that writes `locale`: itself, a broader tag (en-GB: en), a tag of the same
     language (fa: fa-AF, zh: zh-Hans), else English."""
