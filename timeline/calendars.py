@@ -39,6 +39,7 @@ _TOKENS = re.compile(r"'(?P<quoted>(?:[^']|'')*)'|(?P<field>[GyMLd])(?P=field)*|
 _RANK = {YEAR: 0, MONTH: 1, DAY: 2, MINUTE: 2}
 
 
+@functools.lru_cache(maxsize=1 << 16)  # an entry's date is shown on its page, in each listing and each axis text
 def other_date(start: PartialDate, calendar: str, locale: str, end: PartialDate | None = None) -> str | None:
     """The date (or the span from `start` to `end`) in `calendar`, as `locale` writes it: "15 Asad 1400 SH";
     None when a day of it lies outside the calendar's range. A span is written at its coarser end's precision."""
@@ -56,6 +57,7 @@ def other_date(start: PartialDate, calendar: str, locale: str, end: PartialDate 
     return _written(head, first_date, data) + _written(tail, last_date, data)
 
 
+@functools.cache
 def names_language(calendar: str, locale: str) -> str | None:
     """The language of other_date's words for `locale`, when it is not the locale's own: "en" for a
     French timeline's Solar Hijri dates (CLDR names the Afghan months in no French), else None."""
@@ -94,7 +96,7 @@ def _convert(day: date, calendar: str) -> tuple[int, int, int] | None:
     return converted.year, converted.month, converted.day
 
 
-@functools.cache  # a build asks for one locale, once per date shown
+@functools.cache
 def _data_locale(calendar: str, locale: str) -> str:
     """The locale of the data that writes `locale`: itself, a broader tag (en-GB: en), a tag of the same
     language (fa: fa-AF, zh: zh-Hans), else English."""
