@@ -32,6 +32,8 @@ MAX_SELECTED = 10_000  # ids one timeline may list by name
 
 # What an entry's status may say; without one, the event happened.
 STATUSES = ("scheduled", "ongoing")
+# The calendars a timeline may show dates in beside the Gregorian one (calendars.py).
+CALENDARS = ("solar-hijri", "islamic-umalqura")
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,10 @@ SETTINGS_FIELDS = {f.name: f for f in (
           "each with label, start, end and an optional note; they may overlap.",
           [{"label": "Final phase of the foreign troop withdrawal", "start": "2021-05-01", "end": "2021-08-31"}],
           fields=ERA_FIELDS, many=True, max_items=MAX_ERAS),
+    Field("calendars", "Calendars to show each date in beside the Gregorian one: solar-hijri (the Solar Hijri "
+          "calendar, with the months named as in Afghanistan: 15 Asad 1400 SH) and islamic-umalqura (the Hijri "
+          "lunar calendar of Umm al-Qura, 1924 to 2077: 27 Dhuʻl-Hijjah 1442 AH).", ["solar-hijri"],
+          kind="choice", choices=CALENDARS, many=True, max_items=len(CALENDARS)),
 )}
 
 SELECT_FIELDS = {f.name: f for f in (

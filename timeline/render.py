@@ -36,6 +36,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
 from . import axis, exports
+from .calendars import names_language, other_date
 from .dates import MONTH_NAMES, format_date, format_range
 from .fields import MAX_MEDIA_BYTES
 from .folders import FILE, FOLDER, LINK, Refused, read_below, refusal, walk
@@ -207,7 +208,7 @@ def make_environment(templates_dir: Path, fragments: Fragments | None = None) ->
     env.filters.update(time_axis=time_axis, listing_gaps=listing_gaps, era_marks=axis.era_marks,
                        day_label=day_label, duration=duration, locator_x=locator_x, month_name=month_name,
                        display_date=format_date, markdown=body_html, summary_text=summary_text,
-                       date_range=date_range, media_url=exports.media_url, place_label=place_label,
+                       date_range=date_range, other_calendars=other_calendars, media_url=exports.media_url, place_label=place_label,
                        event_data=event_data, item_list_data=exports.item_list_data,
                        timelinejs_title=exports.timelinejs_title, timelinejs_events=timelinejs_events,
                        periods_list_data=exports.periods_list_data,
@@ -306,6 +307,18 @@ def summary_text(env: jinja2.Environment, entry: Entry) -> str:
 
 def date_range(entry: Entry) -> tuple[str, str, str]:
     return format_range(entry.date, entry.end_date, entry.circa)
+
+
+def other_calendars(entry: Entry, settings: Settings) -> tuple[tuple[str, str | None], ...]:
+    """The entry's date (or span) in each of the settings' other calendars, each with the language of its
+    words when that is not the timeline's (templates mark it with lang); a calendar that has no date for it
+    is left out."""
+    shown = []
+    for calendar in settings.calendars:
+        text = other_date(entry.date, calendar, settings.language, entry.end_date)
+        if text is not None:
+            shown.append((text, names_language(calendar, settings.language)))
+    return tuple(shown)
 
 
 def time_axis(entries: Iterable[Entry], settings: Settings) -> axis.Axis | None:

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import yaml
 
 from . import dates
-from .fields import (CORRECTION_FIELDS, ENTRY_FIELDS, ERA_FIELDS, ID_PATTERN, MAX_BASE_URL, MAX_ERA_LABEL, MAX_ID,
-                     MAX_LABEL, MAX_MEDIA_BYTES, MAX_SHORT_TITLE, MAX_SUMMARY, MAX_TITLE, MEDIA_FIELDS, PLACE_FIELDS,
-                     SELECT_FIELDS, SETTINGS_FIELDS, SOURCE_FIELDS, STATUSES, TIMELINE_FIELDS, Field)
+from .fields import (CALENDARS, CORRECTION_FIELDS, ENTRY_FIELDS, ERA_FIELDS, ID_PATTERN, MAX_BASE_URL, MAX_ERA_LABEL,
+                     MAX_ID, MAX_LABEL, MAX_MEDIA_BYTES, MAX_SHORT_TITLE, MAX_SUMMARY, MAX_TITLE, MEDIA_FIELDS,
+                     PLACE_FIELDS, SELECT_FIELDS, SETTINGS_FIELDS, SOURCE_FIELDS, STATUSES, TIMELINE_FIELDS, Field)
 from .folders import check_file_below
 from .markdown_limits import MAX_BODY, body_problem
 from .model import Correction, Entry, Era, Media, PartialDate, Place, Problem, Selection, Settings, Source, Tag
@@ -475,7 +475,8 @@ _FEWER = {"tags": "keep the ones readers will look for", "sources": "cite the on
           "aliases": "keep the ids that were published (permalinks.lock lists them)",
           "eras": "keep the periods readers need to place the events",
           "select.tags": "choose by fewer tags", "select.places": "choose by fewer places",
-          "select.entries": "choose them by tag, place or dates instead"}
+          "select.entries": "choose them by tag, place or dates instead",
+          "calendars": "name each calendar once"}
 
 
 def _list(report: Report, node: Node, field: str) -> tuple[Node, ...] | None:
@@ -778,6 +779,8 @@ def validate_settings(report: Report, root: Node) -> Settings | None:
         values["recent_days"] = int(number) if number is not None else None
     if _present(root.get("eras")):
         values["eras"] = _eras(report, root.get("eras"), zone)
+    if _present(root.get("calendars")):
+        values["calendars"] = _calendars(report, root.get("calendars"))
     if mapping is None or report.failed:
         return None
     return Settings(**values)
@@ -874,6 +877,17 @@ def _eras(report: Report, node: Node, tz: tzinfo) -> tuple[Era, ...]:
                          f'"{start.written}"; swap them or fix the typo')
         elif label and start and end:
             result.append(Era(label, start, end, note))
+    return tuple(result)
+
+
+def _calendars(report: Report, node: Node) -> tuple[str, ...]:
+    result = []
+    for index, item in enumerate(_list(report, node, "calendars") or (), 1):
+        name = _choice(report, item, f"calendars[{index}]", CALENDARS)
+        if name in result:
+            report.error(item, f"calendars[{index}]", f'"{name}" is listed twice; remove one')
+        elif name is not None:
+            result.append(name)
     return tuple(result)
 
 
