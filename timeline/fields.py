@@ -29,6 +29,9 @@ MAX_ERA_LABEL = 80
 MAX_ERAS = 50  # each is a band on every axis
 # What an entry's status may say; without one, the event happened.
 STATUSES = ("scheduled", "ongoing")
+# What a build does with an https media.src: copy it into the site (remote.py), or refuse it.
+COPY_REMOTE, REFUSE_REMOTE = "copy", "refuse"
+REMOTE_MEDIA = (COPY_REMOTE, REFUSE_REMOTE)
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,8 @@ SOURCE_FIELDS = {f.name: f for f in (
 )}
 
 MEDIA_FIELDS = {f.name: f for f in (
-    Field("src", "A file in content/media/ (zaranj.jpg) or an https URL.", "zaranj.jpg", required=True),
+    Field("src", "A file in content/media/ (zaranj.jpg) or an https URL, whose image is copied into the site "
+          "when it is built.", "zaranj.jpg", required=True),
     Field("alt", "What the image shows, for readers who cannot see it.", "Map of Nimroz province", required=True),
     Field("caption", "Caption shown under the image.", "Nimroz borders Iran.", kind="text"),
     Field("credit", "Who made the image.", "EFE", kind="text"),
@@ -149,4 +153,7 @@ SETTINGS_FIELDS = {f.name: f for f in (
           "each with label, start, end and an optional note; they may overlap.",
           [{"label": "Final phase of the foreign troop withdrawal", "start": "2021-05-01", "end": "2021-08-31"}],
           fields=ERA_FIELDS, many=True, max_items=MAX_ERAS),
+    Field("remote_media", "What a build does with an image given as an https URL: copy (fetch it and publish "
+          "the copy; the default) or refuse (an error: images must be files in content/media/).", COPY_REMOTE,
+          kind="choice", choices=REMOTE_MEDIA),
 )}
