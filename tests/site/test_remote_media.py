@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from support import TEMPLATES, Page, run_cli
+from support import TEMPLATES, Calls, Page, run_cli
 from timeline.fields import MAX_MEDIA_BYTES
 from timeline.links import read_site
 from timeline.pipeline import BuildOptions, build, check
@@ -529,15 +529,17 @@ def test_a_warm_build_equals_a_cold_one_when_the_image_changes(tmp_path, server)
     assert site == read_site(tmp_path / "cold")
 
 
-def test_a_preview_rebuild_after_an_edit_keeps_the_copy(tmp_path, server):
+def test_a_preview_rebuild_after_an_edit_keeps_the_copy(tmp_path, server, monkeypatch):
     content = make_content(tmp_path)
     access = server.access(tmp_path / "store")
     state = InSession(tmp_path / "cache")
     assert run(content, tmp_path / "site", access, state).ok
     path = content / "entries" / "zaranj.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("The first capital", "The first city"), encoding="utf-8")
+    loads = Calls(monkeypatch, "timeline.load.load_content")
     result = run(content, tmp_path / "site", access, state)
-    assert result.ok and result.written and "entries/zaranj/index.html" in result.written
+    assert result.ok and "entries/zaranj/index.html" in result.written
+    assert loads.count == 0  # the edited file alone was read, and put into the last plan with its copy
     assert run(content, tmp_path / "cold", access).ok
     assert read_site(tmp_path / "site") == read_site(tmp_path / "cold")
     assert b"The first city" in read_site(tmp_path / "site")["entries/zaranj/index.html"]
