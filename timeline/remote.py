@@ -26,7 +26,8 @@ this tool for this user, is refused (and fetched again). A build uses a copy fet
 `refresh_after` as it is; else it fetches, and when that fails publishes the copy it has, with a
 warning, or stops with an error when it has none. With --offline nothing is fetched: the stored
 copies are used, whatever their age, and an image without one is an error. `check` fetches
-nothing either: it checks the setting, and with --offline that every image has a stored copy.
+nothing either: it checks the setting, and with --offline that every image has a stored copy. A
+build that finds nothing changed since the last one stops before this stage, so it fetches nothing.
 
 This is not a cache that only saves time: it decides what an offline build can publish, so it lives
 apart from timeline/speed/, in a folder of its own, and `--no-cache` does not set it aside.
@@ -228,6 +229,7 @@ def _get(url: str, host: str, port: int, address: str, access: RemoteAccess,
         raise FetchFailed(f"cannot fetch it: {_reason(err)}") from None
     finally:
         watchdog.cancel()
+        watchdog.join()  # no thread of this build outlives it (the render may fork worker processes)
         connection.close()
 
 
