@@ -34,6 +34,9 @@ MAX_SELECTED = 10_000  # ids one timeline may list by name
 STATUSES = ("scheduled", "ongoing")
 # The calendars a timeline may show dates in beside the Gregorian one (calendars.py).
 CALENDARS = ("solar-hijri", "islamic-umalqura")
+# What a build does with an https media.src: copy it into the site (remote.py), or refuse it.
+COPY_REMOTE, REFUSE_REMOTE = "copy", "refuse"
+REMOTE_MEDIA = (COPY_REMOTE, REFUSE_REMOTE)
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,8 @@ SOURCE_FIELDS = {f.name: f for f in (
 )}
 
 MEDIA_FIELDS = {f.name: f for f in (
-    Field("src", "A file in content/media/ (zaranj.jpg) or an https URL.", "zaranj.jpg", required=True),
+    Field("src", "A file in content/media/ (zaranj.jpg) or an https URL, whose image is copied into the site "
+          "when it is built.", "zaranj.jpg", required=True),
     Field("alt", "What the image shows, for readers who cannot see it.", "Map of Nimroz province", required=True),
     Field("caption", "Caption shown under the image.", "Nimroz borders Iran.", kind="text"),
     Field("credit", "Who made the image.", "EFE", kind="text"),
@@ -158,6 +162,9 @@ SETTINGS_FIELDS = {f.name: f for f in (
           "calendar, with the months named as in Afghanistan: 15 Asad 1400 SH) and islamic-umalqura (the Hijri "
           "lunar calendar of Umm al-Qura, 1924 to 2077: 27 Dhuʻl-Hijjah 1442 AH).", ["solar-hijri"],
           kind="choice", choices=CALENDARS, many=True, max_items=len(CALENDARS)),
+    Field("remote_media", "What a build does with an image given as an https URL: copy (fetch it and publish "
+          "the copy; the default) or refuse (an error: images must be files in content/media/).", COPY_REMOTE,
+          kind="choice", choices=REMOTE_MEDIA),
 )}
 
 SELECT_FIELDS = {f.name: f for f in (

@@ -12,6 +12,7 @@ from pathlib import Path
 SETTINGS_FILE = "timeline.yaml"
 ENTRIES_DIR = "entries"
 MEDIA_DIR = "media"  # content/media/, copied to the output as media/
+REMOTE_MEDIA_DIR = "remote"  # media/remote/ in the output: the copies of remote images (remote.py)
 STATIC_DIR = "static"  # templates/static/, copied to the output as static/
 LOCK_FILE = "permalinks.lock"
 ABOUT_FILE = "about.md"  # the about page, in Markdown

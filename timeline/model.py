@@ -161,10 +161,13 @@ class Media:
     alt: str
     caption: str | None = None
     credit: str | None = None
+    # The path below the site's media/ of the copy of a remote image (remote/<digest>.png), once the
+    # build has one (remote.py): never set for a local image, nor by `check`, which fetches nothing.
+    copy: str | None = None
 
     @property
     def is_local(self) -> bool:
-        return not self.src.startswith("https://")
+        return self.src[:8].lower() != "https://"
 
 
 @dataclass(frozen=True)
@@ -223,6 +226,7 @@ class Settings:
     short_title: str | None = None  # the site's name in every page's header; the title when not given
     as_of: PartialDate | None = None  # the date the account runs to
     recent_days: int = 7  # how long an entry is marked new or updated, from the timeline's latest change
+    remote_media: str = "copy"  # copy: an https media.src is copied into the site; refuse: an error
     eras: tuple[Era, ...] = ()
     calendars: tuple[str, ...] = ()  # calendars shown beside the Gregorian one (calendars.py), in this order
 

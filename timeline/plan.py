@@ -54,8 +54,10 @@ def entry_digests(timeline: Timeline, known: Mapping[str, str] = {}) -> dict[str
 
 
 def entry_digest(entry: Entry, known: str | None, changes: Changes) -> str:
-    """One entry's digest (entry_digests): `known` is what a cache knows of its source, if anything."""
-    return f"{known or value_digest(entry)}|{changes.published.get(entry.id, '')}|{changes.marks.get(entry.id, '')}"
+    """One entry's digest (entry_digests): `known` is what a cache knows of its source, if anything, which
+    says nothing of the copy of a remote image (its name is made from the bytes fetched)."""
+    copy = entry.media.copy if entry.media is not None and entry.media.copy else ""
+    return f"{known or value_digest(entry)}|{changes.published.get(entry.id, '')}|{changes.marks.get(entry.id, '')}|{copy}"
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,9 @@ import yaml
 from . import dates
 from .fields import (CALENDARS, CORRECTION_FIELDS, ENTRY_FIELDS, ERA_FIELDS, ID_PATTERN, MAX_BASE_URL, MAX_ERA_LABEL,
                      MAX_ID, MAX_LABEL, MAX_MEDIA_BYTES, MAX_SHORT_TITLE, MAX_SUMMARY, MAX_TITLE, MEDIA_FIELDS,
-                     PLACE_FIELDS, SELECT_FIELDS, SETTINGS_FIELDS, SOURCE_FIELDS, STATUSES, TIMELINE_FIELDS, Field)
+                     PLACE_FIELDS, REMOTE_MEDIA, SELECT_FIELDS, SETTINGS_FIELDS, SOURCE_FIELDS, STATUSES, TIMELINE_FIELDS, Field)
 from .folders import check_file_below
+from .layout import REMOTE_MEDIA_DIR
 from .markdown_limits import MAX_BODY, body_problem
 from .model import Correction, Entry, Era, Media, PartialDate, Place, Problem, Selection, Settings, Source, Tag
 from .yamlfile import Mapping, Node, Scalar, Sequence
@@ -625,6 +626,10 @@ def _media_path(report: Report, node: Node, src: str, media_dir: Path) -> str | 
         report.error(node, "media.src", f'"{_short(src)}" must be a file inside content/media/ such as zaranj.jpg, '
                      "or an https URL")
         return None
+    if parts[0] == REMOTE_MEDIA_DIR and len(parts) > 1:  # the site's media/remote/ holds the copies of remote images
+        report.error(node, "media.src", f'"{_short(src)}" is in a folder named {REMOTE_MEDIA_DIR}/, where the site keeps '
+                     f"its copies of remote images; move the file out of content/media/{REMOTE_MEDIA_DIR}/")
+        return None
     marked = next((mark for mark in "#?%" if mark in relative), None)
     if marked is not None:  # the page's address of the image would end, or be decoded, there
         report.error(node, "media.src", f'"{_short(src)}" has {marked} in its name, which a web address reads '
@@ -777,6 +782,8 @@ def validate_settings(report: Report, root: Node) -> Settings | None:
         if number is not None and number != int(number):
             report.error(node, "recent_days", "must be a whole number of days")
         values["recent_days"] = int(number) if number is not None else None
+    if _present(root.get("remote_media")):
+        values["remote_media"] = _choice(report, root.get("remote_media"), "remote_media", REMOTE_MEDIA)
     if _present(root.get("eras")):
         values["eras"] = _eras(report, root.get("eras"), zone)
     if _present(root.get("calendars")):

@@ -24,6 +24,7 @@ from ..layout import ENTRIES_DIR
 from ..load import Loaded, Reading
 from ..model import Entry, Problem, Timeline
 from ..plan import Change, Page, changes_of, entry_digest
+from ..remote import kept_copy
 from .entries import EntryCache, entry_fingerprint
 from .stamp import Scan, changed_files
 from .zones import time_zone
@@ -142,6 +143,7 @@ def _reread(names: list[str], last: LastBuild, cache: EntryCache) -> _Reread | N
         old, new = old_by_file.get(recorder.reading.path(name)), loaded.entry
         if identity is None or old is None or new is None or old.id not in last.entry_keys:
             return None
+        new = kept_copy(old, new)  # its remote image, unchanged, as the last build copied it
         if placement_key(new) != placement_key(old):
             return None
         records[name] = recorder.record(identity, loaded)
