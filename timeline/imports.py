@@ -591,7 +591,7 @@ class _Entries:
                 new_entries.append(loaded.entry)
                 origins[loaded.entry.source_path] = draft
             written.append(EntryToWrite(entry_id, self.reading.path(name), text, _origin_label(draft.row), status))
-        if new_entries and not any(problem.severity == "error" for problem in self.problems):
+        if new_entries:
             self.check_against_the_others(new_entries, origins)
         return tuple(written)
 
@@ -651,13 +651,19 @@ class _Entries:
         """What `check` finds across entries (ids and aliases claimed twice, tags spelled two ways)."""
         loaded = load_content(self.content_dir, self.read)
         for problem in check_uniqueness([*loaded.entries, *new_entries]):
-            draft = origins.get(problem.file) or next(
-                (draft for path, draft in origins.items() if display_path(path) in problem.message), None)
-            if draft is not None and problem.severity == "error":
-                cell = _origin(draft, problem.field)
-                message = problem.message.replace(display_path(problem.file), "this row's entry")
-                self.problems.append(Problem(self.path, message, field=cell.name, line=cell.line,
-                                             column=cell.column))
+            if problem.severity != "error":
+                continue
+            if problem.file in origins:
+                cell, message = _origin(origins[problem.file], problem.field), problem.message
+            else:  # an existing entry claims, as an alias, the id made for a row
+                path = next((path for path in origins if display_path(path) in problem.message), None)
+                if path is None:
+                    continue
+                cell = origins[path].row
+                message = (f'the id "{Path(path).stem}" made for this row is an alias of '
+                           f"{display_path(problem.file)} already; give the row another headline (or unique_id), "
+                           "or import with --id-prefix")
+            self.problems.append(Problem(self.path, message, field=cell.name, line=cell.line, column=cell.column))
 
 
 def _origin(draft: _Draft, field_name: str) -> Cell:
