@@ -139,16 +139,18 @@ def _check_attributes(node: Tag, refused: dict, dropped: dict, links: list) -> N
             refused.setdefault("on", f'has an event handler ({attribute}="..."), which is code, not text: remove it')
     for attribute in _URL_ATTRIBUTES:
         value = node.get(attribute)
-        if isinstance(value, str) and _UNSAFE_SCHEME.match(value):
-            scheme = _UNSAFE_SCHEME.match(value)[1].lower()
-            refused.setdefault(scheme, f"has a {scheme}: link, which the site never follows: remove it")
+        # As a browser reads it: "java&#x09;script:" and " javascript:" are javascript: links too.
+        unsafe = _UNSAFE_SCHEME.match(re.sub(r"[\x00-\x20\x7f]+", "", value)) if isinstance(value, str) else None
+        if unsafe:
+            refused.setdefault(unsafe[1].lower(), f"has a {unsafe[1].lower()}: link, which the site never follows: "
+                                                  "remove it")
     href = node.get("href") if node.name == "a" else None
     if not isinstance(href, str):
         return
     scheme = urlsplit(href.strip()).scheme.lower() if is_safe_url(href) else ""
     if scheme in ("http", "https"):
         links.append((href.strip(), _one_line(node.get_text())))
-    elif scheme != "mailto" and not _UNSAFE_SCHEME.match(href):
+    elif scheme != "mailto" and not _UNSAFE_SCHEME.match(re.sub(r"[\x00-\x20\x7f]+", "", href)):
         dropped.setdefault("link", f'has a link to "{_short(href)}", which leads nowhere from this site; '
                                    "its text is kept without the link")
         del node["href"]
