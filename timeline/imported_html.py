@@ -38,7 +38,7 @@ MAX_HTML = 1_000_000
 
 # The marks of templates/timelinejs_text.html: keep the two in step.
 SUMMARY_CLASS, TAGS_CLASS, TAG_CLASS = "timeline-summary", "timeline-tags", "timeline-tag"
-SOURCES_CLASS, PERMALINK_CLASS = "timeline-sources", "timeline-permalink"
+SOURCES_CLASS, PERMALINK_CLASS, PLACE_CLASS = "timeline-sources", "timeline-permalink", "timeline-place"
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class ReadHtml:
     summary: str | None = None  # from this tool's own slides
     tags: tuple[str, ...] | None = None
     sources: tuple[ReadSource, ...] | None = None
+    place: tuple[tuple[str, str], ...] | None = None  # (field, text): name, region, country, lat, lon
 
 
 class _Markdown(MarkdownConverter):
@@ -84,11 +85,12 @@ def body_markdown(html: str) -> ReadHtml:
         return ReadHtml("", problems)
     refused, dropped, links = _clean(soup)
     summary, tags, sources = _own_parts(soup)
+    place = _own_place(soup)
     try:
         text = _CONVERTER.convert_soup(soup)
     except RecursionError:
         return ReadHtml("", (*refused, "is nested too deeply to be read as text"))
-    return ReadHtml(_tidy_markdown(text), refused, dropped, links, summary, tags, sources)
+    return ReadHtml(_tidy_markdown(text), refused, dropped, links, summary, tags, sources, place)
 
 
 def plain_text(html: str) -> ReadHtml:
@@ -171,6 +173,17 @@ def _own_parts(soup: BeautifulSoup) -> tuple[str | None, tuple[str, ...] | None,
     for node in soup.find_all(class_=PERMALINK_CLASS):
         node.decompose()
     return summary, tags, sources
+
+
+def _own_place(soup: BeautifulSoup) -> tuple[tuple[str, str], ...] | None:
+    place = None
+    for node in soup.find_all(class_=PLACE_CLASS):
+        parts = [(name, _one_line(found.get_text())) for name in ("name", "region", "country")
+                 if (found := node.find(class_=f"place-{name}")) is not None]
+        coordinates = [(name, node.get(f"data-{name}")) for name in ("lat", "lon")]
+        place = tuple(parts + [(name, value) for name, value in coordinates if isinstance(value, str)])
+        node.decompose()
+    return place
 
 
 def _own_source(item: Tag) -> ReadSource | None:

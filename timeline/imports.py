@@ -122,7 +122,8 @@ def read_text(path: str) -> tuple[str, Problem | None]:
 
 
 def _in_order(problems) -> tuple[Problem, ...]:
-    return tuple(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
+    """Top to bottom, each once (a cell read for two fields reports what it holds once)."""
+    return tuple(sorted(dict.fromkeys(problems), key=lambda p: (p.line or 0, p.column or 0)))
 
 
 # ---------------------------------------------------------------- one event to an entry's values
@@ -194,7 +195,7 @@ class _Converter:
         """TimelineSetter has no headline: the html's first heading, else the description's first sentence."""
         heading = _HEADING.search(body.text) if body else None
         if heading:
-            return heading[1].strip(), slide.text
+            return _heading_text(heading), slide.text
         description = self.html(slide.description, plain_text)
         if description is None or not description.text:
             self.error(slide.description or slide.row, "is empty; an event needs a description (or a heading in "
@@ -230,10 +231,12 @@ class _Converter:
         if body is not None and body.text:
             text = body.text
             heading = _HEADING.match(text)
-            if heading and heading[1].strip() == draft.values["title"]:
+            if heading and _heading_text(heading) == draft.values["title"]:
                 text = text[heading.end():]
             if text.strip():
                 draft.values["body"], draft.origins["body"] = text.strip(), slide.text
+        if body is not None and body.place:
+            draft.values["place"], draft.origins["place"] = _place_values(body.place), slide.text
         if body is not None and body.tags is not None:
             draft.values["tags"], draft.origins["tags"] = list(body.tags), slide.text
         elif _text(slide.group):
@@ -524,6 +527,11 @@ class _Converter:
                                          line=cell.line, column=cell.column, severity=problem.severity))
 
 
+def _heading_text(heading: re.Match) -> str:
+    """A Markdown heading's text as plain text: markdownify's escapes undone."""
+    return re.sub(r"\\([\\`*_{}\[\]()#+.!|-])", r"\1", heading[1]).strip()
+
+
 def _era_yaml(era: dict) -> dict:
     return {key: _written(value) if key in ("start", "end") else value for key, value in era.items()}
 
@@ -547,6 +555,16 @@ def _text(cell: Cell | None) -> str:
 def _host(url: str) -> str:
     host = (urlsplit(url).hostname or url).removeprefix("www.")
     return host
+
+
+def _place_values(parts: tuple[tuple[str, str], ...]) -> dict:
+    values = {}
+    for name, text in parts:
+        try:
+            values[name] = float(text) if name in ("lat", "lon") else text
+        except ValueError:
+            values[name] = text  # validation says what is wrong with it
+    return values
 
 
 def _source_values(source) -> dict:
@@ -618,7 +636,7 @@ class _Entries:
         extra = values.pop("description_body", None)
         if extra:
             values["body"] = f"{values['body']}\n\n{extra}" if values.get("body") else extra
-        order = ("draft", "title", "date", "end_date", "circa", "date_label", "summary", "body", "tags",
+        order = ("draft", "title", "date", "end_date", "circa", "date_label", "summary", "body", "tags", "place",
                  "sources", "media")
         header = [f"# yaml-language-server: $schema=../{SCHEMA_FILE}"] if self.modeline else []
         header.append(f"# Imported from {os.path.basename(self.path)}, {_origin_label(draft.row)}, as a draft: check it, "

@@ -302,8 +302,56 @@ def test_the_sites_own_timeline_json_imports_back_as_its_entries(default_site, p
         assert (back.date_label, back.circa, back.summary) == (entry.date_label, entry.circa, entry.summary)
         assert _visible(back.body) == _visible(entry.body)
         assert [tag.label for tag in back.tags] == [tag.label for tag in entry.tags]
+        assert back.place == entry.place
         assert [(s.name, s.url, s.title, s.date and s.date.iso(), s.via, s.quote) for s in back.sources] == \
                [(s.name, s.url, s.title, s.date and s.date.iso(), s.via, s.quote) for s in entry.sources]
+
+
+RICHER = {
+    "with-everything": """title: "A title with <markup> & an ampersand"
+date: 2019-06
+end_date: 2019-08
+circa: true
+summary: A summary; with a semicolon.
+body: |
+  A body with *emphasis*, a [link](https://example.org/link) and a list:
+
+  - one
+  - two
+tags: [Weather, Floods]
+place: {name: Sydney, region: New South Wales, country: Australia, lat: -33.86, lon: 151.2}
+sources:
+  - name: Example Radio
+    url: https://example.org/radio
+    title: The report
+    date: 2019-08-02 09:15
+media: {src: "https://example.org/photo.jpg", alt: A flooded street, caption: The street, credit: Example Photo}
+""",
+    "a-time": """title: At a time
+date: 2019-06-03 14:30
+summary: At half past two in the afternoon.
+sources: [{name: Someone, via: Example Radio}]
+""",
+}
+
+
+def test_a_richer_export_imports_back(project, capsys, tmp_path):
+    content = tmp_path / "built" / "content"
+    (content / "entries").mkdir(parents=True)
+    shutil.copy(CONTENT / "timeline.yaml", content / "timeline.yaml")
+    for entry_id, text in RICHER.items():
+        (content / "entries" / f"{entry_id}.yaml").write_text(text, encoding="utf-8")
+    assert run(capsys, "build", "--content", content, "--output", tmp_path / "built" / "site", "--no-cache")[0] == 0
+    assert run(capsys, "import", tmp_path / "built" / "site" / "timeline.json")[0] == 0
+    imported, original = entries(project), {entry.id: entry for entry in load_content(content).entries}
+    for entry_id, entry in original.items():
+        back = imported[entry_id]
+        assert (back.title, back.date, back.end_date, back.circa, back.summary, back.place, back.media) == \
+               (entry.title, entry.date, entry.end_date, entry.circa, entry.summary, entry.place, entry.media)
+        assert [tag.label for tag in back.tags] == [tag.label for tag in entry.tags]
+        assert [(s.name, s.url, s.title, s.date and s.date.iso()) for s in back.sources] == \
+               [(s.name, s.url, s.title, s.date and s.date.iso()) for s in entry.sources]
+        assert _visible(back.body) == _visible(entry.body)
 
 
 # ---------------------------------------------------------------- hostile files

@@ -104,6 +104,9 @@ def test_timelinejs_slides_link_to_their_pages_and_name_their_sources(site):
     assert week.one("q", **{"class": "source-quote"})["text"] == "What was said."
     assert week.one("a", **{"class": "timeline-tag"})["attrs"]["href"] == f"{BASE}tags/fighting/"
     formula = events["formula-title"]
+    place = Page(formula["text"]["text"]).one("p", **{"class": "timeline-place"})
+    assert (place["text"], place["attrs"]["data-lat"], place["attrs"]["data-lon"]) == (
+        "Place: Sydney, Australia", "-33.86", "151.2")
     assert formula["media"] == {"url": "https://example.org/photo.jpg", "alt": "A photo", "caption": "Its caption",
                                 "credit": "Photo Agency"}
     assert formula["group"] == "+cmd"
