@@ -281,6 +281,7 @@ class _Converter:
                       "shows in the entry's media.alt")
         else:
             self.error(slide.media, "has no Alt Text; say what the image shows, for readers who cannot see it")
+            return
         for key, read in (("caption", caption), ("credit", credit)):
             if read is not None and read.text:
                 media[key] = read.text

@@ -409,3 +409,13 @@ def test_thousands_of_rows_take_time_in_proportion(project):
     small, large = sheet(500), sheet(4000)
     seconds(small)  # the libraries loaded
     assert seconds(large) < 16 * seconds(small)  # 8 times the rows: linear, with room for a busy machine
+
+
+def test_an_image_needs_alt_text_or_at_least_a_caption(project, capsys):
+    write(project, "sheet.csv", SHEET_HEADER + "\n2019,5,1,,,,,,,No alt,,https://example.org/a.png,,,,,,,\n"
+                                               "2019,5,2,,,,,,,A caption,,https://example.org/b.png,,The caption,,,,,\n")
+    code, _, err = run(capsys, "import", "sheet.csv")
+    assert code == 1
+    assert error_lines(err) == ["sheet.csv:2:12: error: Media: has no Alt Text; say what the image shows, for "
+                                "readers who cannot see it"]
+    assert "sheet.csv:3:12: warning: Media: has no Alt Text; its caption is used" in err
