@@ -18,7 +18,7 @@ Only geometry is made here, as plain values; templates/axis.html draws it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Iterable, Iterator
 
@@ -115,6 +115,7 @@ class Tick:
     month: int
     day: int
     with_year: bool = False
+    room: float = 0.0  # the width to the next tick of its unit (or the axis's end): what its label may take
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ class Axis:
 
     @property
     def height(self) -> float:
-        return self.ticks_y + 40
+        return self.ticks_y + 52
 
 
 def covered(date: PartialDate, end: PartialDate | None = None) -> tuple[int, int]:
@@ -248,7 +249,7 @@ def _eras(eras, scale: Scale) -> tuple[tuple[EraBand, ...], int]:
 
 
 # The least distance between two labelled ticks of a unit: day numbers are short, month names longer.
-TICKS_APART = {"day": 17.0, "month": 40.0, "year": 40.0}
+TICKS_APART = {"day": 22.0, "month": 80.0, "year": 40.0}
 
 
 def ticks(scale: Scale, zone: tzinfo) -> tuple[Tick, ...]:
@@ -267,7 +268,16 @@ def ticks(scale: Scale, zone: tzinfo) -> tuple[Tick, ...]:
                     found.append(Tick(stretch.x(moment), unit, day.year, day.month, day.day,
                                       first or (unit == "month" and day.month == 1)))
                     first = False
-    return tuple(found)
+    return _with_room(found, scale.stretches[-1].x1)
+
+
+def _with_room(found: list[Tick], end: float) -> tuple[Tick, ...]:
+    following: dict[str, float] = {}
+    ticks = []
+    for tick in reversed(sorted(found, key=lambda tick: tick.x)):
+        ticks.append(replace(tick, room=following.get(tick.unit, end) - tick.x))
+        following[tick.unit] = tick.x
+    return tuple(sorted(ticks, key=lambda tick: (["day", "month", "year"].index(tick.unit), tick.x)))
 
 
 def _firsts(unit: str, first: date, last: date) -> Iterator[date]:

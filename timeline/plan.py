@@ -24,6 +24,7 @@ MAX_MONTH_HEADINGS = 24
 # The feed carries the latest events, as feeds do: a reader subscribes to what comes next, and
 # an archive of thousands of full bodies would be megabytes fetched on every poll.
 FEED_ENTRIES = 50
+CHANGES_SHOWN = 200  # the changes page's length: the feeds hold the latest FEED_ENTRIES
 TIMELINEJS = "timeline.json"  # the timeline in TimelineJS3's format: its path and template
 SPREADSHEET, CALENDAR = "timeline.csv", "timeline.ics"  # the entries as CSV and iCalendar: paths and templates
 
@@ -98,6 +99,43 @@ def changes_of(timeline: Timeline) -> Changes:
     return Changes(published, changed, marks, latest, times)
 
 
+@dataclass(frozen=True)
+class Change:
+    """One line of what changed: an entry added (first published), updated or corrected on `day`."""
+
+    day: str  # YYYY-MM-DD
+    time: str  # the day's start in the timeline's time zone, as feeds write it
+    kind: str  # "added", "updated" or "corrected"
+    entry: Entry
+    text: str | None = None  # what a correction says
+    number: int = 0  # which of the entry's corrections, from 1: with the day and kind, a stable id
+
+
+CHANGE_KINDS = ("corrected", "updated", "added")  # on one day, the order a reader is told them
+
+
+def change_log(entries: Iterable[Entry], changes: Changes, time_zone: str) -> tuple[Change, ...]:
+    """Every change the content records, the latest first: each entry's first publication (from the
+    lock), its corrections, and its `updated` day when no correction or publication explains it."""
+    zone = _zone(time_zone)
+    log = []
+    for order, entry in enumerate(entries):
+        published = changes.published.get(entry.id)
+        if published is not None:
+            log.append((Change(published, _midnight(published, zone), "added", entry), order))
+        corrected = set()
+        for number, correction in enumerate(entry.corrections, 1):
+            day = _day(correction.date)
+            corrected.add(day)
+            log.append((Change(day, _midnight(day, zone), "corrected", entry, correction.text, number), order))
+        updated = _day(entry.updated)
+        if updated is not None and updated not in corrected and updated != published:
+            log.append((Change(updated, _midnight(updated, zone), "updated", entry), order))
+    log.sort(key=lambda item: (item[0].day, -CHANGE_KINDS.index(item[0].kind), -item[1], -item[0].number),
+             reverse=True)
+    return tuple(change for change, _ in log)
+
+
 def _day(date_value: PartialDate | None) -> str | None:
     return date_value.start.date().isoformat() if date_value is not None else None
 
@@ -123,7 +161,7 @@ def plan_site(timeline: Timeline, entry_keys: Mapping[str, str] | None = None) -
     `entry_keys`: a digest of each entry by id (entry_digests), for the pages' inputs; without them
     the inputs are left empty, which a build without a page cache has no use for.
 
-    A context holds entries alone or in tuples, and a page whose context holds an entry has its
+    A context holds entries alone, in tuples or as the entry of a Change, and a page whose context holds an entry has its
     digest among its inputs: a rebuild after an edit relies on both to put the new entry in
     (speed/session.py)."""
     settings = timeline.settings
@@ -154,6 +192,7 @@ def plan_site(timeline: Timeline, entry_keys: Mapping[str, str] | None = None) -
                                body=timeline.about))
     latest = feed_entries(published, changes)
     pages.append(plan.page("feed.xml", "feed.xml", latest, entries=latest, updated=feed_updated(latest, changes)))
+    pages += plan.change_pages(change_log(published, changes, settings.timezone), feed_updated(latest, changes))
     period_urls = tuple(public_path(period.path) for period, _ in periods)
     if len(published) < len(entries):  # drafts shown in this preview stay out of the sitemap
         by_tag, by_place = entries_by_tag(published), entries_by_place(published)
@@ -209,6 +248,20 @@ class _Planner:
                        "locator": where}
             inputs = () if shared is None else (*shared, keys[index + 1], keys[index], keys[index + 2], home)
             pages.append(Page(path, "entry.html", context, inputs))
+        return pages
+
+    def change_pages(self, log: tuple[Change, ...], quiet_since: str) -> list[Page]:
+        """The changes page and its two feeds: every change, and the corrections alone. A feed with
+        nothing in it yet is dated by the latest change, or `quiet_since` when there is none."""
+        corrections = tuple(change for change in log if change.kind == "corrected")
+        pages = []
+        for path, template, shown in (("changes/index.html", "changes.html", log[:CHANGES_SHOWN]),
+                                      ("changes.xml", "changes.xml", log[:FEED_ENTRIES]),
+                                      ("corrections.xml", "corrections.xml", corrections[:FEED_ENTRIES])):
+            described = tuple((change.day, change.kind, change.text, change.number) for change in shown)
+            pages.append(self.page(path, template, tuple(change.entry for change in shown), (value_digest(described),),
+                                   log=shown, total=len(log) if template == "changes.html" else len(shown),
+                                   updated=shown[0].time if shown else log[0].time if log else quiet_since))
         return pages
 
     def alias_pages(self, entries: tuple[Entry, ...]) -> list[Page]:

@@ -216,6 +216,7 @@ def make_environment(templates_dir: Path, fragments: Fragments | None = None) ->
                        ics_stamp=exports.ics_stamp,
                        periods_list_data=exports.periods_list_data,
                        period_item_list_data=exports.period_item_list_data)
+    env.tests["fits"] = label_fits
     return env
 
 
@@ -333,6 +334,14 @@ def zone_of(settings: Settings):
 
 def locator_x(locator: axis.Locator, entry: Entry) -> float:
     return locator.x(entry)
+
+
+AXIS_CHARACTER_WIDTH = 9  # units of the axis a character of its labels takes, a little over most
+
+
+def label_fits(label: str, room: float) -> bool:
+    """Whether an axis label is short enough for the room before the next tick."""
+    return len(label) * AXIS_CHARACTER_WIDTH <= room
 
 
 def month_name(month: int) -> str:

@@ -95,7 +95,6 @@ EDITS = {
     "source added": ("sources:\n", "sources:\n  - name: EFE\n    url: https://example.org/efe\n"),
     "circa": ("date: 2021-08-07\n", "date: 2021-08-07\ncirca: true\n"),
     "date label": ("date: 2021-08-07\n", "date: 2021-08-07\ndate_label: Saturday morning\n"),
-    "correction": ("sources:\n", "corrections:\n  - date: 2021-08-09\n    text: The council member's name was misspelt.\nsources:\n"),
 }
 
 
@@ -138,6 +137,7 @@ PLACEMENT = {
     "aliases": ("date: 2021-08-07\n", "date: 2021-08-07\naliases: [jawzjan-capital-falls]\n"),
     "updated": ("date: 2021-08-07\n", "date: 2021-08-07\nupdated: 2021-08-09\n"),
     "end date": ("date: 2021-08-07\n", "date: 2021-08-07\nend_date: 2021-08-08\n"),  # drawn on the axes
+    "correction": ("sources:\n", "corrections:\n  - date: 2021-08-09\n    text: The council member's name was misspelt.\nsources:\n"),  # listed among the changes
     "status": ("date: 2021-08-07\n", "date: 2021-08-07\nstatus: ongoing\n"),
 }
 
