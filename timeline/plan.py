@@ -27,6 +27,7 @@ MAX_MONTH_HEADINGS = 24
 FEED_ENTRIES = 50
 CHANGES_SHOWN = 200  # the changes page's length: the feeds hold the latest FEED_ENTRIES
 TIMELINEJS = "timeline.json"  # the timeline in TimelineJS3's format: its path and template
+SPREADSHEET, CALENDAR = "timeline.csv", "timeline.ics"  # the entries as CSV and iCalendar: paths and templates
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,7 @@ def plan_site(timeline: Timeline, entry_keys: Mapping[str, str] | None = None) -
                            places=tuple(place for place, _ in by_place)))
     pages.append(plan.page("robots.txt", "robots.txt", ()))
     pages.append(plan.page(TIMELINEJS, TIMELINEJS, published, entries=published))
+    pages += [plan.page(export, export, published, entries=published) for export in (SPREADSHEET, CALENDAR)]
     return tuple(pages)
 
 

@@ -33,7 +33,7 @@ import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import htmlsafe_json_dumps
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import axis, exports
 from .calendars import names_language, other_date
@@ -50,6 +50,7 @@ from .plan import Page, Period
 # rendered when a listing asks for it, so this only decides what is prepared, never what is shown.
 LISTING_HEADING_LEVEL = 2
 ITEM_TEMPLATE = "entry_item.html"
+SLIDE_TEXT_TEMPLATE = "timelinejs_text.html"  # the text of an entry's slide in timeline.json
 MAX_TEMPLATE_BYTES = 1_000_000
 MAX_STATIC_BYTES = MAX_MEDIA_BYTES  # a font or an image in templates/static/
 # A page no template of a real site comes near: its longest page renders in well under a second.
@@ -211,6 +212,9 @@ def make_environment(templates_dir: Path, fragments: Fragments | None = None) ->
                        date_range=date_range, other_calendars=other_calendars, media_url=exports.media_url, place_label=place_label,
                        event_data=event_data, item_list_data=exports.item_list_data,
                        timelinejs_title=exports.timelinejs_title, timelinejs_events=timelinejs_events,
+                       timelinejs_eras=exports.timelinejs_eras, csv_row=exports.csv_row,
+                       ics_text=exports.ics_text, ics_lines=exports.ics_lines, ics_dates=exports.ics_dates,
+                       ics_stamp=exports.ics_stamp,
                        periods_list_data=exports.periods_list_data,
                        period_item_list_data=exports.period_item_list_data)
     env.tests["fits"] = label_fits
@@ -420,14 +424,15 @@ def timelinejs_events(eval_ctx: jinja2.nodes.EvalContext, entries: Iterable[Entr
 
 
 def timelinejs_event_json(env: jinja2.Environment, entry: Entry, settings: Settings) -> str:
-    return env.fragments.fragment(("event", entry.id), _event_json, env, entry, settings)
+    return env.fragments.fragment(("event", entry.id, settings.title), _event_json, env, entry, settings)  # a slide names its timeline
 
 
 def _event_json(env: jinja2.Environment, entry: Entry, settings: Settings) -> str:
     shown = entry.date_label or (format_date(entry.date, entry.circa) if not entry.end_date
                                  else "".join(date_range(entry)))
-    text = env.fragments.body(entry.body) if entry.body else str(escape(summary_text(env, entry)))
-    event = exports.timelinejs_event(entry, settings, shown, text)
+    text = env.get_template(SLIDE_TEXT_TEMPLATE).render(entry=entry, settings=settings,
+                                                        url=exports.entry_url(entry, settings))
+    event = exports.timelinejs_event(entry, settings, shown, text.strip(), zone_of(settings))
     # A str, not the Markup htmlsafe_json_dumps gives: kept by the thousand, it unpickles faster.
     return str(htmlsafe_json_dumps(event, **env.policies["json.dumps_kwargs"]))
 
