@@ -85,10 +85,16 @@ class GuardResult:
         return not any(p.severity == "error" for p in self.problems)
 
     def published(self, timeline: Timeline) -> dict[str, str]:
-        """The day each entry of the timeline was first published (YYYY-MM-DD), by id; an entry not yet
-        published (in a preview) has none."""
+        """The day each entry of the timeline was first published (YYYY-MM-DD), by id: the earliest of its
+        address and its earlier ones (`aliases`), so that a renamed entry is not published anew; an entry
+        not yet published (in a preview) has none."""
         days = {permalink.path: permalink.published for permalink in self.permalinks if permalink.published}
-        return {entry.id: days[path] for entry in timeline.entries if (path := entry_path(entry.id)) in days}
+        published = {}
+        for entry in timeline.entries:
+            known = [days[path] for name in (entry.id, *entry.aliases) if (path := entry_path(name)) in days]
+            if known:
+                published[entry.id] = min(known)
+        return published
 
     @property
     def removed(self) -> tuple[Permalink, ...]:
