@@ -350,13 +350,15 @@ class LockUpdate:
 
 def removed_pages(env, timeline: Timeline, removed: Iterable[Permalink]) -> Iterator[tuple[str, bytes]]:
     """The "removed" page served at each retired path instead of a 404 (rendered with `env`)."""
-    from .plan import Page
+    from .plan import Page, changes_of
     from .render import render_page
 
     settings = timeline.settings
+    # What the frame of every page shows: the about page's link, when the timeline was last updated.
+    frame = {"about": timeline.about is not None, "changes": changes_of(timeline)}
     for permalink in removed:
         path = permalink.path + "index.html"
         context = {"settings": settings, "drafts_included": timeline.drafts_included, "root": "../../",
                    "path": path, "url": settings.base_url + permalink.path,
-                   "title": permalink.title, "reason": permalink.removed_reason}
+                   "title": permalink.title, "reason": permalink.removed_reason, **frame}
         yield path, render_page(env, Page(path, REMOVED_TEMPLATE, context, ()))
