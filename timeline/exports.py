@@ -43,10 +43,8 @@ def event_data(entry: Entry, settings: Settings, summary: str, published: str | 
             "about": event, "citation": [source_data(source) for source in entry.sources]}
     if published:
         page["datePublished"] = published
-    if modified and modified != published:
+    if modified and modified != published:  # the later of its publication and its `updated` day, as the feed says
         page["dateModified"] = modified
-    elif entry.updated:
-        page["dateModified"] = entry.updated.iso()
     if settings.publisher:
         page["publisher"] = {"@type": "Organization", "name": settings.publisher}
     return page

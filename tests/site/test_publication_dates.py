@@ -242,3 +242,20 @@ def test_the_shipped_site_depends_on_no_clock(tmp_path, monkeypatch, default_sit
     again = read_site(tmp_path / "site")
     shipped = default_site.files()
     assert [path for path in shipped if shipped[path] != again.get(path)] == []
+
+
+def test_an_update_written_before_the_first_publication_never_dates_the_page_before_it(tmp_path, monkeypatch):
+    """`updated` is the content's own date (2021-08-08 in the documented example); a page first published
+    in 2024 was not modified in 2021: its data say it was published then, and modified never earlier."""
+    content = make_content(tmp_path, ("plain",))
+    write_entry(content, "corrected", "2021-08-07", "updated: 2021-08-08\n")
+    write_lock(content, {"plain": "2024-03-01", "corrected": "2024-03-01"})
+    build_on(monkeypatch, "2024-06-01T08:00", content, tmp_path / "site")
+    shown = page(tmp_path / "site", "entries/corrected/index.html")
+    data = shown.json_ld()
+    assert data["datePublished"] == "2024-03-01T00:00:00+04:30"
+    assert data.get("dateModified", data["datePublished"]) >= data["datePublished"]
+    assert not shown.all("meta", property="article:modified_time")
+    feed = ElementTree.parse(tmp_path / "site" / "feed.xml").getroot()
+    for entry in feed.findall(f"{ATOM}entry"):
+        assert entry.find(f"{ATOM}updated").text >= entry.find(f"{ATOM}published").text
