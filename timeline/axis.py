@@ -416,18 +416,41 @@ class Gap:
     through: tuple[Entry, ...]  # entries that span it (begun before, ended after)
 
 
-def listing_gaps(groups, eras=(), zone: tzinfo = timezone.utc) -> tuple[tuple[Gap, ...], ...]:
-    """For each group (a heading and its entries) of a listing, the gaps before it that its axis (of the
-    same entries and `eras`) cuts out, their days in `zone`."""
+@dataclass(frozen=True)
+class Run:
+    """Entries of a listing's group that no break of its axis divides, and the gaps cut out before them."""
+
+    gaps: tuple[Gap, ...]
+    entries: tuple[Entry, ...]
+
+
+def listing_runs(groups, eras=(), zone: tzinfo = timezone.utc) -> tuple[tuple[Run, ...], ...]:
+    """For each group (a heading and its entries) of a listing, its entries in runs divided where the
+    listing's axis (of the same entries and `eras`) cuts out a gap, each run with the gaps before it (their
+    days in `zone`): the list says in words each break the axis draws between two of its entries."""
     entries = [entry for _, members in groups for entry in members]
     if not entries:
         return ()
     cuts = scale_of(entries, eras).breaks
-    found = []
-    for index, (_, members) in enumerate(groups):
-        start = min(covered(entry.date)[0] for entry in members)
-        before = [cut for cut in cuts if index and _reach(groups[index - 1][1]) < cut.end <= start]
-        found.append(tuple(_gap(cut, entries, zone) for cut in before))
+    found, reach, pending = [], None, 0
+    for _, members in groups:
+        runs, current, gaps = [], [], ()
+        for entry in members:
+            start, end = covered(entry.date)
+            before = []
+            while pending < len(cuts) and cuts[pending].end <= start:
+                if reach is not None and reach < cuts[pending].end:
+                    before.append(_gap(cuts[pending], entries, zone))
+                pending += 1
+            if before and current:
+                runs.append(Run(gaps, tuple(current)))
+                current = []
+            if before:
+                gaps = tuple(before)
+            current.append(entry)
+            reach = end if reach is None else max(reach, end)
+        runs.append(Run(gaps, tuple(current)))
+        found.append(tuple(runs))
     return tuple(found)
 
 

@@ -50,6 +50,11 @@ def mark_of(built: axis.Axis, entry_id: str) -> axis.Mark:
     return found
 
 
+def listed_gaps(groups, eras=(), zone=UTC) -> list:
+    """The gap markers of a listing, in order: those before each group and within it."""
+    return [gap for runs in axis.listing_runs(groups, eras, zone) for run in runs for gap in run.gaps]
+
+
 def groups_by_month(entries):
     """A listing's groups as plan.group_by_period makes them for a short timeline: by month."""
     groups = []
@@ -247,16 +252,25 @@ def test_an_era_beyond_the_entries_widens_the_axis():
     assert built.scale.start == moment("2021-04-20") and built.scale.end == moment("2021-06-01")
 
 
+def groups_by_year(entries):
+    groups = []
+    for entry in entries:
+        if not groups or groups[-1][0] != entry.date.start.year:
+            groups.append((entry.date.start.year, []))
+        groups[-1][1].append(entry)
+    return tuple((str(year), tuple(members)) for year, members in groups)
+
+
 # ---------------------------------------------------------------- the list says what the axis draws
 
 def test_a_gap_between_two_months_is_said_with_its_days_and_its_first_and_last_empty_days():
     entries = order_entries([make("a", "2021-05-01"), make("range", "2021-05-01", "2021-08-07"),
                              make("b", "2021-08-01"), make("c", "2021-08-31")])
     groups = groups_by_month(entries)
-    gaps = axis.listing_gaps(groups, zone=UTC)
+    runs = axis.listing_runs(groups, zone=UTC)
     (cut,) = axis.entry_axis(entries, zone=UTC).scale.breaks
-    assert gaps[0] == ()
-    (found,) = gaps[1]
+    assert [[run.gaps for run in group] for group in runs] == [[()], [runs[1][0].gaps]]
+    (found,) = runs[1][0].gaps
     assert (found.days, found.first, found.last) == (91, date(2021, 5, 2), date(2021, 7, 31))
     assert found.days == cut.days
     assert [entry.id for entry in found.through] == ["range"]
@@ -269,7 +283,7 @@ def test_the_list_marks_the_gaps_the_axis_cuts_and_no_other_when_eras_widen_the_
     eras = [era("The year", "2021-01-01", "2021-12-31")]
     built = axis.entry_axis(entries, eras, UTC)
     groups = groups_by_month(entries)
-    listed = [gap for gaps in axis.listing_gaps(groups, eras, UTC) for gap in gaps]
+    listed = listed_gaps(groups, eras)
     between = [cut for cut in built.scale.breaks if cut.end <= moment("2021-04-10")]
     assert [(gap.days, gap.first) for gap in listed] == [
         (cut.days, datetime.fromtimestamp(cut.start, UTC).date()) for cut in between]
@@ -326,20 +340,20 @@ def test_the_locator_ends_with_the_last_moment_any_entry_covers():
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 1500), st.booleans()), min_size=1, max_size=20),
-       st.lists(st.tuples(st.integers(-100, 1600), st.integers(0, 400)), max_size=3))
-def test_the_list_names_each_break_between_its_groups_and_no_other_gap(items, era_days):
-    """Whatever the entries and eras: every gap marker of the list is a break of the axis, with its days
-    and its first and last empty days; every break between two groups is named."""
+       st.lists(st.tuples(st.integers(-100, 1600), st.integers(0, 400)), max_size=3), st.booleans())
+def test_the_list_names_each_break_between_its_entries_and_no_other_gap(items, era_days, by_year):
+    """Whatever the entries, eras and headings: every gap marker of the list is a break of the axis, with
+    its days and its first and last empty days; every break between two entries is named, once."""
     start = date(2000, 1, 1)
     entries = order_entries([make(f"e{n}", (start + timedelta(days=offset)).isoformat() + (" 12:00" if timed else ""))
                              for n, (offset, timed) in enumerate(items)])
     eras = [era(f"era {n}", (start + timedelta(days=first)).isoformat(),
                 (start + timedelta(days=first + length)).isoformat()) for n, (first, length) in enumerate(era_days)]
-    groups = groups_by_month(entries)
+    groups = groups_by_year(entries) if by_year else groups_by_month(entries)
     cuts = axis.entry_axis(entries, eras, UTC).scale.breaks
-    listed = [gap for gaps in axis.listing_gaps(groups, eras, UTC) for gap in gaps]
-    heads = [axis.covered(members[0].date)[0] for _, members in groups[1:]]
-    between = [cut for cut in cuts if any(cut.end <= head for head in heads)
+    listed = listed_gaps(groups, eras)
+    starts = [axis.covered(entry.date)[0] for entry in entries[1:]]
+    between = [cut for cut in cuts if any(cut.end <= start for start in starts)
                and cut.start >= axis.covered(entries[0].date)[0]]
     assert [(gap.days, gap.first, gap.last) for gap in listed] == [
         (cut.days, datetime.fromtimestamp(cut.start, UTC).date(), datetime.fromtimestamp(cut.end - 1, UTC).date())
@@ -348,3 +362,12 @@ def test_the_list_names_each_break_between_its_groups_and_no_other_gap(items, er
         for entry in entries:  # no entry on the days it names
             day = entry.date.start.date()
             assert not gap.first <= day <= gap.last
+
+
+def test_a_break_within_a_years_entries_is_said_between_them():
+    entries = order_entries([make("jan", "2020-01-15"), make("feb", "2020-02-15"), make("sep", "2020-09-15"),
+                             make("next", "2021-06-01"), make("last", "2022-12-01")])
+    runs = axis.listing_runs(groups_by_year(entries), zone=UTC)
+    shape = [[([gap.days for gap in run.gaps], [entry.id for entry in run.entries]) for run in group] for group in runs]
+    assert shape[0] == [([], ["jan", "feb"]), ([212], ["sep"])]
+    assert [entry.id for group in runs for run in group for entry in run.entries] == [e.id for e in entries]

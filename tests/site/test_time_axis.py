@@ -334,11 +334,11 @@ def test_key_moments_list_exactly_the_key_entries_in_date_order(site):
     page = Page(html)
     section = page.one("section", **{"aria-labelledby": "key_moments_heading"})
     start = page.elements.index(section)
-    links = [e for e in page.elements[start:] if e["tag"] == "a"][:3]
-    keyed = [a["attrs"]["href"] for a in links if a["attrs"]["href"] in ("#first-day", "#due-later")]
-    assert keyed == ["#first-day", "#due-later"]
-    assert "Key moments" in section["text"] and TITLES["first-day"] in section["text"]
-    assert section["text"].count("Event") == 2
+    end = page.elements.index(page.one("div", id="filters"))
+    links = [e for e in page.elements[start:end] if e["tag"] == "a"]
+    assert [a["attrs"]["href"] for a in links] == ["#first-day", "#due-later"]
+    assert [" ".join(a["text"].split()) for a in links] == [f"1 March 2021 {TITLES['first-day']}",
+                                                            f"15 July 2021 (scheduled) {TITLES['due-later']}"]
     drawn = marks(svg_of(html))
     assert {entry_id for entry_id, mark in drawn.items() if "is-key" in classes(mark)} == {"first-day", "due-later"}
 
@@ -395,6 +395,10 @@ def test_each_entry_page_marks_the_entry_once_on_bins_that_count_every_entry(sit
     for (x0, width, height, _), count in zip(bins_seen, counts):
         assert height == pytest.approx(38 * count / most, abs=0.01)
     assert heres["first-day"] < heres["a-time"] < heres["july-first"] < heres["due-later"]
+    # At one rate on each side of the break: 19 days in March, 14 in July.
+    march, july = heres["about-then"] - heres["first-day"], heres["due-later"] - heres["july-first"]
+    assert march / 19 == pytest.approx(july / 14, rel=0.01)
+    assert heres["a-time"] - heres["first-day"] == pytest.approx(march / 19 * (2 + 14.5 / 24), abs=0.05)
 
 
 def test_the_last_entry_at_a_time_of_day_is_marked_on_its_bin(tmp_path):
@@ -418,3 +422,20 @@ def test_the_marks_of_period_pages_link_to_entries_on_the_same_page(tmp_path):
         assert len(marks(svg_of(html))) == count
     locator_link = Page(read(site, "entries/y2021-3/index.html")).all("a")
     assert any(a["attrs"].get("href") == "../../periods/2021/index.html#y2021-3" for a in locator_link)
+
+
+def test_a_break_within_a_years_entries_is_said_in_the_list_where_it_falls(tmp_path):
+    """Past 24 months the list is headed by year: a stretch the axis cuts out within a year is said
+    between that year's entries, as one between two years is said between them."""
+    entries = {f"m{year}-{month:02d}": f"date: {year}-{month:02d}-15" for year in (2019, 2020, 2021)
+               for month in range(1, 13) if not (year == 2020 and 3 <= month <= 8)}
+    site = build_site(tmp_path, entries=entries, settings=SETTINGS.split("eras:")[0])
+    html = read(site, "index.html")
+    (label,) = of_class(svg_of(html), "text", "break-label")
+    assert label_text(label) == "212 days"
+    page = Page(html)
+    order = [(e["tag"], e["attrs"].get("id") or " ".join(e["text"].split())) for e in page.elements
+             if e["tag"] == "article" or "gap-marker" in e["classes"]]
+    at = order.index(("p", "No entries for 212 days, 16 February 2020 to 14 September 2020."))
+    assert order[at - 1] == ("article", "m2020-02") and order[at + 1] == ("article", "m2020-09")
+    assert [a["attrs"]["id"] for a in page.all("article")] == sorted(entries)
