@@ -12,9 +12,14 @@ for the stretch that holds its moment, and every stretch has the same units per 
 too close to tell apart (a cluster of events in one day) are stacked in lanes, so each has a mark.
 
 Precision is drawn as written: a date to the day covers its day, a month its month, a year its
-year; an entry with an end date covers its range. A time of day is a point.
+year; an entry with an end date covers its range. A time of day is a point, and no break cuts into its
+day (so a gap is whole empty days, and every stretch has room).
 
-Only geometry is made here, as plain values; templates/axis.html draws it.
+The list below the axis says the same in words: listing_runs gives the gaps the axis cuts out between
+a listing's entries, era_marks where each era begins and ends.
+
+Only geometry is made here, as plain values; the time_axis and locator macros of templates/macros.html
+draw it.
 """
 from __future__ import annotations
 
