@@ -3,7 +3,6 @@ every page, the feed and the data show it without a literal "None" and without a
 description, and check says what is missing in the words validate.py writes."""
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path

@@ -8,7 +8,6 @@ the axis draws; the locator of each entry page counting every entry once.
 """
 from __future__ import annotations
 
-import calendar
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
