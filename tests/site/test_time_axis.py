@@ -119,14 +119,21 @@ def month_ticks(svg) -> dict[str, float]:
 
 
 def when_texts(page: Page) -> dict[str, str]:
-    """Each listed entry's date as the list writes it, by id (without its duration in days)."""
-    found, current = {}, None
-    for element in page.elements:
+    """Each listed entry's date as the list writes it, by id: without its duration in days, nor the date
+    in the settings' other calendars (which the text version gives, and a mark's short name leaves out)."""
+    texts, current = {}, None
+    for index, element in enumerate(page.elements):
         if element["tag"] == "article":
             current = element["attrs"]["id"]
-        elif element["tag"] == "p" and "when" in element["classes"] and current and current not in found:
-            found[current] = element
-    return {entry_id: " ".join(re.sub(r"\(\d+ days\)", "", when["text"]).split()) for entry_id, when in found.items()}
+        elif element["tag"] == "p" and "when" in element["classes"] and current and current not in texts:
+            text = element["text"]
+            for inner in page.elements[index + 1:]:
+                if inner["tag"] not in ("time", "span"):
+                    break  # past the date, at the headline
+                if "other-calendar" in inner["classes"]:
+                    text = text.replace(inner["text"], "", 1)
+            texts[current] = " ".join(re.sub(r"\(\d+ days\)", "", text).split())
+    return texts
 
 
 def label_text(element) -> str:
