@@ -12,9 +12,14 @@ for the stretch that holds its moment, and every stretch has the same units per 
 too close to tell apart (a cluster of events in one day) are stacked in lanes, so each has a mark.
 
 Precision is drawn as written: a date to the day covers its day, a month its month, a year its
-year; an entry with an end date covers its range. A time of day is a point.
+year; an entry with an end date covers its range. A time of day is a point, and no break cuts into its
+day (so a gap is whole empty days, and every stretch has room).
 
-Only geometry is made here, as plain values; templates/axis.html draws it.
+The list below the axis says the same in words: listing_runs gives the gaps the axis cuts out between
+a listing's entries, era_marks where each era begins and ends.
+
+Only geometry is made here, as plain values; the time_axis and locator macros of templates/macros.html
+draw it.
 """
 from __future__ import annotations
 
@@ -137,6 +142,8 @@ class Axis:
     eras: tuple[EraBand, ...]
     lanes: int
     era_rows: int
+    first: PartialDate  # the entries' first date, and their last (an end date, when the last to end has one)
+    last: PartialDate
 
     lane_height: float = LANE_HEIGHT
 
@@ -162,6 +169,24 @@ def covered(date: PartialDate, end: PartialDate | None = None) -> tuple[int, int
     if end is not None:
         return start, end_instant(end)
     return start, (start if date.precision == MINUTE else end_instant(date))
+
+
+def anchored(date: PartialDate) -> tuple[int, int]:
+    """What of a date no break may cut: what it covers, but for a time of day its whole day, so that a
+    stretch around a moment has room to be drawn and a gap is whole empty days."""
+    if date.precision != MINUTE:
+        return covered(date)
+    day = replace(date, precision=DAY_PRECISION, start=date.start.replace(hour=0, minute=0))
+    return covered(day)
+
+
+def scale_of(entries: Iterable[Entry], eras=()) -> Scale:
+    """The scale of an axis of `entries` and `eras`: what the axis draws and what its list says."""
+    entries = tuple(entries)
+    anchors = [anchored(e.date) for e in entries] + [anchored(e.end_date) for e in entries if e.end_date]
+    anchors += [anchored(era.start) for era in eras] + [anchored(era.end) for era in eras]
+    spans = [covered(e.date, e.end_date) for e in entries] + [covered(era.start, era.end) for era in eras]
+    return scale_for(spans + anchors, anchors)
 
 
 def scale_for(spans: Iterable[tuple[int, int]], anchors: Iterable[tuple[int, int]], width: float = WIDTH) -> Scale:
@@ -208,13 +233,10 @@ def entry_axis(entries: Iterable[Entry], eras=(), zone: tzinfo = timezone.utc) -
     if not entries:
         return None
     spans = [covered(e.date, e.end_date) for e in entries]
-    anchors = [covered(e.date) for e in entries] + [covered(e.end_date) for e in entries if e.end_date]
-    era_spans = [covered(era.start, era.end) for era in eras]
-    scale = scale_for(spans + era_spans, anchors + [covered(era.start) for era in eras]
-                      + [covered(era.end) for era in eras])
+    scale = scale_of(entries, eras)
     marks, lanes = _marks(entries, spans, scale)
     bands, rows = _eras(eras, scale)
-    return Axis(scale, marks, ticks(scale, zone), bands, lanes, rows)
+    return Axis(scale, marks, ticks(scale, zone), bands, lanes, rows, entries[0].date, last_date(entries))
 
 
 def _marks(entries: tuple[Entry, ...], spans: list[tuple[int, int]], scale: Scale) -> tuple[tuple[Mark, ...], int]:
@@ -355,23 +377,36 @@ class Locator:
         start, end = covered(entry.date, entry.end_date)
         return self.scale.x(start)
 
+    def bin_of(self, entry: Entry) -> tuple[float, float]:
+        """Where the bin that counts the entry begins and ends."""
+        return _bin_bounds(_bin(self.x(entry), self.scale), self.scale)
+
+
+def _bin(x: float, scale: Scale) -> int:
+    return min(int((x - MARGIN) / ((scale.width - 2 * MARGIN) / BINS)), BINS - 1)
+
+
+def _bin_bounds(index: int, scale: Scale) -> tuple[float, float]:
+    width = (scale.width - 2 * MARGIN) / BINS
+    return MARGIN + index * width, MARGIN + (index + 1) * width
+
 
 def locator(entries: Iterable[Entry]) -> Locator | None:
     entries = tuple(entries)
     if not entries:
         return None
-    spans = [covered(e.date, e.end_date) for e in entries]
-    anchors = [covered(e.date) for e in entries] + [covered(e.end_date) for e in entries if e.end_date]
-    scale = scale_for(spans, anchors)
-    width = (scale.width - 2 * MARGIN) / BINS
+    scale = scale_of(entries)
     counts = [0] * BINS
-    for start, _ in spans:
-        counts[min(int((scale.x(start) - MARGIN) / width), BINS - 1)] += 1
-    bins = tuple((MARGIN + i * width, MARGIN + (i + 1) * width, count) for i, count in enumerate(counts) if count)
-    # The last moment any entry covers, and of those ending there the date written most finely.
+    for entry in entries:
+        counts[_bin(scale.x(covered(entry.date)[0]), scale)] += 1
+    bins = tuple((*_bin_bounds(i, scale), count) for i, count in enumerate(counts) if count)
+    return Locator(scale, bins, max(counts), entries[0].date, last_date(entries), len(entries))
+
+
+def last_date(entries: tuple[Entry, ...]) -> PartialDate:
+    """The last moment any entry covers, as the date of those ending there written most finely."""
     ends = [(covered(e.date, e.end_date)[1], (e.end_date or e.date).rank, e.end_date or e.date) for e in entries]
-    last = max(ends, key=lambda end: end[:2])[2]
-    return Locator(scale, bins, max(counts), entries[0].date, last, len(entries))
+    return max(ends, key=lambda end: end[:2])[2]
 
 
 # ---------------------------------------------------------------- the list
@@ -386,26 +421,48 @@ class Gap:
     through: tuple[Entry, ...]  # entries that span it (begun before, ended after)
 
 
-def listing_gaps(groups, zone: tzinfo = timezone.utc) -> tuple[Gap | None, ...]:
-    """For each group (a heading and its entries) of a listing, the gap before it, by the axis's rule
-    (its days in `zone`); None where there is none."""
+@dataclass(frozen=True)
+class Run:
+    """Entries of a listing's group that no break of its axis divides, and the gaps cut out before them."""
+
+    gaps: tuple[Gap, ...]
+    entries: tuple[Entry, ...]
+
+
+def listing_runs(groups, eras=(), zone: tzinfo = timezone.utc) -> tuple[tuple[Run, ...], ...]:
+    """For each group (a heading and its entries) of a listing, its entries in runs divided where the
+    listing's axis (of the same entries and `eras`) cuts out a gap, each run with the gaps before it (their
+    days in `zone`): the list says in words each break the axis draws between two of its entries."""
     entries = [entry for _, members in groups for entry in members]
     if not entries:
         return ()
-    anchors = sorted([covered(e.date) for e in entries] + [covered(e.end_date) for e in entries if e.end_date])
-    spans = [covered(e.date, e.end_date) for e in entries]
-    gaps = _gaps(anchors, min(s for s, _ in spans), max(e for _, e in spans))
-    found = []
-    for index, (_, members) in enumerate(groups):
-        start = min(covered(entry.date)[0] for entry in members)
-        gap = next((g for g in gaps if index and g[1] <= start and g[1] > _reach(groups[index - 1][1])), None)
-        if gap is None:
-            found.append(None)
-            continue
-        through = tuple(e for e in entries if e.end_date and covered(e.date)[0] <= gap[0]
-                        and covered(e.date, e.end_date)[1] >= gap[1])
-        found.append(Gap(round((gap[1] - gap[0]) / DAY), _day_of(gap[0], zone), _day_of(gap[1] - 1, zone), through))
+    cuts = scale_of(entries, eras).breaks
+    found, reach, pending = [], None, 0
+    for _, members in groups:
+        runs, current, gaps = [], [], ()
+        for entry in members:
+            start, end = covered(entry.date)
+            before = []
+            while pending < len(cuts) and cuts[pending].end <= start:
+                if reach is not None and reach < cuts[pending].end:
+                    before.append(_gap(cuts[pending], entries, zone))
+                pending += 1
+            if before and current:
+                runs.append(Run(gaps, tuple(current)))
+                current = []
+            if before:
+                gaps = tuple(before)
+            current.append(entry)
+            reach = end if reach is None else max(reach, end)
+        runs.append(Run(gaps, tuple(current)))
+        found.append(tuple(runs))
     return tuple(found)
+
+
+def _gap(cut: Break, entries, zone: tzinfo) -> Gap:
+    through = tuple(e for e in entries if e.end_date and covered(e.date)[0] <= cut.start
+                    and covered(e.date, e.end_date)[1] >= cut.end)
+    return Gap(cut.days, _day_of(cut.start, zone), _day_of(cut.end - 1, zone), through)
 
 
 def _reach(entries) -> int:
@@ -413,15 +470,19 @@ def _reach(entries) -> int:
 
 
 def era_marks(groups, eras) -> tuple[tuple[tuple, tuple], ...]:
-    """For each group of a listing, the eras that begin and the eras that end within it (by its entries'
-    days), so that the list can say so at the group's head and foot."""
-    marks = []
+    """For each group of a listing, the eras that begin and the eras that end within it, so that the list
+    can say so at the group's head and foot: once each, an era begins with the first group that has an
+    entry after its start (else the last), and ends with the last group that starts before its end, never
+    before the group it begins with."""
     bounds = [(min(covered(e.date)[0] for e in members), _reach(members)) for _, members in groups]
-    for index, (start, end) in enumerate(bounds):
-        later = bounds[index + 1][0] if index + 1 < len(bounds) else None
-        begins = tuple(era for era in eras if (index == 0 or bounds[index - 1][1] <= instant(era.start.start))
-                       and instant(era.start.start) < (later if later is not None else end_instant(era.end) + 1))
-        ends = tuple(era for era in eras if start <= end_instant(era.end) and
-                     (later is None or end_instant(era.end) < later))
-        marks.append((begins, ends))
-    return tuple(marks)
+    if not bounds:
+        return ()
+    begins: list[list] = [[] for _ in bounds]
+    ends: list[list] = [[] for _ in bounds]
+    for era in eras:
+        start, end = instant(era.start.start), end_instant(era.end)
+        first = next((index for index, (_, reach) in enumerate(bounds) if reach > start), len(bounds) - 1)
+        last = max((index for index, (begin, _) in enumerate(bounds) if begin < end), default=0)
+        begins[first].append(era)
+        ends[max(first, last)].append(era)
+    return tuple((tuple(began), tuple(ended)) for began, ended in zip(begins, ends))

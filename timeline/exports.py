@@ -38,8 +38,8 @@ def event_data(entry: Entry, settings: Settings, summary: str, published: str | 
     """schema.org description of the page and its event, for the JSON-LD block; `published` and
     `modified`: the page's first publication and last change (full times)."""
     url = entry_url(entry, settings)
-    event = {"@type": "Event", "name": entry.title, "description": summary,
-             "startDate": entry.date.iso(), "url": url}
+    described = {"description": summary} if summary else {}  # without one, no empty description
+    event = {"@type": "Event", "name": entry.title, **described, "startDate": entry.date.iso(), "url": url}
     if entry.status == "scheduled":
         event["eventStatus"] = "https://schema.org/EventScheduled"
     if entry.end_date:
@@ -49,15 +49,13 @@ def event_data(entry: Entry, settings: Settings, summary: str, published: str | 
     if entry.media:
         event["image"] = media_url(entry, settings.base_url)
     page = {"@context": "https://schema.org", "@type": "WebPage", "name": entry.title, "url": url,
-            "description": summary, "inLanguage": settings.language,
+            **described, "inLanguage": settings.language,
             "isPartOf": {"@type": "WebSite", "name": settings.title, "url": settings.base_url},
             "about": event, "citation": [source_data(source) for source in entry.sources]}
     if published:
         page["datePublished"] = published
-    if modified and modified != published:
+    if modified and modified != published:  # the later of its publication and its `updated` day, as the feed says
         page["dateModified"] = modified
-    elif entry.updated:
-        page["dateModified"] = entry.updated.iso()
     if settings.publisher:
         page["publisher"] = {"@type": "Organization", "name": settings.publisher}
     return page

@@ -206,8 +206,8 @@ def make_environment(templates_dir: Path, fragments: Fragments | None = None) ->
     env.fragments = fragments  # for the filters below; templates cannot reach it
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
     env.globals["entry_items"] = entry_items
-    env.filters.update(time_axis=time_axis, listing_gaps=listing_gaps, era_marks=axis.era_marks,
-                       day_label=day_label, duration=duration, locator_x=locator_x, month_name=month_name,
+    env.filters.update(time_axis=time_axis, listing_runs=listing_runs, era_marks=axis.era_marks,
+                       day_label=day_label, duration=duration, locator_x=locator_x, locator_bin=locator_bin, month_name=month_name,
                        display_date=format_date, markdown=body_html, summary_text=summary_text,
                        date_range=date_range, other_calendars=other_calendars, media_url=exports.media_url, place_label=place_label,
                        event_data=event_data, item_list_data=exports.item_list_data,
@@ -330,8 +330,8 @@ def time_axis(entries: Iterable[Entry], settings: Settings) -> axis.Axis | None:
     return axis.entry_axis(entries, settings.eras, zone_of(settings))
 
 
-def listing_gaps(groups, settings: Settings) -> tuple:
-    return axis.listing_gaps(groups, zone_of(settings))
+def listing_runs(groups, settings: Settings) -> tuple:
+    return axis.listing_runs(groups, settings.eras, zone_of(settings))
 
 
 @functools.lru_cache(maxsize=8)
@@ -347,6 +347,11 @@ def zone_of(settings: Settings):
 
 def locator_x(locator: axis.Locator, entry: Entry) -> float:
     return locator.x(entry)
+
+
+def locator_bin(locator: axis.Locator, entry: Entry) -> float:
+    """Where the locator's bin that counts the entry begins."""
+    return locator.bin_of(entry)[0]
 
 
 AXIS_CHARACTER_WIDTH = 9  # units of the axis a character of its labels takes, a little over most

@@ -496,9 +496,9 @@ def _list(report: Report, node: Node, field: str) -> tuple[Node, ...] | None:
 
 
 def body_text(report: Report, text: str, field: str) -> str | None:
-    """A Markdown text read from a file of its own (the about page): the checks of an entry's body."""
-    text = text.strip()
-    if not text:
+    """A Markdown text read from a file of its own (the about page): the checks of an entry's body, with
+    the lines counted as the file's (its blank lines first included)."""
+    if not text.strip():
         report.error(None, field, "is empty; write the page or delete the file")
         return None
     if len(text) > MAX_BODY:
@@ -510,9 +510,17 @@ def body_text(report: Report, text: str, field: str) -> str | None:
         return None
     if (found := body_problem(text)) is not None:
         line, message = found
-        report.error(None, field, f"line {line}: {message}")
+        report.error(_LineOf(line), field, message)
         return None
-    return text
+    return text.strip()
+
+
+@dataclass(frozen=True)
+class _LineOf:
+    """Where a problem is in a file that is not YAML (a Markdown file): the start of a line."""
+
+    line: int
+    column: int = 1
 
 
 # --- compound fields -----------------------------------------------------------
