@@ -488,3 +488,21 @@ def test_a_timeline_growing_past_the_threshold_splits_and_shrinking_joins_again(
     periods.edit(settings, f"entries_per_page: {PERIODS_LIMIT}", f"entries_per_page: {total}")
     result = periods.assert_warm_equals_cold()
     assert not (periods.output / "periods").exists() and any(p.startswith("periods/") for p in result.removed)
+
+
+def test_a_time_zone_read_through_a_link_is_compared_as_read(project, zone_folder):
+    """zoneinfo reads a zone through the links system zone folders are made of (UTC is a link to Etc/UTC
+    on Debian): a build with nothing changed is skipped, and one after the rules changed behind the
+    link is not."""
+    kabul = zone_folder / "Asia" / "Kabul"
+    rules = kabul.with_name("Kabul-rules")
+    kabul.rename(rules)
+    kabul.symlink_to(rules.name)
+    project.assert_warm_equals_cold()
+    assert project.warm().timeline is None
+    from zoneinfo import ZoneInfo
+
+    rules.write_bytes((zone_folder / "Europe" / "London").read_bytes())
+    ZoneInfo.clear_cache()  # as a new process reads them
+    assert project.assert_warm_equals_cold().timeline is not None
+    assert project.warm().timeline is None
