@@ -180,3 +180,9 @@ def file_digest(path: str) -> bytes | None:
             return hashlib.file_digest(stream, "sha256").digest()
     except OSError:
         return None
+
+
+def read_digest(path: str) -> bytes | None:
+    """file_digest of what reading `path` reads: through links, for the files a build reads as the system
+    has them (the time zone's rules: zoneinfo follows the links system zone folders are made of)."""
+    return file_digest(os.path.realpath(path))
