@@ -187,6 +187,7 @@ def plan_site(timeline: Timeline, entry_keys: Mapping[str, str] | None = None) -
         if periods:
             pages.append(plan.page(PERIODS_STYLE, "periods.css", ()))
         pages += plan.entry_pages(entries, Placed.on_one_timeline(entries, period_homes(periods)))
+        pages += embed_pages(plan, entries, periods)
     pages += plan.alias_pages(entries)
     by_tag, by_place = entries_by_tag(entries), entries_by_place(entries)
     tags = tuple((tag, len(tagged)) for tag, tagged in by_tag)
@@ -501,7 +502,7 @@ def timeline_pages(plan: _Planner, entries: tuple[Entry, ...],
     if not periods:
         return [plan.listing(f"{home}index.html", "index.html", entries, tags=all_tags(entries))]
     nav = tuple(period for period, _ in periods)
-    spans = tuple((period, span_date(members[0].date), span_date(members[-1].date)) for period, members in periods)
+    spans = period_spans(periods)
     ids = {period.path: [entry.id for entry in members] for period, members in periods}
     pages = [plan.page(f"{home}index.html", "periods.html", (), (value_digest(spans),), periods=spans,
                        periods_map=f"{home}{PERIODS_MAP}", periods_style=PERIODS_STYLE),
@@ -516,6 +517,49 @@ def timeline_pages(plan: _Planner, entries: tuple[Entry, ...],
     return pages
 
 
+def period_spans(periods: tuple[tuple[Period, tuple[Entry, ...]], ...]) -> tuple:
+    """Each period with the dates of its first and last entries, as the index of periods lists them."""
+    return tuple((period, span_date(members[0].date), span_date(members[-1].date)) for period, members in periods)
+
+
 def span_date(date: PartialDate) -> PartialDate:
     """A date as the first or last of a period's span: to the day at most."""
     return replace(date, precision=DAY) if date.precision == MINUTE else date
+
+
+# ---------------------------------------------------------------- embeds
+
+EMBED_DIR = "embed"
+OEMBED = "oembed.json"
+
+
+def embed_pages(plan: _Planner, entries: tuple[Entry, ...],
+                periods: tuple[tuple[Period, tuple[Entry, ...]], ...]) -> list[Page]:
+    """What other sites frame (README "Embedding"): the timeline as a compact view (split as the
+    timeline is, its index then listing the periods), a card for each entry, and the oEmbed
+    description of both. Each page names the full page it stands for, its `canonical`; none is in
+    the sitemap. Their contexts hold their entries as `card`, `subject` and `sections`, never as
+    `entry` and `groups`, which name an entry's own page and a listing of its items."""
+    base_url = plan.base["settings"].base_url
+    index = f"{EMBED_DIR}/index.html"
+    if periods:
+        spans = period_spans(periods)
+        pages = [plan.page(index, "embed/periods.html", (), (value_digest(spans),), periods=spans,
+                           periods_map=PERIODS_MAP, canonical=base_url)]
+        pages += [embed_listing(plan, f"{EMBED_DIR}/{period.path}", members, period,
+                                base_url + public_path(period.path)) for period, members in periods]
+    else:
+        pages = [embed_listing(plan, index, entries, None, base_url)]
+    pages.append(plan.page(f"{EMBED_DIR}/{OEMBED}", f"embed/{OEMBED}", (), subject=None))
+    for entry in entries:
+        folder = f"{EMBED_DIR}/entries/{entry.id}"
+        pages.append(plan.page(f"{folder}/index.html", "embed/entry.html", (entry,), card=entry,
+                               canonical=f"{base_url}entries/{entry.id}/"))
+        pages.append(plan.page(f"{folder}/{OEMBED}", f"embed/{OEMBED}", (entry,), subject=entry))
+    return pages
+
+
+def embed_listing(plan: _Planner, path: str, entries: tuple[Entry, ...], period: Period | None,
+                  canonical: str) -> Page:
+    return plan.page(path, "embed/timeline.html", entries, sections=group_by_period(entries), entries=entries,
+                     period=period, canonical=canonical)
