@@ -537,8 +537,8 @@ def embed_pages(plan: _Planner, entries: tuple[Entry, ...],
                 periods: tuple[tuple[Period, tuple[Entry, ...]], ...]) -> list[Page]:
     """What other sites frame (README "Embedding"): the timeline as a compact view (split as the
     timeline is, its index then listing the periods), a card for each entry, and the oEmbed
-    description of both. Each page names the full page it stands for, its `canonical`; none is in
-    the sitemap. Their contexts hold their entries as `card`, `subject` and `sections`, never as
+    description of both, and a redirect from each card's earlier addresses (an entry's aliases).
+    Each page names the full page it stands for, its `canonical`; none is in the sitemap. Their contexts hold their entries as `card`, `subject` and `sections`, never as
     `entry` and `groups`, which name an entry's own page and a listing of its items."""
     base_url = plan.base["settings"].base_url
     index = f"{EMBED_DIR}/index.html"
@@ -556,6 +556,10 @@ def embed_pages(plan: _Planner, entries: tuple[Entry, ...],
         pages.append(plan.page(f"{folder}/index.html", "embed/entry.html", (entry,), card=entry,
                                canonical=f"{base_url}entries/{entry.id}/"))
         pages.append(plan.page(f"{folder}/{OEMBED}", f"embed/{OEMBED}", (entry,), subject=entry))
+        # A frame already pasted elsewhere under an earlier id follows the entry, as its page does.
+        pages += [plan.page(f"{EMBED_DIR}/entries/{alias}/index.html", "redirect.html", (), (plan.keys[entry.id],),
+                            title=entry.title, target=f"../{entry.id}/index.html",
+                            canonical=f"{base_url}entries/{entry.id}/") for alias in entry.aliases]
     return pages
 
 

@@ -341,6 +341,22 @@ def test_the_offered_code_embeds_across_origins_and_the_frame_takes_the_height_i
         tab.close()
 
 
+def test_the_copy_button_copies_the_code_shown(browser, origins):
+    _, base_url, _ = origins
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/"))
+    tab = context.new_page()
+    try:
+        tab.goto(base_url + "index.html")
+        assert not tab.locator("details.embed-code").evaluate("d => d.open")
+        tab.locator("details.embed-code summary").click()
+        tab.get_by_role("button", name="Copy embed code").click()
+        tab.wait_for_function("() => document.querySelector('.embed-code .copy-status').textContent")
+        assert tab.evaluate("navigator.clipboard.readText()") == offered_code(origins, "index.html").strip()
+    finally:
+        context.close()
+
+
 def test_a_link_to_an_entry_opens_the_embed_at_it_on_the_page_around_it(browser, origins):
     _, base_url, _ = origins
     code = offered_code(origins, "index.html").replace(f'src="{base_url}embed/"', f'src="{base_url}embed/#{ENTRY}"')
@@ -417,3 +433,14 @@ def test_a_link_to_an_entry_of_a_split_timeline_opens_its_period_in_the_frame(br
         tab.wait_for_function(f"() => document.getElementById('{entry}').classList.contains('is-target')")
     finally:
         tab.close()
+
+
+def test_a_card_pasted_under_an_entry_s_earlier_id_follows_the_entry(tmp_path):
+    content = copy_content(tmp_path / "content")
+    entry = content / "entries" / f"{ENTRY}.yaml"
+    entry.write_text(entry.read_text(encoding="utf-8") + "aliases: [sheberghan-taken]\n", encoding="utf-8")
+    assert run_cli("build", "--content", content, "--output", tmp_path / "site", "--no-cache") == 0
+    moved = Page((tmp_path / "site/embed/entries/sheberghan-taken/index.html").read_text(encoding="utf-8"))
+    assert moved.one("meta", **{"http-equiv": "refresh"})["attrs"]["content"] == f"0; url=../{ENTRY}/index.html"
+    assert moved.meta("robots") == "noindex"
+    assert (tmp_path / "site/embed/entries" / ENTRY / "index.html").is_file()
