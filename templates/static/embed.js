@@ -41,6 +41,7 @@
   // On the index of a split timeline, an entry lives on its period's page: periods/map.js says which.
   function follow() {
     var id = asked(), target = id && document.getElementById(id), map = document.body.dataset.periodsMap;
+    var home = document.body.dataset.periodsHome || "";  // the map's paths start with the timeline's folder
     if (target) return show(target);
     if (!id || !map) return;
     var script = document.createElement("script");
@@ -48,7 +49,7 @@
     script.onload = function () {
       var periods = window.timelinePeriods || {};
       for (var path in periods) {
-        if (periods[path].indexOf(id) >= 0) return location.replace(path + location.hash);
+        if (periods[path].indexOf(id) >= 0) return location.replace(path.slice(home.length) + location.hash);
       }
     };
     document.head.appendChild(script);

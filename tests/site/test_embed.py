@@ -444,3 +444,55 @@ def test_a_card_pasted_under_an_entry_s_earlier_id_follows_the_entry(tmp_path):
     assert moved.one("meta", **{"http-equiv": "refresh"})["attrs"]["content"] == f"0; url=../{ENTRY}/index.html"
     assert moved.meta("robots") == "noindex"
     assert (tmp_path / "site/embed/entries" / ENTRY / "index.html").is_file()
+
+
+# ---------------------------------------------------------------- a site of several timelines
+
+CAPITALS = "title: The first provincial capitals to fall\nselect:\n  tags: [Provincial capitals]\n"
+EVERYTHING = "title: Everything, by month\nselect:\n  from: 2021-01-01\n"
+
+
+@pytest.fixture(scope="module")
+def several(tmp_path_factory) -> Path:
+    """The shipped entries in two timelines, ten entries to a page: `everything` is split by month."""
+    root = tmp_path_factory.mktemp("several-embeds")
+    content = copy_content(root / "content")
+    (content / "timelines").mkdir()
+    (content / "timelines" / "capitals.yaml").write_text(CAPITALS, encoding="utf-8")
+    (content / "timelines" / "everything.yaml").write_text(EVERYTHING, encoding="utf-8")
+    settings = content / "timeline.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "entries_per_page: 10\n", encoding="utf-8")
+    assert run_cli("build", "--content", content, "--output", root / "site", "--no-cache") == 0
+    return root / "site"
+
+
+def test_each_timeline_of_several_has_its_embed_under_its_folder(several):
+    base_url = load_settings(several.parent / "content")[0].base_url
+    assert not (several / "embed" / "index.html").exists()  # the site's index lists timelines: no embed
+    capitals = Page((several / "timelines/capitals/embed/index.html").read_text(encoding="utf-8"))
+    index = Page((several / "timelines/capitals/index.html").read_text(encoding="utf-8"))
+    assert [a["attrs"]["id"] for a in capitals.all("article")] == [a["attrs"]["id"] for a in index.all("article")]
+    assert capitals.one("link", rel="canonical")["attrs"]["href"] == f"{base_url}timelines/capitals/"
+    for name in ("capitals", "everything"):
+        page = Page((several / f"timelines/{name}/index.html").read_text(encoding="utf-8"))
+        link = page.one("link", rel="alternate", type="application/json+oembed")["attrs"]
+        assert link["href"] == f"{base_url}timelines/{name}/embed/oembed.json"
+        data = json.loads((several / f"timelines/{name}/embed/oembed.json").read_text(encoding="utf-8"))
+        assert data["title"] == link["title"] == page.one("h1")["text"]
+        assert Markup(data["html"]).all("iframe")[0]["src"] == f"{base_url}timelines/{name}/embed/"
+        assert f'src="{base_url}timelines/{name}/embed/"' in page.one("textarea", id="embed_code")["text"]
+    everything = Page((several / "timelines/everything/embed/index.html").read_text(encoding="utf-8"))
+    months = [a["attrs"]["href"] for a in everything.all("a") if "target" not in a["attrs"]]
+    assert months == ["periods/2021-05/index.html", "periods/2021-08/index.html"]
+    assert all((several / "timelines/everything/embed" / month).is_file() for month in months)
+    assert (several / "embed/entries" / ENTRY / "index.html").is_file()
+
+
+def test_a_link_to_an_entry_of_a_split_timeline_of_several_opens_its_period(browser, several):
+    tab = browser.new_page()
+    try:
+        tab.goto((several / "timelines/everything/embed/index.html").as_uri() + f"#{ENTRY}")
+        tab.wait_for_url(re.compile(rf".*/timelines/everything/embed/periods/2021-08/index\.html#{ENTRY}$"))
+        tab.wait_for_function(f"() => document.getElementById('{ENTRY}').classList.contains('is-target')")
+    finally:
+        tab.close()
