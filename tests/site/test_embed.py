@@ -496,3 +496,13 @@ def test_a_link_to_an_entry_of_a_split_timeline_of_several_opens_its_period(brow
         tab.wait_for_function(f"() => document.getElementById('{ENTRY}').classList.contains('is-target')")
     finally:
         tab.close()
+
+
+def test_embeds_show_the_dates_in_the_timeline_s_other_calendars_as_its_pages_do(default_site):
+    page = parse(default_site, f"entries/{ENTRY}/index.html")
+    shown = [e["text"] for e in page.all("span", **{"class": "other-calendar"})]
+    assert shown  # the shipped timeline names the Solar Hijri date too
+    card = parse(default_site, f"embed/entries/{ENTRY}/index.html")
+    assert [e["text"] for e in card.all("span", **{"class": "other-calendar"})] == shown[:1]
+    timeline = parse(default_site, "embed/index.html")
+    assert len(timeline.all("span", **{"class": "other-calendar"})) == len(timeline.all("article"))
