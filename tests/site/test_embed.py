@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from support import HOSTILE_ENTRY, Page, copy_content, run_cli
+from support import HOSTILE_ENTRY, HOSTILE_MEDIA, Page, copy_content, run_cli
 from timeline.links import read_site, resolve
 from timeline.load import load_settings
 
@@ -178,6 +178,8 @@ def test_the_index_and_every_entry_page_link_their_oembed_description(default_si
 def test_an_oembed_description_shows_hostile_text_as_text(tmp_path):
     content = copy_content(tmp_path / "content")
     (content / "entries" / "hostile.yaml").write_text(HOSTILE_ENTRY, encoding="utf-8")
+    (content / "media").mkdir(exist_ok=True)
+    (content / "media" / HOSTILE_MEDIA).write_bytes(b"\xff\xd8\xff\xe0")
     assert run_cli("build", "--content", content, "--output", tmp_path / "site", "--no-cache") == 0
     site = read_site(tmp_path / "site")
     data = json.loads(site["embed/entries/hostile/oembed.json"])
