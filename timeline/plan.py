@@ -188,6 +188,8 @@ def plan_site(timeline: Timeline, entry_keys: Mapping[str, str] | None = None) -
         if periods:
             pages.append(plan.page(PERIODS_STYLE, "periods.css", ()))
         pages += plan.entry_pages(entries, Placed.on_one_timeline(entries, period_homes(periods)))
+        pages += timeline_embeds(plan, entries, periods)
+    pages += entry_embeds(plan, entries)
     pages += plan.alias_pages(entries)
     by_tag, by_place = entries_by_tag(entries), entries_by_place(entries)
     tags = tuple((tag, len(tagged)) for tag, tagged in by_tag)
@@ -476,6 +478,7 @@ def several_timelines(plan: _Planner, timeline: Timeline) -> tuple[list[Page], P
         view = plan.within(selection_settings(settings, selection), home)
         periods = split_into_periods(members, settings.entries_per_page, home)
         pages += timeline_pages(view, members, periods, home)
+        pages += timeline_embeds(view, members, periods, home)
         shown = tuple(entry for entry in members if not entry.draft)
         latest = feed_entries(shown, view.base["changes"])
         pages.append(view.page(f"{home}feed.xml", "feed.xml", latest, entries=latest,
@@ -503,7 +506,7 @@ def timeline_pages(plan: _Planner, entries: tuple[Entry, ...],
     if not periods:
         return [plan.listing(f"{home}index.html", "index.html", entries, tags=all_tags(entries))]
     nav = tuple(period for period, _ in periods)
-    spans = tuple((period, span_date(members[0].date), span_date(members[-1].date)) for period, members in periods)
+    spans = period_spans(periods)
     ids = {period.path: [entry.id for entry in members] for period, members in periods}
     pages = [plan.page(f"{home}index.html", "periods.html", (), (value_digest(spans),), periods=spans,
                        periods_map=f"{home}{PERIODS_MAP}", periods_style=PERIODS_STYLE),
@@ -518,6 +521,62 @@ def timeline_pages(plan: _Planner, entries: tuple[Entry, ...],
     return pages
 
 
+def period_spans(periods: tuple[tuple[Period, tuple[Entry, ...]], ...]) -> tuple:
+    """Each period with the dates of its first and last entries, as the index of periods lists them."""
+    return tuple((period, span_date(members[0].date), span_date(members[-1].date)) for period, members in periods)
+
+
 def span_date(date: PartialDate) -> PartialDate:
     """A date as the first or last of a period's span: to the day at most."""
     return replace(date, precision=DAY) if date.precision == MINUTE else date
+
+
+# ---------------------------------------------------------------- embeds
+
+EMBED_DIR = "embed"
+OEMBED = "oembed.json"
+
+
+def timeline_embeds(plan: _Planner, entries: tuple[Entry, ...],
+                    periods: tuple[tuple[Period, tuple[Entry, ...]], ...], home: str = "") -> list[Page]:
+    """What other sites frame of a timeline (README "Embedding"), under its folder (`home`): a compact
+    view of it, split as the timeline is (its index then listing the periods), and its oEmbed
+    description. Each page names the full page it stands for, its `canonical`; none is in the sitemap.
+    Their contexts hold their entries as `sections`, never as `groups`, which names a listing of
+    entry_item.html's items."""
+    base_url = plan.base["settings"].base_url
+    folder = f"{home}{EMBED_DIR}/"
+    if periods:
+        spans = period_spans(periods)
+        pages = [plan.page(f"{folder}index.html", "embed/periods.html", (), (value_digest(spans),), periods=spans,
+                           periods_map=f"{home}{PERIODS_MAP}", canonical=base_url + home)]
+        pages += [embed_listing(plan, folder + period.path.removeprefix(home), members, period,
+                                base_url + public_path(period.path)) for period, members in periods]
+    else:
+        pages = [embed_listing(plan, f"{folder}index.html", entries, None, base_url + home)]
+    pages.append(plan.page(folder + OEMBED, f"embed/{OEMBED}", (), subject=None))
+    return pages
+
+
+def embed_listing(plan: _Planner, path: str, entries: tuple[Entry, ...], period: Period | None,
+                  canonical: str) -> Page:
+    return plan.page(path, "embed/timeline.html", entries, sections=group_by_period(entries), entries=entries,
+                     period=period, canonical=canonical)
+
+
+def entry_embeds(plan: _Planner, entries: tuple[Entry, ...]) -> list[Page]:
+    """Each entry as other sites frame it: a card, its oEmbed description, and a redirect from the card
+    of each earlier id (its aliases). Their contexts hold the entry as `card` and `subject`, never as
+    `entry`, which names an entry's own page."""
+    base_url = plan.base["settings"].base_url
+    pages = []
+    for entry in entries:
+        folder = f"{EMBED_DIR}/entries/{entry.id}"
+        pages.append(plan.page(f"{folder}/index.html", "embed/entry.html", (entry,), card=entry,
+                               canonical=f"{base_url}entries/{entry.id}/"))
+        pages.append(plan.page(f"{folder}/{OEMBED}", f"embed/{OEMBED}", (entry,), subject=entry))
+        # A frame already pasted elsewhere under an earlier id follows the entry, as its page does.
+        pages += [plan.page(f"{EMBED_DIR}/entries/{alias}/index.html", "redirect.html", (), (plan.keys[entry.id],),
+                            title=entry.title, target=f"../{entry.id}/index.html",
+                            canonical=f"{base_url}entries/{entry.id}/") for alias in entry.aliases]
+    return pages

@@ -149,7 +149,7 @@ def test_sitemap_lists_the_period_pages(split_site):
 
 # ---------------------------------------------------------------- below the threshold
 
-def test_below_the_threshold_nothing_changes_but_the_index_entry_links_and_sitemap(split_site, tmp_path):
+def test_below_the_threshold_nothing_changes_but_the_index_entry_links_sitemap_and_embed(split_site, tmp_path):
     split, homes = split_site
     whole, _ = built(tmp_path, limit=len(homes))
     whole_files, split_files = read_site(whole), read_site(split)
@@ -159,8 +159,8 @@ def test_below_the_threshold_nothing_changes_but_the_index_entry_links_and_sitem
     changed = {path for path in whole_files.keys() | split_files.keys()
                if whole_files.get(path) != split_files.get(path)}
     entry_pages = {f"entries/{entry_id}/index.html" for entry_id in homes}
-    period_files = {path for path in split_files if path.startswith("periods/")}
-    assert changed == {"index.html", "sitemap.xml"} | entry_pages | period_files
+    period_files = {path for path in split_files if path.startswith(("periods/", "embed/periods/"))}
+    assert changed == {"index.html", "sitemap.xml", "embed/index.html"} | entry_pages | period_files
     for entry_id, slug in homes.items():
         path = f"entries/{entry_id}/index.html"
         assert split_files[path].replace(f"../../periods/{slug}/index.html#".encode(), b"../../index.html#") \

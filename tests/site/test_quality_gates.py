@@ -34,7 +34,7 @@ def test_every_page_is_valid_html5(default_site, removed_page):
     require(java is not None, "java is not installed (apt-get install -y default-jre-headless)")
     require(jar is not None, "the Nu HTML Checker is not installed (pip install -e '.[test]')")
     pages = default_site.pages() + [removed_page]
-    assert len(pages) > 10
+    assert len(pages) > 10 and default_site.output / "embed" / "index.html" in pages
     # One JVM for all pages: each start costs about two seconds.
     run = subprocess.run([java, "-jar", str(jar), "--format", "json", "--stdout", *map(str, pages)],
                          capture_output=True, text=True, timeout=600)
@@ -74,13 +74,17 @@ def _entry_page(site) -> str:
     return next(p for p in sorted((site.output / "entries").glob("*/index.html"))).relative_to(site.output).as_posix()
 
 
-@pytest.mark.parametrize("page", ["index.html", "entry", "tag", "404.html", "removed"])
+def _embed_card(site) -> str:
+    return "embed/" + _entry_page(site)
+
+
+@pytest.mark.parametrize("page", ["index.html", "entry", "tag", "404.html", "removed", "embed/index.html", "card"])
 def test_no_accessibility_violations(default_site, removed_page, browser, page):
     try:
         from axe_playwright_python.sync_playwright import Axe
     except ImportError:
         require(False, "axe-playwright-python is not installed (pip install -e '.[test]')")
-    path = {"entry": _entry_page, "tag": _tag_page}.get(page, lambda site: page)(default_site)
+    path = {"entry": _entry_page, "tag": _tag_page, "card": _embed_card}.get(page, lambda site: page)(default_site)
     url = removed_page.as_uri() if page == "removed" else (default_site.output / path).as_uri()
     tab = browser.new_page(viewport={"width": 1280, "height": 900})
     try:

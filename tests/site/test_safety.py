@@ -18,7 +18,7 @@ from timeline.yamlfile import YamlError, parse_yaml
 
 TITLE = "<script>alert('title')</script> & \"quotes\" <img src=x onerror=alert(1)>"
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "srcset", "data", "xlink:href", "background"}
-ALLOWED_SCRIPT_SOURCES = re.compile(r"(\.\./)*static/site\.js")
+ALLOWED_SCRIPT_SOURCES = re.compile(r"(\.\./)*static/(site|embed)\.js")
 # The one inline script a page may carry, from the templates (base.html), never from the content.
 ALLOWED_INLINE_SCRIPT = 'document.documentElement.classList.add("js")'
 

@@ -56,6 +56,7 @@ def test_editing_an_entry_rewrites_its_page_neighbours_listings_and_exports_only
     expected = {f"entries/{EDITED}/index.html", f"entries/{ids[position - 1]}/index.html",
                 f"entries/{ids[position + 1]}/index.html", "index.html", "feed.xml", "timeline.json", "changes/index.html", "changes.xml",
                 "timeline.csv", "timeline.ics",
+                "embed/index.html", f"embed/entries/{EDITED}/index.html", f"embed/entries/{EDITED}/oembed.json",
                 *(f"tags/{tag}/index.html" for tag in tags), *(f"places/{place}/index.html" for place in places)}
     assert tags and places
     assert set(result.written) == expected
