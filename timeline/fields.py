@@ -149,4 +149,6 @@ SETTINGS_FIELDS = {f.name: f for f in (
           "each with label, start, end and an optional note; they may overlap.",
           [{"label": "Final phase of the foreign troop withdrawal", "start": "2021-05-01", "end": "2021-08-31"}],
           fields=ERA_FIELDS, many=True, max_items=MAX_ERAS),
+    Field("share_images", "Draw a share card (the picture social sites and chat apps show with a link) for "
+          "each entry without media; false leaves them out.", True, kind="boolean"),
 )}

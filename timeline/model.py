@@ -224,6 +224,7 @@ class Settings:
     as_of: PartialDate | None = None  # the date the account runs to
     recent_days: int = 7  # how long an entry is marked new or updated, from the timeline's latest change
     eras: tuple[Era, ...] = ()
+    share_images: bool = True  # a share card (cards.py) for each entry without media
 
     @property
     def site_name(self) -> str:

@@ -17,7 +17,7 @@ from typing import Iterable, Mapping
 
 from .axis import locator
 from .dates import MONTH_NAMES, period_key, period_label
-from .model import DAY, MINUTE, Entry, PartialDate, Place, Tag, Timeline
+from .model import DAY, MINUTE, Entry, PartialDate, Place, Settings, Tag, Timeline
 
 # Past this many distinct months the index is headed by year instead of by month.
 MAX_MONTH_HEADINGS = 24
@@ -25,6 +25,9 @@ MAX_MONTH_HEADINGS = 24
 # an archive of thousands of full bodies would be megabytes fetched on every poll.
 FEED_ENTRIES = 50
 TIMELINEJS = "timeline.json"  # the timeline in TimelineJS3's format: its path and template
+# The "template" of an entry's share card: not a template of the templates folder, but drawn by
+# cards.py, from the same context (its entry, the settings, the locator).
+SHARE_CARD = "share card"
 
 
 @dataclass(frozen=True)
@@ -190,30 +193,48 @@ class _Planner:
 
         Planned here rather than by page(), as every build plans all of them: a page's other values
         (its path, root and URL) follow from the entry's id, which its digest covers, and from
-        the settings, which `shared` covers; its timeline page is an input of its own."""
+        the settings, which `shared` covers; its timeline page is an input of its own.
+
+        After them, the share card of each entry that has one (share_image), whose inputs are only what
+        it shows (the entry, the site's name, the locator): the footer's "last updated" of every page
+        changes with each day's new entry, and redrawing every card for it would be wasted."""
         base, shared = self.base, self.shared
-        url = base["settings"].base_url + "entries/"
+        settings = base["settings"]
+        url = settings.base_url + "entries/"
         where = locator(entries)  # the whole timeline in brief, the same on every entry page
         if shared is not None:
             shared = (*shared, value_digest(where))
+            card_inputs = (SHARE_CARD, value_digest(settings.site_name), shared[-1])
         links = [None, *entries, None]  # each entry's neighbours: links[index], links[index + 2]
         keys = ["", *[self.keys[entry.id] for entry in entries], ""]
-        pages = []
+        pages, cards = [], []
         for index, entry in enumerate(entries):
             home = homes.get(entry.id, "index.html")
             path = f"entries/{entry.id}/index.html"
+            card = share_image(entry, settings)
             context = {**base, "root": "../../", "path": path, "url": f"{url}{entry.id}/", "entry": entry,
                        "previous": links[index], "next": links[index + 2], "timeline_page": home,
-                       "locator": where}
+                       "locator": where, "share_image": card}
             inputs = () if shared is None else (*shared, keys[index + 1], keys[index], keys[index + 2], home)
             pages.append(Page(path, "entry.html", context, inputs))
-        return pages
+            if card is not None:
+                cards.append(Page(card, SHARE_CARD, {"entry": entry, "settings": settings, "locator": where},
+                                  () if shared is None else (*card_inputs, keys[index + 1])))
+        return pages + cards
 
     def alias_pages(self, entries: tuple[Entry, ...]) -> list[Page]:
         return [self.page(f"entries/{alias}/index.html", "redirect.html", (), (self.keys[entry.id],),
                           title=entry.title, target=f"../{entry.id}/index.html",
                           canonical=self.base["settings"].base_url + f"entries/{entry.id}/")
                 for entry in entries for alias in entry.aliases]
+
+
+def share_image(entry: Entry, settings: Settings) -> str | None:
+    """The path of the entry's share card (cards.py), its picture on social sites; None for an entry with
+    media, which is its picture, or when the settings turn cards off."""
+    if entry.media is not None or not settings.share_images:
+        return None
+    return f"entries/{entry.id}/share.png"
 
 
 def feed_entries(published: tuple[Entry, ...], changes: Changes) -> tuple[Entry, ...]:

@@ -775,6 +775,8 @@ def validate_settings(report: Report, root: Node) -> Settings | None:
         values["recent_days"] = int(number) if number is not None else None
     if _present(root.get("eras")):
         values["eras"] = _eras(report, root.get("eras"), zone)
+    if _present(root.get("share_images")):
+        values["share_images"] = bool(_bool(report, root.get("share_images"), "share_images"))
     if mapping is None or report.failed:
         return None
     return Settings(**values)
