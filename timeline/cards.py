@@ -3,15 +3,16 @@ drawn when the site is built, for each entry without media of its own.
 
 A card is WIDTH x HEIGHT pixels, the size Facebook, LinkedIn and Slack show large (X shows it at 2:1,
 cutting 15 pixels from its top and bottom, where nothing is drawn). It shows the timeline's name, the
-entry's date as its page shows it, its draft, status and key-moment words, its title, and where it
-falls on the timeline (the entry page's locator, axis.Locator), in the site's light colours
-(templates/static/site.css).
+entry's date as its page shows it, its draft, status and key-moment words, its title and the site's
+address, beside the line and mark the timeline's list draws for an entry, in the site's light colours
+(templates/static/site.css). It shows nothing of the other entries (such as where this one falls among
+them, as its page's locator does), so that a new entry, or another's new date, draws no other card again.
 
 The same card gives the same bytes on every machine with the same build of Pillow: the font is
 bundled (fonts/, with its licence), text is laid out by Pillow's basic layout (never raqm, which is
-there or not depending on the machine's FriBiDi), the picture is reduced to a fixed palette, and
-the PNG is written with fixed settings and no metadata (no time, no text chunks). Pillow's own
-FreeType and zlib shape the bytes, so the build's code identity includes Pillow (speed/store.py).
+there or not depending on the machine's FriBiDi), every pixel is one of a fixed palette, and the PNG
+is written with fixed settings and no metadata (no time, no text chunks). Pillow's own FreeType and
+zlib shape the bytes, so the build's code identity includes Pillow (speed/store.py).
 
 Text the font cannot draw as it is written is left off rather than drawn as empty boxes, backwards or
 with its letters unjoined: a text with a character the font lacks (Chinese, Devanagari, most emoji)
@@ -29,7 +30,6 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .axis import Locator
 from .dates import format_date, format_range
 from .model import Entry, Settings
 
@@ -46,9 +46,11 @@ MARKER = "#b3261e"
 KEY = "#7a1b14"
 ACCENT = "#0b52a0"
 DRAFT = "#8a4b00"
-HERE_OPACITY = 0.6  # of the locator's bin that holds the entry (.locator-bin.is-here)
 # Each ink is kept at this many levels of coverage over the background, for the edges of its letters.
 LEVELS = 16
+# zlib's level for the PNG: the fastest levels take as long as this one, and the slower ones cost more
+# time than they save bytes (benchmarks/README.md).
+COMPRESSION = 3
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -61,18 +63,20 @@ def _blend(ink: str, opacity: float) -> str:
     return "#" + "".join(f"{part:02x}" for part in mixed)
 
 
-HERE = _blend(MARKER, HERE_OPACITY)
-
 # The layout, in pixels. Text is placed by its baseline.
-MARGIN = 72  # left and right
+MARGIN = 72  # left and right of the text
+SAFE = 24  # nothing is drawn within this of the card's edges
 NAME_SIZE, NAME_BASELINE, RULE_Y = 34, 92, 116
 WHEN_SIZES, WHEN_BASELINE = (32, 28, 24), 172
 WORD_SIZE, WORD_PADDING, WORD_GAP = 20, 9, 14
 TITLE_SIZES = (72, 64, 56, 50, 44)  # the largest at which the whole title fits is used
-TITLE_TOP, TITLE_BOTTOM, LEADING = 200, 476, 1.16
-LOCATOR_LINE, LOCATOR_HEIGHT, POINTER = 540, 46, 24
-POINTER_GLYPH = "\u25b2"  # a black up-pointing triangle
-SAFE_TOP, SAFE_BOTTOM = 24, HEIGHT - 24  # nothing is drawn outside, nor within MARGIN of the sides
+TITLE_TOP, TITLE_BOTTOM, LEADING = 200, 548, 1.16
+ADDRESS_SIZE, ADDRESS_BASELINE = 24, HEIGHT - SAFE - 14
+# The list's line and the entry's mark on it (.entries, .entry::before), as glyphs of the font, so
+# that their edges are smooth as the letters' are: a dot, larger for a key moment, hollow for an
+# approximate date or an event not yet over.
+LINE_X, LINE_WIDTH = 40, 2
+DOT, HOLLOW, DOT_SIZE, KEY_DOT_SIZE, RING = "\u25cf", "\u25cb", 30, 38, 1  # RING: the hollow mark's stroke
 
 _WORD_INKS = {"Draft": DRAFT, "Scheduled": ACCENT, "Ongoing": ACCENT, "Key moment": KEY}
 _RIGHT_TO_LEFT = {"R", "AL", "AN"}
@@ -87,6 +91,10 @@ class Card:
     when: str
     site_name: str | None
     words: tuple[str, ...]
+    address: str  # the site's, without its scheme
+    mark: str  # the ink of the entry's mark on the list's line
+    hollow: bool = False
+    large: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,25 +107,34 @@ class Text:
     baseline: int
     ink: str
     box: tuple[int, int, int, int]
+    stroke: int = 0  # a width of outline drawn around the letters, in their ink
 
 
 @dataclass(frozen=True)
 class Layout:
-    """Everything a card draws: lines of text, and solid boxes (the rule, the words' frames, the
-    locator's bars) with their width of outline, 0 for a filled box."""
+    """Everything a card draws: lines of text, and solid boxes (the rule, the words' frames, the list's
+    line) with their width of outline, 0 for a filled box."""
 
     texts: tuple[Text, ...]
     boxes: tuple[tuple[tuple[int, int, int, int], str, int], ...]  # box, ink, outline
 
 
 def card_for(entry: Entry, settings: Settings) -> Card:
-    """What the entry's card says: its title, its date as the page shows it, the site's name, its words."""
+    """What the entry's card says: its title, its date as the page shows it, the site's name, its words,
+    and how its mark is drawn."""
     title = drawable(entry.title)
     label = drawable(entry.date_label) if entry.date_label else None
     when = f"{label} (approximate)" if label and entry.circa else label or shown_date(entry)
     words = (("Draft",) if entry.draft else ()) + ((entry.status.capitalize(),) if entry.status else ()) \
         + (("Key moment",) if entry.key else ())
-    return Card(title, when, drawable(settings.site_name), words)
+    mark = ACCENT if entry.status else KEY if entry.key else MARKER
+    return Card(title, when, drawable(settings.site_name), words, address(settings.base_url), mark,
+                hollow=bool(entry.status or entry.circa), large=entry.key)
+
+
+def address(base_url: str) -> str:
+    """The site's address as readers type it: example.org/timeline."""
+    return base_url.split("://", 1)[-1].rstrip("/")
 
 
 def shown_date(entry: Entry) -> str:
@@ -147,20 +164,25 @@ def _covered() -> frozenset[int]:
         return frozenset(font.getBestCmap())
 
 
-def draw_card(entry: Entry, settings: Settings, locator: Locator) -> bytes:
+def draw_card(entry: Entry, settings: Settings) -> bytes:
     """The entry's card as PNG bytes."""
-    return png(layout(card_for(entry, settings), locator, entry))
+    return png(layout(card_for(entry, settings)))
 
 
 # ---------------------------------------------------------------- layout
 
-def layout(card: Card, locator: Locator, entry: Entry) -> Layout:
-    """Where everything goes: the site's name over a rule, the words and the date, the title (the date
-    in its place when the title is left off), and the locator along the foot."""
+def layout(card: Card) -> Layout:
+    """Where everything goes: the site's name over a rule; the words and the date beside the entry's
+    mark on the list's line; the title (the date in its place when the title is left off); the address."""
     texts, boxes = [], []
     if card.site_name:
         texts.append(_fitted(card.site_name, (NAME_SIZE,), WIDTH - 2 * MARGIN, MARGIN, NAME_BASELINE, TEXT))
     boxes.append(((MARGIN, RULE_Y, WIDTH - MARGIN, RULE_Y + 1), LINE, 0))
+    mark = _mark(card)
+    texts.append(mark)
+    left, right = LINE_X - LINE_WIDTH // 2, LINE_X + LINE_WIDTH // 2 - 1
+    boxes += [((left, RULE_Y + 12, right, max(RULE_Y + 12, mark.box[1] - 6)), LINE, 0),  # the line, broken by the mark
+              ((left, mark.box[3] + 6, right, HEIGHT - SAFE), LINE, 0)]
     x = MARGIN
     for word in card.words:
         ink = _WORD_INKS[word]
@@ -172,8 +194,17 @@ def layout(card: Card, locator: Locator, entry: Entry) -> Layout:
     if card.title:
         texts.append(_fitted(card.when, WHEN_SIZES, WIDTH - MARGIN - x, x, WHEN_BASELINE, MUTED))
     texts += _title(card.title or card.when)
-    bars, pointer = _locator(locator, entry)
-    return Layout(tuple(texts) + (pointer,), tuple(boxes) + bars)
+    texts.append(_fitted(card.address, (ADDRESS_SIZE,), WIDTH - 2 * MARGIN, MARGIN, ADDRESS_BASELINE, MUTED))
+    return Layout(tuple(texts), tuple(boxes))
+
+
+def _mark(card: Card) -> Text:
+    """The entry's mark, centred on the list's line at the height of the date's letters."""
+    font = _font(KEY_DOT_SIZE if card.large else DOT_SIZE)
+    glyph, stroke = (HOLLOW, RING) if card.hollow else (DOT, 0)
+    left, top, right, bottom = font.getbbox(glyph, anchor="ls", stroke_width=stroke)
+    middle = WHEN_BASELINE + _font(WHEN_SIZES[0]).getbbox("0", anchor="ls")[1] // 2
+    return _placed(glyph, font, LINE_X - (left + right) // 2, middle - (top + bottom) // 2, card.mark, stroke)
 
 
 @functools.cache
@@ -183,9 +214,9 @@ def _font(size: int):
     return ImageFont.truetype(str(FONT), size, layout_engine=ImageFont.Layout.BASIC)
 
 
-def _placed(text: str, font, x: int, baseline: int, ink: str) -> Text:
-    left, top, right, bottom = font.getbbox(text, anchor="ls")
-    return Text(text, font.size, x, baseline, ink, (x + left, baseline + top, x + right, baseline + bottom))
+def _placed(text: str, font, x: int, baseline: int, ink: str, stroke: int = 0) -> Text:
+    left, top, right, bottom = font.getbbox(text, anchor="ls", stroke_width=stroke)
+    return Text(text, font.size, x, baseline, ink, (x + left, baseline + top, x + right, baseline + bottom), stroke)
 
 
 def _fitted(text: str, sizes: tuple[int, ...], width: int, x: int, baseline: int, ink: str) -> Text:
@@ -249,41 +280,19 @@ def _longest_prefix(word: str, font, width: float) -> int:
 
 def _cut(text: str, font, width: float) -> str:
     """The text cut to fit `width` with an ellipsis, at a space where one is near."""
-    keep = _longest_prefix(text + ELLIPSIS, font, width - font.getlength(ELLIPSIS))
-    kept = text[:keep]
+    kept = text[:_longest_prefix(text, font, width - font.getlength(ELLIPSIS))]
     space = kept.rfind(" ")
     if space > len(kept) * 2 // 3:
         kept = kept[:space]
     return kept.rstrip(" ,;:.\u2013\u2014-") + ELLIPSIS
 
 
-def _locator(locator: Locator, entry: Entry) -> tuple[tuple, Text]:
-    """The locator's bins as bars along the foot of the card, the entry's bin marked and pointed at
-    (the pointer is a glyph of the font, so that its edges are smooth as the letters' are)."""
-    scale = (WIDTH - 2 * MARGIN) / locator.scale.width
-    here = locator.x(entry)
-    marked = next((index for index, (_, end, _) in enumerate(locator.bins) if here < end), len(locator.bins) - 1)
-    bars = []
-    for index, (start, end, count) in enumerate(locator.bins):
-        top = LOCATOR_LINE - max(2, round(LOCATOR_HEIGHT * count / locator.most))
-        box = (MARGIN + round(start * scale), top, max(MARGIN + round(end * scale) - 3, MARGIN + round(start * scale)),
-               LOCATOR_LINE - 1)
-        bars.append((box, HERE if index == marked else LINE, 0))
-    bars.append(((MARGIN, LOCATOR_LINE, WIDTH - MARGIN, LOCATOR_LINE + 1), MUTED, 0))
-    font = _font(POINTER)
-    mark = POINTER_GLYPH
-    left, _, right, _ = font.getbbox(mark, anchor="ls")
-    x = MARGIN + round(here * scale) - (left + right) // 2
-    return tuple(bars), _placed(mark, font, x, LOCATOR_LINE + 6 + POINTER, MARKER)
-
-
 # ---------------------------------------------------------------- drawing
 
 # The inks drawn at LEVELS levels of coverage (the edges of letters), after the background; then the
-# locator's fills, drawn solid.
+# lines' ink, drawn solid.
 _INKS = (TEXT, MUTED, MARKER, KEY, ACCENT, DRAFT)
-_SOLID = {LINE: 1 + len(_INKS) * LEVELS, HERE: 2 + len(_INKS) * LEVELS,
-          **{ink: (number + 1) * LEVELS for number, ink in enumerate(_INKS)}}
+_SOLID = {LINE: 1 + len(_INKS) * LEVELS, **{ink: (number + 1) * LEVELS for number, ink in enumerate(_INKS)}}
 
 
 def png(drawn: Layout) -> bytes:
@@ -311,11 +320,11 @@ def png(drawn: Layout) -> bytes:
         pen = ImageDraw.Draw(coverage)
         for text in texts:
             pen.text((text.x - region[0], text.baseline - region[1]), text.text, font=_font(text.size), fill=255,
-                     anchor="ls")
+                     anchor="ls", stroke_width=text.stroke, stroke_fill=255)
         indices.paste(ImageChops.lighter(indices.crop(region), coverage.point(_levels(ink))), region)
     indices.putpalette(_palette())
     stream = io.BytesIO()
-    indices.save(stream, "PNG", compress_level=6, optimize=False)
+    indices.save(stream, "PNG", compress_level=COMPRESSION, optimize=False)
     return stream.getvalue()
 
 
@@ -328,7 +337,7 @@ def _levels(ink: str) -> tuple[int, ...]:
 
 @functools.cache
 def _palette() -> bytes:
-    """The background, each ink at LEVELS levels over it, and the locator's two fills."""
+    """The background, each ink at LEVELS levels over it, and the lines' ink."""
     colours = [BACKGROUND] + [_blend(ink, level / LEVELS) for ink in _INKS for level in range(1, LEVELS + 1)]
-    colours += [LINE, HERE]
+    colours.append(LINE)
     return b"".join(bytes(_rgb(colour)) for colour in colours)

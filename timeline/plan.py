@@ -26,7 +26,7 @@ MAX_MONTH_HEADINGS = 24
 FEED_ENTRIES = 50
 TIMELINEJS = "timeline.json"  # the timeline in TimelineJS3's format: its path and template
 # The "template" of an entry's share card: not a template of the templates folder, but drawn by
-# cards.py, from the same context (its entry, the settings, the locator).
+# cards.py from its context (its entry and the settings).
 SHARE_CARD = "share card"
 
 
@@ -196,15 +196,15 @@ class _Planner:
         the settings, which `shared` covers; its timeline page is an input of its own.
 
         After them, the share card of each entry that has one (share_image), whose inputs are only what
-        it shows (the entry, the site's name, the locator): the footer's "last updated" of every page
-        changes with each day's new entry, and redrawing every card for it would be wasted."""
+        it shows (the entry, the site's name and address): the footer's "last updated" of every page and
+        the locator of every entry page change with each new entry, and would redraw every card."""
         base, shared = self.base, self.shared
         settings = base["settings"]
         url = settings.base_url + "entries/"
         where = locator(entries)  # the whole timeline in brief, the same on every entry page
         if shared is not None:
             shared = (*shared, value_digest(where))
-            card_inputs = (SHARE_CARD, value_digest(settings.site_name), shared[-1])
+            card_inputs = (SHARE_CARD, value_digest((settings.site_name, settings.base_url)))
         links = [None, *entries, None]  # each entry's neighbours: links[index], links[index + 2]
         keys = ["", *[self.keys[entry.id] for entry in entries], ""]
         pages, cards = [], []
@@ -218,7 +218,7 @@ class _Planner:
             inputs = () if shared is None else (*shared, keys[index + 1], keys[index], keys[index + 2], home)
             pages.append(Page(path, "entry.html", context, inputs))
             if card is not None:
-                cards.append(Page(card, SHARE_CARD, {"entry": entry, "settings": settings, "locator": where},
+                cards.append(Page(card, SHARE_CARD, {"entry": entry, "settings": settings},
                                   () if shared is None else (*card_inputs, keys[index + 1])))
         return pages + cards
 

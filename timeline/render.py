@@ -219,7 +219,7 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
     if page.template == SHARE_CARD:  # a picture, drawn by code of the package rather than by a template
         from .cards import draw_card
 
-        return draw_card(page.context["entry"], page.context["settings"], page.context["locator"])
+        return draw_card(page.context["entry"], page.context["settings"])
     with _limits(page):
         return env.get_template(page.template).render(page.context).encode("utf-8")
 

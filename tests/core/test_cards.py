@@ -15,7 +15,6 @@ import pytest
 from PIL import Image, ImageChops
 
 from timeline import cards
-from timeline.axis import locator
 from timeline.dates import parse_date
 from timeline.model import Entry, Settings, Source
 
@@ -35,15 +34,14 @@ def entry(entry_id: str = "an-entry", title: str = "Zaranj, capital of Nimroz, f
                  sources=(Source("Tolo News"),), **fields)
 
 
-ENTRIES = (entry("first", day="2021-05-01"), entry("middle", day="2021-06-15"), entry(), entry("last", day="2021-08-31"))
-WHERE = locator(ENTRIES)
+ENTRY = entry()
 
 
 def drawn(item: Entry, settings: Settings = SETTINGS) -> tuple[cards.Layout, Image.Image, bytes]:
-    data = cards.draw_card(item, settings, WHERE)
+    data = cards.draw_card(item, settings)
     image = Image.open(io.BytesIO(data))
     image.load()
-    return cards.layout(cards.card_for(item, settings), WHERE, item), image, data
+    return cards.layout(cards.card_for(item, settings)), image, data
 
 
 def chunks(data: bytes) -> list[bytes]:
@@ -58,33 +56,36 @@ def chunks(data: bytes) -> list[bytes]:
 
 
 def test_a_card_is_a_png_of_the_share_size_with_no_metadata():
-    _, image, data = drawn(ENTRIES[2])
+    _, image, data = drawn(ENTRY)
     assert image.format == "PNG" and image.size == (1200, 630) == (cards.WIDTH, cards.HEIGHT)
     assert chunks(data) == [b"IHDR", b"PLTE", b"IDAT", b"IEND"]  # no time, no text, no physical size
     assert image.info == {}
 
 
 def test_the_same_card_gives_the_same_bytes_in_another_process():
-    here = cards.draw_card(ENTRIES[2], SETTINGS, WHERE)
+    here = cards.draw_card(ENTRY, SETTINGS)
     script = (f"import sys; sys.path[:0] = [{str(REPO)!r}, {str(REPO / 'tests')!r}]\n"
-              "from core.test_cards import ENTRIES, SETTINGS, WHERE\n"
+              "from core.test_cards import ENTRY, SETTINGS\n"
               "from timeline import cards\n"
-              "sys.stdout.buffer.write(cards.draw_card(ENTRIES[2], SETTINGS, WHERE))\n")
+              "sys.stdout.buffer.write(cards.draw_card(ENTRY, SETTINGS))\n")
     there = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True, cwd=REPO / "tests").stdout
     assert here == there
-    assert cards.draw_card(replace(ENTRIES[2], title="Another title"), SETTINGS, WHERE) != here
+    assert cards.draw_card(replace(ENTRY, title="Another title"), SETTINGS) != here
 
 
 def test_every_pixel_is_one_of_the_sites_colours_or_a_blend_of_one_over_the_background():
-    _, image, _ = drawn(replace(ENTRIES[2], key=True, status="scheduled", draft=True))
-    rgb = image.convert("RGB")
+    _, image, _ = drawn(replace(ENTRY, key=True, status="scheduled", draft=True))
+    _, plain, _ = drawn(ENTRY)
+    rgb = Image.new("RGB", (image.width, image.height * 2))
+    rgb.paste(image.convert("RGB"), (0, 0))
+    rgb.paste(plain.convert("RGB"), (0, image.height))
     assert rgb.getpixel((0, 0)) == cards._rgb(cards.BACKGROUND)
     used = {colour for _, colour in rgb.getcolors(maxcolors=1 << 16)}
     inks = (cards.TEXT, cards.MUTED, cards.MARKER, cards.KEY, cards.ACCENT, cards.DRAFT)
-    allowed = {cards._rgb(cards.BACKGROUND), cards._rgb(cards.LINE), cards._rgb(cards.HERE)} | {
+    allowed = {cards._rgb(cards.BACKGROUND), cards._rgb(cards.LINE)} | {
         cards._rgb(cards._blend(ink, level / cards.LEVELS)) for ink in inks for level in range(1, cards.LEVELS + 1)}
     assert used <= allowed
-    for ink in inks:  # the title, the date, the pointer and each word are drawn in their own colour
+    for ink in inks:  # the title, the date, the mark and each word are drawn in their own colour
         assert cards._rgb(ink) in used, ink
 
 
@@ -95,7 +96,6 @@ def test_the_colours_are_the_sites_light_colours():
     assert (cards.BACKGROUND, cards.TEXT, cards.MUTED, cards.LINE, cards.MARKER, cards.KEY, cards.ACCENT,
             cards.DRAFT) == tuple(colours[name] for name in ("bg", "fg", "muted", "line", "marker", "key", "accent",
                                                              "draft"))
-    assert "opacity: .6" in css[css.index(".locator-bin.is-here"):] and cards.HERE_OPACITY == 0.6
 
 
 def assert_inside(layout: cards.Layout, image: Image.Image) -> None:
@@ -103,18 +103,26 @@ def assert_inside(layout: cards.Layout, image: Image.Image) -> None:
     nothing drawn anywhere else."""
     boxes = [text.box for text in layout.texts] + [box for box, _, _ in layout.boxes]
     for left, top, right, bottom in boxes:
-        assert cards.MARGIN - 1 <= left <= right <= cards.WIDTH - cards.MARGIN + 1, (left, right)
-        assert cards.SAFE_TOP <= top <= bottom <= cards.SAFE_BOTTOM, (top, bottom)
+        assert cards.SAFE <= left <= right <= cards.WIDTH - cards.SAFE, (left, right)
+        assert cards.SAFE <= top <= bottom <= cards.HEIGHT - cards.SAFE, (top, bottom)
     texts = [text.box for text in layout.texts]
-    for number, one in enumerate(texts):
-        for other in texts[number + 1:]:
-            assert one[2] <= other[0] or other[2] <= one[0] or one[3] <= other[1] or other[3] <= one[1], (one, other)
+    for number, one in enumerate(texts):  # each pixel is drawn by one thing at most (cards.png)
+        assert not any(overlap(one, other) for other in texts[number + 1:]), one
+        for box, _, outline in layout.boxes:
+            inner = (box[0] + outline, box[1] + outline, box[2] - outline, box[3] - outline)
+            assert not overlap(one, box) or outline and one[0] >= inner[0] and one[1] >= inner[1] \
+                and one[2] <= inner[2] and one[3] <= inner[3], (one, box)
     allowed = Image.new("L", image.size, 0)
     for left, top, right, bottom in boxes:
         allowed.paste(255, (left - 1, top - 1, right + 2, bottom + 2))
     background = Image.new("RGB", image.size, cards.BACKGROUND)
     painted = ImageChops.difference(image.convert("RGB"), background).convert("L").point(lambda v: 255 if v else 0)
     assert ImageChops.multiply(painted, ImageChops.invert(allowed)).getbbox() is None  # nothing painted elsewhere
+
+
+def overlap(one: tuple, other: tuple) -> bool:
+    """Whether two boxes (left, top, right, bottom, both ends drawn) share a pixel."""
+    return not (one[2] < other[0] or other[2] < one[0] or one[3] < other[1] or other[3] < one[1])
 
 
 @pytest.mark.parametrize("title", [
@@ -125,9 +133,10 @@ def assert_inside(layout: cards.Layout, image: Image.Image) -> None:
     "Wordwithoutanyspacewhatsoeverthatrunsonandonlongerthananylineofthecardcouldeverholdintheend" * 3,
 ])
 def test_a_title_of_any_length_fits_the_card(title):
-    layout, image, _ = drawn(replace(ENTRIES[2], title=title, key=True, status="scheduled", draft=True))
+    layout, image, _ = drawn(replace(ENTRY, title=title, key=True, status="scheduled", draft=True))
     assert_inside(layout, image)
-    lines = [text for text in layout.texts if text.ink == cards.TEXT and text.baseline > cards.TITLE_TOP]
+    lines = [text for text in layout.texts if text.ink == cards.TEXT and text.baseline > cards.TITLE_TOP
+             and text.text != cards.DOT]
     shown = " ".join(text.text for text in lines)
     if len(title) > 200:
         assert shown.endswith(cards.ELLIPSIS) and len(lines) > 1
@@ -138,8 +147,8 @@ def test_a_title_of_any_length_fits_the_card(title):
 
 
 def test_short_titles_are_drawn_larger_than_long_ones():
-    short, _, _ = drawn(replace(ENTRIES[2], title="Kabul falls"))
-    long, _, _ = drawn(replace(ENTRIES[2], title=LONG_TITLE))
+    short, _, _ = drawn(replace(ENTRY, title="Kabul falls"))
+    long, _, _ = drawn(replace(ENTRY, title=LONG_TITLE))
     size = lambda layout: max(text.size for text in layout.texts if text.ink == cards.TEXT)  # noqa: E731
     assert size(short) == cards.TITLE_SIZES[0] and size(long) == cards.TITLE_SIZES[-1]
 
@@ -154,7 +163,7 @@ def test_short_titles_are_drawn_larger_than_long_ones():
     "Kabul \u0643\u0627\u0628\u0644",  # Latin with Arabic in it
 ])
 def test_a_title_the_font_cannot_draw_as_written_is_left_off(title):
-    item = replace(ENTRIES[2], title=title)
+    item = replace(ENTRY, title=title)
     card = cards.card_for(item, SETTINGS)
     assert card.title is None
     assert card.when == "6 August 2021" and card.site_name == "Afghanistan 2021"
@@ -174,46 +183,56 @@ def test_a_title_the_font_cannot_draw_as_written_is_left_off(title):
     ("Kabul  falls", "Kabul falls"),
 ])
 def test_latin_greek_and_cyrillic_titles_are_drawn(title, shown):
-    assert cards.card_for(replace(ENTRIES[2], title=title), SETTINGS).title == (shown or title)
+    assert cards.card_for(replace(ENTRY, title=title), SETTINGS).title == (shown or title)
 
 
 def test_a_date_label_the_font_cannot_draw_gives_way_to_the_date():
-    card = cards.card_for(replace(ENTRIES[2], date_label="صباح الجمعة", circa=True), SETTINGS)
+    card = cards.card_for(replace(ENTRY, date_label="صباح الجمعة", circa=True), SETTINGS)
     assert card.when == "c. 6 August 2021" and card.title is not None
-    assert cards.card_for(replace(ENTRIES[2], date_label="Friday morning", circa=True), SETTINGS).when == \
+    assert cards.card_for(replace(ENTRY, date_label="Friday morning", circa=True), SETTINGS).when == \
         "Friday morning (approximate)"
 
 
 def test_a_site_name_the_font_cannot_draw_is_left_off():
     settings = replace(SETTINGS, short_title="أفغانستان 2021")
-    layout, image, _ = drawn(ENTRIES[2], settings)
-    assert cards.card_for(ENTRIES[2], settings).site_name is None
+    layout, image, _ = drawn(ENTRY, settings)
+    assert cards.card_for(ENTRY, settings).site_name is None
     assert "أفغانستان 2021" not in [text.text for text in layout.texts]
     assert_inside(layout, image)
 
 
 def test_the_date_is_shown_as_the_page_shows_it():
-    ranged = replace(ENTRIES[2], end_date=parse_date("2021-08-09", KABUL))
-    timed = replace(ENTRIES[2], date=parse_date("2021-08-06 14:30", KABUL), circa=True)
+    ranged = replace(ENTRY, end_date=parse_date("2021-08-09", KABUL))
+    timed = replace(ENTRY, date=parse_date("2021-08-06 14:30", KABUL), circa=True)
     assert cards.card_for(ranged, SETTINGS).when == "6–9 August 2021"
     assert cards.card_for(timed, SETTINGS).when == "c. 6 August 2021, 14:30 (UTC+4:30)"
 
 
 def test_words_say_draft_status_and_key_moment_in_their_colours():
-    item = replace(ENTRIES[2], draft=True, status="ongoing", key=True)
+    item = replace(ENTRY, draft=True, status="ongoing", key=True)
     assert cards.card_for(item, SETTINGS).words == ("Draft", "Ongoing", "Key moment")
     layout, _, _ = drawn(item)
     inks = {text.text: text.ink for text in layout.texts}
     assert (inks["DRAFT"], inks["ONGOING"], inks["KEY MOMENT"]) == (cards.DRAFT, cards.ACCENT, cards.KEY)
-    assert cards.card_for(ENTRIES[2], SETTINGS).words == ()
+    assert cards.card_for(ENTRY, SETTINGS).words == ()
 
 
-def test_the_locator_marks_where_the_entry_falls():
-    for item in ENTRIES:
-        layout, _, _ = drawn(item)
-        marked = [box for box, ink, _ in layout.boxes if ink == cards.HERE]
-        [pointer] = [text for text in layout.texts if text.text == cards.POINTER_GLYPH]
-        middle = (pointer.box[0] + pointer.box[2]) / 2
-        expected = cards.MARGIN + WHERE.x(item) * (cards.WIDTH - 2 * cards.MARGIN) / WHERE.scale.width
-        assert len(marked) == 1 and abs(middle - expected) <= 2
-        assert marked[0][0] - 2 <= middle <= marked[0][2] + 5
+@pytest.mark.parametrize("fields, glyph, ink, size", [
+    ({}, cards.DOT, cards.MARKER, cards.DOT_SIZE),
+    ({"circa": True}, cards.HOLLOW, cards.MARKER, cards.DOT_SIZE),
+    ({"key": True}, cards.DOT, cards.KEY, cards.KEY_DOT_SIZE),
+    ({"status": "ongoing"}, cards.HOLLOW, cards.ACCENT, cards.DOT_SIZE),
+])
+def test_the_entry_is_marked_on_the_line_as_the_list_marks_it(fields, glyph, ink, size):
+    layout, image, _ = drawn(replace(ENTRY, **fields))
+    [mark] = [text for text in layout.texts if text.text in (cards.DOT, cards.HOLLOW)]
+    assert (mark.text, mark.ink, mark.size) == (glyph, ink, size)
+    assert abs((mark.box[0] + mark.box[2]) / 2 - cards.LINE_X) <= 1
+    line = [box for box, ink, _ in layout.boxes if ink == cards.LINE and box[0] < cards.MARGIN]
+    assert len(line) == 2 and line[0][3] < mark.box[1] and mark.box[3] < line[1][1]  # broken around the mark
+    assert image.convert("RGB").getpixel((cards.LINE_X, cards.HEIGHT - cards.SAFE - 10)) == cards._rgb(cards.LINE)
+
+
+def test_the_card_shows_the_sites_address():
+    layout, _, _ = drawn(ENTRY, replace(SETTINGS, base_url="https://news.example.org/timelines/kabul/"))
+    assert layout.texts[-1].text == "news.example.org/timelines/kabul" and layout.texts[-1].ink == cards.MUTED

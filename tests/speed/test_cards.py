@@ -46,6 +46,19 @@ def test_a_retitled_entry_has_its_card_drawn_again_and_no_other(project, drawn):
     assert drawn.count == 1 + len(cards_of(read_site(project.output)))  # the warm build's one, the cold build's all
 
 
+def test_a_new_entry_draws_its_own_card_and_no_other(project, drawn):
+    """A card shows nothing of the other entries, as the entry pages' locator does: a new entry, which
+    changes every entry page, draws one card."""
+    entry = project.content / "entries" / f"{EDITED}.yaml"
+    (project.content / "entries" / "a-new-entry.yaml").write_text(
+        entry.read_text(encoding="utf-8").replace("date: 2021-08-07", "date: 2021-08-31"), encoding="utf-8")
+    result = project.warm()
+    assert result.ok and "entries/a-new-entry/share.png" in result.written
+    assert [path for path in result.written if path.endswith(".png")] == ["entries/a-new-entry/share.png"]
+    assert drawn.count == 1
+    assert read_site(project.output) == project.cold()
+
+
 @pytest.mark.parametrize("template, old, new", [
     ("entry.html", "See this entry in the timeline", "See it in the timeline"),
     ("static/site.css", "}", "}\n/* edited */"),
