@@ -189,7 +189,8 @@ class Page(HTMLParser):
         return json.loads(self.one("script", type="application/ld+json")["text"])
 
 
-# An entry with markup and script in every field: the site must show all of it as text.
+# An entry with markup and script in every field: the site must show all of it as text. Its image is a
+# file of that name in content/media/ (HOSTILE_MEDIA): a remote one is fetched, and its copy named by digest.
 HOSTILE_ENTRY = r'''
 title: "<script>alert('title')</script> & \"quotes\" <img src=x onerror=alert(1)>"
 date: 2021-08-06
@@ -222,7 +223,7 @@ sources:
     title: "</title><script>alert(1)</script>"
     quote: "</blockquote><script>alert('quote')</script>"
 media:
-  src: "https://example.org/x.jpg?a=\"b\"&lt;"
+  src: "x\" onerror=\"alert('src')&lt;.jpg"
   alt: "\" onerror=\"alert('alt')"
   caption: "<script>alert('caption')</script>"
   credit: "<script>alert('credit')</script>"
@@ -231,6 +232,8 @@ corrections:
     text: "<script>alert('correction')</script>"
 updated: 2021-08-07
 '''
+
+HOSTILE_MEDIA = "x\" onerror=\"alert('src')&lt;.jpg"
 
 
 def render_timeline(timeline, templates: Path | None = None, media_dir: Path | None = None) -> dict[str, bytes]:

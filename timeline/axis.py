@@ -18,7 +18,7 @@ Only geometry is made here, as plain values; templates/axis.html draws it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Iterable, Iterator
 
@@ -115,6 +115,8 @@ class Tick:
     month: int
     day: int
     with_year: bool = False
+    room: float = 0.0  # the width to the next tick of its unit (or the axis's end): what its label may take
+    boundary: bool = True  # False: no first of its unit here, only the name of the one a stretch begins in
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ class Axis:
 
     @property
     def height(self) -> float:
-        return self.ticks_y + 40
+        return self.ticks_y + 52
 
 
 def covered(date: PartialDate, end: PartialDate | None = None) -> tuple[int, int]:
@@ -248,7 +250,7 @@ def _eras(eras, scale: Scale) -> tuple[tuple[EraBand, ...], int]:
 
 
 # The least distance between two labelled ticks of a unit: day numbers are short, month names longer.
-TICKS_APART = {"day": 17.0, "month": 40.0, "year": 40.0}
+TICKS_APART = {"day": 22.0, "month": 80.0, "year": 40.0}
 
 
 def ticks(scale: Scale, zone: tzinfo) -> tuple[Tick, ...]:
@@ -257,6 +259,7 @@ def ticks(scale: Scale, zone: tzinfo) -> tuple[Tick, ...]:
     found = []
     for stretch in scale.stretches:
         per_day = (stretch.x1 - stretch.x0) * DAY / max(stretch.end - stretch.start, 1)
+        named = False  # whether the month (or year) the stretch begins in is named at its start
         for unit, days in (("day", 1), ("month", 30), ("year", 365)):
             if per_day * days < TICKS_APART[unit]:
                 continue
@@ -264,10 +267,31 @@ def ticks(scale: Scale, zone: tzinfo) -> tuple[Tick, ...]:
             for day in _firsts(unit, _day_of(stretch.start, zone), _day_of(stretch.end, zone)):
                 moment = _midnight(day, zone)
                 if stretch.start <= moment < stretch.end or moment == stretch.start:
+                    if first and unit != "day" and not named and stretch.x(moment) > stretch.x0:
+                        found.append(_context_tick(stretch, unit, zone))
                     found.append(Tick(stretch.x(moment), unit, day.year, day.month, day.day,
                                       first or (unit == "month" and day.month == 1)))
                     first = False
-    return tuple(found)
+            if unit != "day" and not named:
+                if first:  # no first of a month (or year) in the stretch: name the one it lies in
+                    found.append(_context_tick(stretch, unit, zone))
+                named = True
+    return _with_room(found, scale.stretches[-1].x1)
+
+
+def _context_tick(stretch: Stretch, unit: str, zone: tzinfo) -> Tick:
+    """The name of the month (or year) a stretch begins in, at its start, where no first of one is."""
+    day = _day_of(stretch.start, zone)
+    return Tick(stretch.x0, unit, day.year, day.month, 1, with_year=True, boundary=False)
+
+
+def _with_room(found: list[Tick], end: float) -> tuple[Tick, ...]:
+    following: dict[str, float] = {}
+    ticks = []
+    for tick in reversed(sorted(found, key=lambda tick: tick.x)):
+        ticks.append(replace(tick, room=following.get(tick.unit, end) - tick.x))
+        following[tick.unit] = tick.x
+    return tuple(sorted(ticks, key=lambda tick: (["day", "month", "year"].index(tick.unit), tick.x)))
 
 
 def _firsts(unit: str, first: date, last: date) -> Iterator[date]:

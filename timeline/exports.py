@@ -17,9 +17,12 @@ def entry_url(entry: Entry, settings: Settings) -> str:
 
 
 def media_url(entry: Entry, prefix: str) -> str:
-    """The address of the entry's image: as written for a remote one, else under `prefix`media/."""
+    """The address of the entry's image under `prefix`media/: its file from content/media/, or the site's
+    copy of a remote one. A remote image has no copy only in `check`, which renders without fetching."""
     media = entry.media
-    return media.src if not media.is_local else f"{prefix}{MEDIA_DIR}/{media.src}"
+    if media.copy:
+        return f"{prefix}{MEDIA_DIR}/{media.copy}"
+    return f"{prefix}{MEDIA_DIR}/{media.src}" if media.is_local else media.src
 
 
 def event_data(entry: Entry, settings: Settings, summary: str, published: str | None = None,

@@ -36,6 +36,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
 from . import axis, exports
+from .calendars import names_language, other_date
 from .dates import MONTH_NAMES, format_date, format_range
 from .fields import MAX_MEDIA_BYTES
 from .folders import FILE, FOLDER, LINK, Refused, read_below, refusal, walk
@@ -207,11 +208,12 @@ def make_environment(templates_dir: Path, fragments: Fragments | None = None) ->
     env.filters.update(time_axis=time_axis, listing_gaps=listing_gaps, era_marks=axis.era_marks,
                        day_label=day_label, duration=duration, locator_x=locator_x, month_name=month_name,
                        display_date=format_date, markdown=body_html, summary_text=summary_text,
-                       date_range=date_range, media_url=exports.media_url, place_label=place_label,
+                       date_range=date_range, other_calendars=other_calendars, media_url=exports.media_url, place_label=place_label,
                        event_data=event_data, item_list_data=exports.item_list_data,
                        timelinejs_title=exports.timelinejs_title, timelinejs_events=timelinejs_events,
                        periods_list_data=exports.periods_list_data, share_card=share_card,
                        period_item_list_data=exports.period_item_list_data)
+    env.tests["fits"] = label_fits
     return env
 
 
@@ -311,6 +313,18 @@ def date_range(entry: Entry) -> tuple[str, str, str]:
     return format_range(entry.date, entry.end_date, entry.circa)
 
 
+def other_calendars(entry: Entry, settings: Settings) -> tuple[tuple[str, str | None], ...]:
+    """The entry's date (or span) in each of the settings' other calendars, each with the language of its
+    words when that is not the timeline's (templates mark it with lang); a calendar that has no date for it
+    is left out."""
+    shown = []
+    for calendar in settings.calendars:
+        text = other_date(entry.date, calendar, settings.language, entry.end_date)
+        if text is not None:
+            shown.append((text, names_language(calendar, settings.language)))
+    return tuple(shown)
+
+
 def time_axis(entries: Iterable[Entry], settings: Settings) -> axis.Axis | None:
     """The time axis of a listing's entries (made as the page renders, from the entries its context holds)."""
     return axis.entry_axis(entries, settings.eras, zone_of(settings))
@@ -333,6 +347,14 @@ def zone_of(settings: Settings):
 
 def locator_x(locator: axis.Locator, entry: Entry) -> float:
     return locator.x(entry)
+
+
+AXIS_CHARACTER_WIDTH = 9  # units of the axis a character of its labels takes, a little over most
+
+
+def label_fits(label: str, room: float) -> bool:
+    """Whether an axis label is short enough for the room before the next tick."""
+    return len(label) * AXIS_CHARACTER_WIDTH <= room
 
 
 def month_name(month: int) -> str:

@@ -54,8 +54,9 @@ def test_editing_an_entry_rewrites_its_page_neighbours_listings_and_exports_only
     tags = re.findall(r'tags/([a-z0-9-]+)/index.html', (project.output / f"entries/{EDITED}/index.html").read_text())
     places = re.findall(r'places/([a-z0-9-]+)/index.html', (project.output / f"entries/{EDITED}/index.html").read_text())
     # Its share card shows the title; its neighbours' cards do not.
-    expected = {f"entries/{EDITED}/index.html", f"entries/{EDITED}/share.png", f"entries/{ids[position - 1]}/index.html",
-                f"entries/{ids[position + 1]}/index.html", "index.html", "feed.xml", "timeline.json",
+    expected = {f"entries/{EDITED}/index.html", f"entries/{EDITED}/share.png",
+                f"entries/{ids[position - 1]}/index.html",
+                f"entries/{ids[position + 1]}/index.html", "index.html", "feed.xml", "timeline.json", "changes/index.html", "changes.xml",
                 *(f"tags/{tag}/index.html" for tag in tags), *(f"places/{place}/index.html" for place in places)}
     assert tags and places
     assert set(result.written) == expected

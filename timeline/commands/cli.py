@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd = _add_editor_commands(commands, common, check_cmd)
     _add_permalink_options(build_cmd, check_cmd, serve_cmd)
     _add_cache_options(build_cmd, check_cmd, serve_cmd)
+    _add_network_options(build_cmd, check_cmd, serve_cmd)
     return parser
 
 
@@ -123,10 +124,18 @@ def _add_cache_options(*commands: argparse.ArgumentParser) -> None:
                              help="read every file again and keep no cache: a cold build")
 
 
+def _add_network_options(*commands: argparse.ArgumentParser) -> None:
+    for command in commands:
+        command.add_argument("--offline", action="store_true",
+                             help="fetch no remote image: publish the copies kept by earlier builds (an image "
+                                  "without one is an error); check then also checks that each has one")
+
+
 def _options(args: argparse.Namespace) -> BuildOptions:
     """What the command asks of the pipeline."""
     return BuildOptions(content=args.content, templates=_templates_dir(args), output=getattr(args, "output", None),
-                        drafts=args.drafts, allow_removed=tuple(args.allow_removed), publish=args.command == "build")
+                        drafts=args.drafts, allow_removed=tuple(args.allow_removed), publish=args.command == "build",
+                        offline=args.offline)
 
 
 def _state(args: argparse.Namespace, session: bool = False) -> BuildState:

@@ -176,7 +176,7 @@ def _entry_work(pages: tuple[Page, ...]) -> list[_EntryWork]:
 # What the worker processes make, and the environment they make it with: set before they are
 # forked, so none of it is sent to them (and templates compiled here are not compiled again there).
 _pending: list[_EntryWork] = []
-_pending_cards: list[Page] = []  # the share cards, each drawn where its entry's work is done
+_pending_cards: list[Page] = []  # the share cards, spread over the same tasks as the entries
 _pending_env: jinja2.Environment | None = None
 
 
