@@ -3,9 +3,9 @@ drawn when the site is built, for each entry without media of its own.
 
 A card is WIDTH x HEIGHT pixels, the size Facebook, LinkedIn and Slack show large (X shows it at 2:1,
 cutting 15 pixels from its top and bottom, where nothing is drawn). It shows the timeline's name, the
-entry's date as its page shows it, its draft, status and key-moment words, its title and the site's
-address, beside the line and mark the timeline's list draws for an entry, in the site's light colours
-(templates/static/site.css). It shows nothing of the other entries (such as where this one falls among
+entry's date as its page shows it (in the settings' other calendars too), its draft, status and
+key-moment words, its title and the site's address, beside the line and mark the timeline's list
+draws for an entry, in the site's light colours (templates/static/site.css). It shows nothing of the other entries (such as where this one falls among
 them, as its page's locator does), so that a new entry, or another's new date, draws no other card again.
 
 The same card gives the same bytes on every machine with the same build of Pillow: the font is
@@ -30,6 +30,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .calendars import other_date
 from .dates import format_date, format_range
 from .model import Entry, Settings
 
@@ -125,6 +126,10 @@ def card_for(entry: Entry, settings: Settings) -> Card:
     title = drawable(entry.title)
     label = drawable(entry.date_label) if entry.date_label else None
     when = f"{label} (approximate)" if label and entry.circa else label or shown_date(entry)
+    for calendar in settings.calendars:  # as the page shows them too, each that the font can draw
+        other = other_date(entry.date, calendar, settings.language, entry.end_date)
+        if other and drawable(other):
+            when += f" ({drawable(other)})"
     words = (("Draft",) if entry.draft else ()) + ((entry.status.capitalize(),) if entry.status else ()) \
         + (("Key moment",) if entry.key else ())
     mark = ACCENT if entry.status else KEY if entry.key else MARKER
@@ -138,7 +143,8 @@ def address(base_url: str) -> str:
 
 
 def shown_date(entry: Entry) -> str:
-    """The entry's date (or range) in words, as the `when` macro (templates/macros.html) shows it."""
+    """The entry's date (or range) in words, as the `when` macro (templates/macros.html) shows it, before
+    the other calendars."""
     if entry.end_date is not None:
         return "".join(format_range(entry.date, entry.end_date, entry.circa))
     return format_date(entry.date, entry.circa)

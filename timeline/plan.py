@@ -253,13 +253,14 @@ class _Planner:
         the settings, which `shared` covers; its timeline page is an input of its own.
 
         After them, the share card of each entry that has one (share_image), whose inputs are only what
-        it shows (the entry, the site's name and address): the footer's "last updated" of every page and
+        it shows (the entry, the site's name and address, the calendars and language of its date): the footer's "last updated" of every page and
         the locator of every entry page change with each new entry, and would redraw every card."""
         base, shared = self.base, self.shared
         settings = base["settings"]
         url = settings.base_url + "entries/"
         where_keys = {id(where): value_digest(where) for where in placed.locators} if shared is not None else {}
-        card_inputs = (SHARE_CARD, value_digest((settings.site_name, settings.base_url)))
+        card_inputs = (SHARE_CARD, value_digest((settings.site_name, settings.base_url, settings.calendars,
+                                                 settings.language)))
         links = [None, *entries, None]  # each entry's neighbours: links[index], links[index + 2]
         keys = ["", *[self.keys[entry.id] for entry in entries], ""]
         pages, cards = [], []
