@@ -34,9 +34,10 @@ def media_url(entry: Entry, prefix: str) -> str:
 
 
 def event_data(entry: Entry, settings: Settings, summary: str, published: str | None = None,
-               modified: str | None = None) -> dict:
+               modified: str | None = None, share_image: str | None = None) -> dict:
     """schema.org description of the page and its event, for the JSON-LD block; `published` and
-    `modified`: the page's first publication and last change (full times)."""
+    `modified`: the page's first publication and last change (full times); `share_image`: the address
+    of the entry's share card, its picture when it has no media."""
     url = entry_url(entry, settings)
     described = {"description": summary} if summary else {}  # without one, no empty description
     event = {"@type": "Event", "name": entry.title, **described, "startDate": entry.date.iso(), "url": url}
@@ -48,6 +49,8 @@ def event_data(entry: Entry, settings: Settings, summary: str, published: str | 
         event["location"] = place_data(entry.place)
     if entry.media:
         event["image"] = media_url(entry, settings.base_url)
+    elif share_image:
+        event["image"] = share_image
     page = {"@context": "https://schema.org", "@type": "WebPage", "name": entry.title, "url": url,
             **described, "inLanguage": settings.language,
             "isPartOf": {"@type": "WebSite", "name": settings.title, "url": settings.base_url},

@@ -165,6 +165,8 @@ SETTINGS_FIELDS = {f.name: f for f in (
     Field("remote_media", "What a build does with an image given as an https URL: copy (fetch it and publish "
           "the copy; the default) or refuse (an error: images must be files in content/media/).", COPY_REMOTE,
           kind="choice", choices=REMOTE_MEDIA),
+    Field("share_images", "Draw a share card (the picture social sites and chat apps show with a link) for "
+          "each entry without media; false leaves them out.", True, kind="boolean"),
 )}
 
 SELECT_FIELDS = {f.name: f for f in (

@@ -229,6 +229,7 @@ class Settings:
     remote_media: str = "copy"  # copy: an https media.src is copied into the site; refuse: an error
     eras: tuple[Era, ...] = ()
     calendars: tuple[str, ...] = ()  # calendars shown beside the Gregorian one (calendars.py), in this order
+    share_images: bool = True  # a share card (cards.py) for each entry without media
 
     @property
     def site_name(self) -> str:

@@ -28,6 +28,9 @@ FEED_ENTRIES = 50
 CHANGES_SHOWN = 200  # the changes page's length: the feeds hold the latest FEED_ENTRIES
 TIMELINEJS = "timeline.json"  # the timeline in TimelineJS3's format: its path and template
 SPREADSHEET, CALENDAR = "timeline.csv", "timeline.ics"  # the entries as CSV and iCalendar: paths and templates
+# The "template" of an entry's share card: not a template of the templates folder, but drawn by
+# cards.py from its context (its entry and the settings).
+SHARE_CARD = "share card"
 
 
 @dataclass(frozen=True)
@@ -251,25 +254,36 @@ class _Planner:
 
         Planned here rather than by page(), as every build plans all of them: a page's other values
         (its path, root and URL) follow from the entry's id, which its digest covers, and from
-        the settings, which `shared` covers; its timeline page is an input of its own."""
+        the settings, which `shared` covers; its timeline page is an input of its own.
+
+        After them, the share card of each entry that has one (share_image), whose inputs are only what
+        it shows (the entry, the site's name and address, the calendars and language of its date): the footer's "last updated" of every page and
+        the locator of every entry page change with each new entry, and would redraw every card."""
         base, shared = self.base, self.shared
-        url = base["settings"].base_url + "entries/"
+        settings = base["settings"]
+        url = settings.base_url + "entries/"
         where_keys = {id(where): value_digest(where) for where in placed.locators} if shared is not None else {}
+        card_inputs = (SHARE_CARD, value_digest((settings.site_name, settings.base_url, settings.calendars,
+                                                 settings.language)))
         links = [None, *entries, None]  # each entry's neighbours: links[index], links[index + 2]
         keys = ["", *[self.keys[entry.id] for entry in entries], ""]
-        pages = []
+        pages, cards = [], []
         for index, entry in enumerate(entries):
             home = placed.homes.get(entry.id, placed.default_home)
             where = placed.locator_of(entry.id)
             path = f"entries/{entry.id}/index.html"
             extra = placed.extra(entry.id)
+            card = share_image(entry, settings)
             context = {**base, "root": "../../", "path": path, "url": f"{url}{entry.id}/", "entry": entry,
                        "previous": links[index], "next": links[index + 2], "timeline_page": home,
-                       "locator": where, **extra}
+                       "locator": where, "share_image": card, **extra}
             inputs = () if shared is None else (*shared, where_keys.get(id(where), ""), keys[index + 1], keys[index],
                                                 keys[index + 2], home or "", value_digest(extra) if extra else "")
             pages.append(Page(path, "entry.html", context, inputs))
-        return pages
+            if card is not None:
+                cards.append(Page(card, SHARE_CARD, {"entry": entry, "settings": settings},
+                                  () if shared is None else (*card_inputs, keys[index + 1])))
+        return pages + cards
 
     def change_pages(self, log: tuple[Change, ...], quiet_since: str) -> list[Page]:
         """The changes page and its two feeds: every change, and the corrections alone. A feed with
@@ -290,6 +304,14 @@ class _Planner:
                           title=entry.title, target=f"../{entry.id}/index.html",
                           canonical=self.base["settings"].base_url + f"entries/{entry.id}/")
                 for entry in entries for alias in entry.aliases]
+
+
+def share_image(entry: Entry, settings: Settings) -> str | None:
+    """The path of the entry's share card (cards.py), its picture on social sites; None for an entry with
+    media, which is its picture, or when the settings turn cards off."""
+    if entry.media is not None or not settings.share_images:
+        return None
+    return f"entries/{entry.id}/share.png"
 
 
 def feed_entries(published: tuple[Entry, ...], changes: Changes) -> tuple[Entry, ...]:

@@ -43,7 +43,7 @@ from .folders import FILE, FOLDER, LINK, Refused, read_below, refusal, walk
 from .layout import MEDIA_DIR, STATIC_DIR, display_path
 from .markup import first_paragraph, render_markdown
 from .model import Correction, Entry, Media, PartialDate, Place, Settings, Source, Tag, Timeline
-from .plan import Page, Period
+from .plan import SHARE_CARD, Page, Period
 
 # The heading level of listing items as the timeline macro (macros.html) renders them by default:
 # items are prepared at this level before the listings are rendered. An item at another level is
@@ -215,13 +215,17 @@ def make_environment(templates_dir: Path, fragments: Fragments | None = None) ->
                        timelinejs_eras=exports.timelinejs_eras, csv_row=exports.csv_row,
                        ics_text=exports.ics_text, ics_lines=exports.ics_lines, ics_dates=exports.ics_dates,
                        ics_stamp=exports.ics_stamp,
-                       periods_list_data=exports.periods_list_data,
+                       periods_list_data=exports.periods_list_data, share_card=share_card,
                        period_item_list_data=exports.period_item_list_data)
     env.tests["fits"] = label_fits
     return env
 
 
 def render_page(env: jinja2.Environment, page: Page) -> bytes:
+    if page.template == SHARE_CARD:  # a picture, drawn by code of the package rather than by a template
+        from .cards import draw_card
+
+        return draw_card(page.context["entry"], page.context["settings"])
     with _limits(page):
         return env.get_template(page.template).render(page.context).encode("utf-8")
 
@@ -388,9 +392,19 @@ def place_label(place: Place) -> str:
 
 
 @jinja2.pass_environment
-def event_data(env: jinja2.Environment, entry: Entry, settings: Settings, changes=None) -> dict:
+def event_data(env: jinja2.Environment, entry: Entry, settings: Settings, changes=None,
+               share_image: str | None = None) -> dict:
+    """`share_image`: the path of the entry's share card, if it has one (plan.share_image)."""
     published, modified = changes.times.get(entry.id, (None, None)) if changes is not None else (None, None)
-    return exports.event_data(entry, settings, summary_text(env, entry), published, modified)
+    image = settings.base_url + share_image if share_image else None
+    return exports.event_data(entry, settings, summary_text(env, entry), published, modified, image)
+
+
+def share_card(entry: Entry, settings: Settings):
+    """What the entry's share card says (cards.Card), for the words that describe it to those who cannot see it."""
+    from .cards import card_for
+
+    return card_for(entry, settings)
 
 
 def listing_item(env: jinja2.Environment, entry: Entry, root: str, heading_level: int, settings: Settings,

@@ -796,6 +796,8 @@ def validate_settings(report: Report, root: Node) -> Settings | None:
         values["eras"] = _eras(report, root.get("eras"), zone)
     if _present(root.get("calendars")):
         values["calendars"] = _calendars(report, root.get("calendars"))
+    if _present(root.get("share_images")):
+        values["share_images"] = bool(_bool(report, root.get("share_images"), "share_images"))
     if mapping is None or report.failed:
         return None
     return Settings(**values)

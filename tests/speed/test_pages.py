@@ -53,7 +53,9 @@ def test_editing_an_entry_rewrites_its_page_neighbours_listings_and_exports_only
     result = project.assert_warm_equals_cold()
     tags = re.findall(r'tags/([a-z0-9-]+)/index.html', (project.output / f"entries/{EDITED}/index.html").read_text())
     places = re.findall(r'places/([a-z0-9-]+)/index.html', (project.output / f"entries/{EDITED}/index.html").read_text())
-    expected = {f"entries/{EDITED}/index.html", f"entries/{ids[position - 1]}/index.html",
+    # Its share card shows the title; its neighbours' cards do not.
+    expected = {f"entries/{EDITED}/index.html", f"entries/{EDITED}/share.png",
+                f"entries/{ids[position - 1]}/index.html",
                 f"entries/{ids[position + 1]}/index.html", "index.html", "feed.xml", "timeline.json", "changes/index.html", "changes.xml",
                 "timeline.csv", "timeline.ics",
                 "embed/index.html", f"embed/entries/{EDITED}/index.html", f"embed/entries/{EDITED}/oembed.json",
