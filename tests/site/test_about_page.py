@@ -13,9 +13,11 @@ from timeline.load import load_settings
 
 
 def pages_of(output: Path) -> list[Path]:
-    """Every page built on base.html: all but the redirects of aliases (which only send readers on)."""
+    """Every page built on base.html: all but the redirects of aliases (which only send readers on) and the
+    embeds (framed by other sites, without the site's header and footer)."""
     return [path for path in sorted(output.rglob("*.html"))
-            if 'http-equiv="refresh"' not in path.read_text(encoding="utf-8")]
+            if 'http-equiv="refresh"' not in path.read_text(encoding="utf-8")
+            and path.relative_to(output).parts[0] != "embed"]
 
 
 def about_links(path: Path, output: Path, base_url: str) -> dict[str, list[str]]:
