@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Iterable, Mapping
+from urllib.parse import quote
 
 from .axis import Locator, locator
 from .dates import MONTH_NAMES, period_key, period_label
@@ -230,7 +231,7 @@ class _Planner:
              **context) -> Page:
         """A page showing the entries `shown` in full; `inputs` adds what else it shows."""
         context = {**self.base, "root": "../" * path.count("/"), "path": path,
-                   "url": self.base["settings"].base_url + public_path(path), **context}
+                   "url": self.base["settings"].base_url + quote(public_path(path)), **context}
         if self.shared is None:  # no inputs asked for
             return Page(path, template, context, ())
         own = self.shared + tuple([self.keys[e.id] for e in shown])
@@ -338,7 +339,8 @@ def sorted_context(context: Mapping[str, object]) -> tuple:
 
 
 def public_path(path: str) -> str:
-    """The URL path a server shows for a file: entries/x/ for entries/x/index.html."""
+    """The URL path a server shows for a file: entries/x/ for entries/x/index.html; percent-encoded
+    (quote) where an address is written, as a tag or place in another script has its own letters."""
     if path == "index.html":
         return ""
     return path.removesuffix("index.html")

@@ -211,8 +211,44 @@ def suggest_id(text: str) -> str:
 
 
 def slugify(label: str) -> str:
+    """`label` in a-z, 0-9 and hyphens, accents dropped: Mazār-i-Sharīf -> mazar-i-sharif (ids, and the
+    URLs of labels in Latin letters)."""
     folded = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode("ascii")
     return "-".join(re.findall(r"[a-z0-9]+", folded.lower()))
+
+
+MAX_SLUG_BYTES = 200  # a label's URL segment is a folder's name: file systems allow 255 bytes
+
+
+def label_slug(label: str) -> str:
+    """The URL segment of a tag or place label. A label written in Latin letters (or with no letters)
+    keeps the a-z, 0-9 slug it has always had; any other keeps its own script, so that it stays
+    readable and two labels in Arabic script never fold to the same digits: its runs of letters, marks
+    and digits, composed and case-folded, joined by hyphens (کابل -> کابل, "Провинция Кабул" ->
+    провинция-кабул). Addresses carry it percent-encoded (the pages' `url`, the sitemap, the links)."""
+    composed = unicodedata.normalize("NFC", label)
+    letters = [c for c in composed if unicodedata.category(c).startswith("L")]
+    if all(c.isascii() or unicodedata.name(c, "").startswith("LATIN ") for c in letters):
+        folded = slugify(composed)
+        if folded:
+            return folded
+    runs, run = [], []
+    for c in composed.casefold():
+        if unicodedata.category(c)[0] in "LMN":
+            run.append(c)
+        elif run:
+            runs.append("".join(run))
+            run = []
+    return "-".join(runs + (["".join(run)] if run else []))
+
+
+def label_slug_problem(slug: str) -> str | None:
+    """Why a label's slug cannot be its URL, with the fix; None when it can."""
+    if not slug:
+        return "needs at least one letter or digit (in any script) for its URL"
+    if len(slug.encode("utf-8")) > MAX_SLUG_BYTES:
+        return f"is too long for its URL ({len(slug.encode('utf-8'))} bytes in UTF-8, at most {MAX_SLUG_BYTES}): shorten it"
+    return None
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -540,9 +576,10 @@ def _place(report: Report, node: Node) -> Place | None:
             values[key] = _number(report, mapping.get(key), f"place.{key}", -bound, bound)
     if name is None:
         return None
-    slug = slugify(name)
-    if not slug:
-        report.error(mapping.get("name"), "place.name", "needs at least one letter or digit a-z, 0-9 for its URL")
+    slug = label_slug(name)
+    problem = label_slug_problem(slug)
+    if problem:
+        report.error(mapping.get("name"), "place.name", problem)
         return None
     # float.hex tells 0.0 from -0.0, which are equal.
     key = (name, *(values.get(k) for k in ("region", "country")),
@@ -593,10 +630,11 @@ def _tags(report: Report, node: Node) -> tuple[Tag, ...]:
         label = _text(report, item, f"tags[{index}]", one_line=True, limit=MAX_LABEL)
         if label is None:
             continue
-        tag = _TAGS.get(label) or _keep(_TAGS, label, Tag(label, slugify(label)))
+        tag = _TAGS.get(label) or _keep(_TAGS, label, Tag(label, label_slug(label)))
         slug = tag.slug
-        if not slug:
-            report.error(item, f"tags[{index}]", f'"{label}" needs at least one letter or digit a-z, 0-9 for its URL')
+        problem = label_slug_problem(slug)
+        if problem:
+            report.error(item, f"tags[{index}]", f'"{label}" {problem}')
         elif slug in tags:
             report.error(item, f"tags[{index}]", f'"{label}" has the same URL slug "{slug}" as "{tags[slug].label}"; '
                          "keep one of them")
@@ -841,10 +879,10 @@ def _rules(report: Report, rules: Mapping, zone: tzinfo, pool: Pool) -> dict:
             slugs = []
             for index, item in enumerate(_list(report, rules.get(key), f"select.{key}") or (), 1):
                 label = _text(report, item, f"select.{key}[{index}]", one_line=True, limit=100)
-                if label is not None and slugify(label) not in known:
+                if label is not None and label_slug(label) not in known:
                     report.warn(item, f"select.{key}[{index}]", f'no entry has the {what} "{_short(label)}"')
                 if label is not None:
-                    slugs.append(slugify(label))
+                    slugs.append(label_slug(label))
             values[key] = tuple(dict.fromkeys(slugs))
     for key, field in (("from", "start"), ("to", "end")):
         if _present(rules.get(key)):

@@ -1054,3 +1054,21 @@ def test_a_local_image_that_is_a_link_is_refused_wherever_it_leads(errors, tmp_p
     assert [line.split(": error: ")[0] for line in found] == [f"content/entries/{name}.yaml:8:8" for name in "abc"]
     assert all("is a symbolic link" in line and "the builder follows no links" in line for line in found)
     assert not any("not for publication" in line for line in found)
+
+
+def test_tag_with_nothing_to_spell_a_url(errors):
+    assert errors({"a.yaml": VALID + 'tags: ["!!!"]\n'}) == [
+        'content/entries/a.yaml:7:8: error: tags[1]: "!!!" needs at least one letter or digit (in any script) for its URL',
+    ]
+
+
+def test_tags_in_arabic_script_with_the_same_slug(errors):
+    composed, decomposed = "آمریکا", "\u0627\u0653مریکا"  # alef with madda, written as one character or two
+    assert errors({"a.yaml": VALID + f"tags: [{composed}, {decomposed}]\n"}) == [
+        f'content/entries/a.yaml:7:{8 + len(composed) + 2}: error: tags[2]: "{decomposed}" has the same URL slug '
+        f'"{composed}" as "{composed}"; keep one of them',
+    ]
+
+
+def test_place_in_cyrillic_script_gets_its_own_url(errors):
+    assert errors({"a.yaml": VALID + "place:\n  name: Кабул\n"}) == []
