@@ -224,8 +224,9 @@ def label_slug(label: str) -> str:
     """The URL segment of a tag or place label. A label written in Latin letters (or with no letters)
     keeps the a-z, 0-9 slug it has always had; any other keeps its own script, so that it stays
     readable and two labels in Arabic script never fold to the same digits: its runs of letters, marks
-    and digits, composed and case-folded, joined by hyphens (کابل -> کابل, "Провинция Кабул" ->
-    провинция-кабул). Addresses carry it percent-encoded (the pages' `url`, the sitemap, the links)."""
+    and digits, composed, case-folded and composed again, joined by hyphens (کابل -> کابل, "Провинция
+    Кабул" -> провинция-кабул). Folding can decompose (ΐ), and names one composition apart are one
+    folder where file systems ignore composition (macOS): they must be one slug, which check refuses. Addresses carry it percent-encoded (the pages' `url`, the sitemap, the links)."""
     composed = unicodedata.normalize("NFC", label)
     letters = [c for c in composed if unicodedata.category(c).startswith("L")]
     if all(c.isascii() or unicodedata.name(c, "").startswith("LATIN ") for c in letters):
@@ -233,7 +234,7 @@ def label_slug(label: str) -> str:
         if folded:
             return folded
     runs, run = [], []
-    for c in composed.casefold():
+    for c in unicodedata.normalize("NFC", composed.casefold()):
         if unicodedata.category(c)[0] in "LMN":
             run.append(c)
         elif run:
