@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from urllib.parse import urlsplit
 
 from markupsafe import escape
 
@@ -22,6 +23,18 @@ from .plan import Period, public_path
 
 def entry_url(entry: Entry, settings: Settings) -> str:
     return f"{settings.base_url}entries/{entry.id}/"
+
+
+def site_origin(base_url: str) -> str:
+    """The origin of the site's pages as a browser names it (a message's event.origin): the scheme and
+    host in lower case, the port unless it is the scheme's own."""
+    parts = urlsplit(base_url)
+    scheme, host, port = parts.scheme.lower(), parts.hostname or "", parts.port
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}" + (f":{port}" if port is not None and port != _DEFAULT_PORTS.get(scheme) else "")
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def media_url(entry: Entry, prefix: str) -> str:
