@@ -181,13 +181,18 @@ def period_item_list_data(entries: tuple[Entry, ...], period: Period, settings: 
 # character it drops (a tab, a carriage return): CSV injection, as OWASP describes it.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+# Excel opens a .csv with its locale's list separator, a semicolon in much of Europe: there "a;=b" is
+# two cells, the second a formula. An apostrophe after such a semicolon (past any quotes) makes it text.
+_FORMULA_AFTER_SEMICOLON = re.compile(r";(?=[\"']*[=+\-@\t\r])")
 
 
 def csv_cell(value) -> str:
     """One cell's text: None empty, and a text a spreadsheet would run as a formula prefixed with an
     apostrophe, which spreadsheets show as text and do not display (a number such as -33.9 is left as
-    it is: no spreadsheet runs it)."""
+    it is: no spreadsheet runs it); so is a formula after a semicolon, where the cell may be split."""
     text = "" if value is None else str(value)
+    if ";" in text:
+        text = _FORMULA_AFTER_SEMICOLON.sub(";'", text)
     if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
         return "'" + text
     return text

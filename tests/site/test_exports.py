@@ -10,6 +10,7 @@ import icalendar
 import pytest
 
 from support import Page, run_cli
+from timeline import exports
 
 BASE = "https://example.org/desk/"
 SETTINGS = f"""title: "Exports, tested"
@@ -233,3 +234,14 @@ def test_every_page_links_to_the_exports(site):
     footer = Page((site[0] / "index.html").read_text(encoding="utf-8"))
     hrefs = {link["attrs"]["href"] for link in footer.all("a")}
     assert {"timeline.json", "timeline.csv", "timeline.ics"} <= hrefs
+
+
+def test_a_cell_split_at_a_semicolon_starts_no_formula_either():
+    # Excel opens a .csv with the list separator of its locale, a semicolon in much of Europe: a cell
+    # holding ";=" would be two cells there, the second a formula (OWASP: mind the field separator).
+    row = exports.csv_row(["Kabul;=HYPERLINK(\"https://evil.example/\",\"click\")", "a;+cmd", "b;\"@x", "3;-2+1"])
+    for delimiter in (",", ";"):
+        for cell in next(csv.reader(io.StringIO(row, newline=""), delimiter=delimiter)):
+            assert not cell.lstrip('"').startswith(("=", "+", "-", "@")), (delimiter, cell)
+    assert next(csv.reader(io.StringIO(row, newline="")))[:2] == [
+        "Kabul;'=HYPERLINK(\"https://evil.example/\",\"click\")", "a;'+cmd"]
