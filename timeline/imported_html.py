@@ -116,10 +116,14 @@ def _parse(html: str) -> tuple[BeautifulSoup | None, tuple[str, ...]]:
 def _clean(soup: BeautifulSoup) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
     """Refuse code, drop embedded content, comments and links that lead nowhere useful; the links kept."""
     refused, dropped, links = {}, {}, []
-    for node in list(soup.descendants):
+    # In document order, never entering what is removed. Not soup.descendants with Tag.decomposed:
+    # an attribute a Tag lacks is a search of everything below it, so deep markup took minutes.
+    pending = list(reversed(soup.contents))
+    while pending:
+        node = pending.pop()
         if isinstance(node, (Comment, Declaration, Doctype, ProcessingInstruction)):
             node.extract()
-        if not isinstance(node, Tag) or node.decomposed:
+        if not isinstance(node, Tag):
             continue
         name = node.name.lower()
         if name in REFUSED_ELEMENTS:
@@ -132,6 +136,7 @@ def _clean(soup: BeautifulSoup) -> tuple[tuple[str, ...], tuple[str, ...], tuple
             node.decompose()
             continue
         _check_attributes(node, refused, dropped, links)
+        pending.extend(reversed(node.contents))
     return tuple(refused.values()), tuple(dropped.values()), tuple(links)
 
 
