@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from markupsafe import escape
@@ -173,6 +174,12 @@ def periods_list_data(spans: tuple[tuple[Period, PartialDate, PartialDate], ...]
 
 def period_item_list_data(entries: tuple[Entry, ...], period: Period, settings: Settings) -> dict:
     return {**item_list_data(entries, settings), "name": f"{settings.title}: {period.label}"}
+
+
+def coordinate(value: float) -> str:
+    """A latitude or longitude in decimal notation, as written: 0.00001, never Python's 1e-05, which is
+    no FLOAT in iCalendar and which a spreadsheet does not read as a number."""
+    return format(Decimal(repr(value)), "f")
 
 
 # ---------------------------------------------------------------- CSV (timeline.csv)

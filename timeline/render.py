@@ -214,7 +214,7 @@ def make_environment(templates_dir: Path, fragments: Fragments | None = None) ->
                        timelinejs_title=exports.timelinejs_title, timelinejs_events=timelinejs_events,
                        timelinejs_eras=exports.timelinejs_eras, csv_row=exports.csv_row,
                        ics_text=exports.ics_text, ics_lines=exports.ics_lines, ics_dates=exports.ics_dates,
-                       ics_stamp=exports.ics_stamp, site_origin=exports.site_origin,
+                       ics_stamp=exports.ics_stamp, site_origin=exports.site_origin, coordinate=exports.coordinate,
                        periods_list_data=exports.periods_list_data, share_card=share_card,
                        period_item_list_data=exports.period_item_list_data)
     env.tests["fits"] = label_fits

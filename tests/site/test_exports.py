@@ -245,3 +245,21 @@ def test_a_cell_split_at_a_semicolon_starts_no_formula_either():
             assert not cell.lstrip('"').startswith(("=", "+", "-", "@")), (delimiter, cell)
     assert next(csv.reader(io.StringIO(row, newline="")))[:2] == [
         "Kabul;'=HYPERLINK(\"https://evil.example/\",\"click\")", "a;'+cmd"]
+
+
+def test_coordinates_near_zero_are_written_without_an_exponent(tmp_path):
+    # Python writes 0.00001 as 1e-05, which is no FLOAT in iCalendar (RFC 5545 3.3.8), and a
+    # spreadsheet cell "-2e-06" was taken for a formula and given an apostrophe.
+    content = tmp_path / "content"
+    (content / "entries").mkdir(parents=True)
+    (content / "timeline.yaml").write_text(SETTINGS, encoding="utf-8")
+    (content / "entries" / "near-zero.yaml").write_text(
+        "title: Near zero\ndate: 2021-08-01\nsummary: On the lines.\nsources: [{name: Someone, via: EFE}]\n"
+        "place: {name: Null Island, lat: 0.00001, lon: -0.000002}\n", encoding="utf-8")
+    assert run_cli("build", "--content", content, "--output", tmp_path / "site", "--no-cache") == 0
+    built = (tmp_path / "site", None)
+    assert b"\r\nGEO:0.00001;-0.000002\r\n" in (tmp_path / "site" / "timeline.ics").read_bytes()
+    [event] = calendar(built).walk("VEVENT")
+    assert (event["GEO"].latitude, event["GEO"].longitude) == (0.00001, -0.000002)
+    [row] = rows(built)
+    assert (row["latitude"], row["longitude"]) == ("0.00001", "-0.000002")
