@@ -16,7 +16,8 @@ from datetime import date, datetime, timedelta
 from typing import Iterable, Mapping
 
 from .axis import locator
-from .dates import MONTH_NAMES, period_key, period_label
+from .dates import period_key
+from .locales import formats_for, text_direction
 from .model import DAY, MINUTE, Entry, PartialDate, Place, Tag, Timeline
 
 # Past this many distinct months the index is headed by year instead of by month.
@@ -135,7 +136,7 @@ def plan_site(timeline: Timeline, entry_keys: Mapping[str, str] | None = None) -
     plan = _Planner(base, shared, entry_keys if declared else defaultdict(str))
     entries = timeline.entries
     published = tuple(e for e in entries if not e.draft)
-    periods = split_into_periods(entries, settings.entries_per_page)
+    periods = split_into_periods(entries, settings.entries_per_page, settings.language)
     pages = timeline_pages(plan, entries, periods)
     pages += plan.entry_pages(entries, period_homes(periods))
     pages += plan.alias_pages(entries)
@@ -179,7 +180,9 @@ class _Planner:
         return Page(path, template, context, own + inputs + (value_digest(sorted_context(context)),))
 
     def listing(self, path: str, template: str, entries: tuple[Entry, ...], **context) -> Page:
-        return self.page(path, template, entries, groups=group_by_period(entries), entries=entries, **context)
+        language = self.base["settings"].language
+        return self.page(path, template, entries, groups=group_by_period(entries, language), entries=entries,
+                         **context)
 
     def entry_pages(self, entries: tuple[Entry, ...], homes: Mapping[str, str] = {}) -> list[Page]:
         """`homes`: the period page showing each entry, when the timeline is split (else the index).
@@ -193,7 +196,8 @@ class _Planner:
         the settings, which `shared` covers; its timeline page is an input of its own."""
         base, shared = self.base, self.shared
         url = base["settings"].base_url + "entries/"
-        where = locator(entries)  # the whole timeline in brief, the same on every entry page
+        # The whole timeline in brief, the same on every entry page; running right to left in a right-to-left page.
+        where = locator(entries, mirrored=text_direction(base["settings"].language) == "rtl")
         if shared is not None:
             shared = (*shared, value_digest(where))
         links = [None, *entries, None]  # each entry's neighbours: links[index], links[index + 2]
@@ -246,8 +250,9 @@ def public_path(path: str) -> str:
     return path.removesuffix("index.html")
 
 
-def group_by_period(entries: tuple[Entry, ...]) -> tuple[tuple[str, tuple[Entry, ...]], ...]:
-    """Consecutive entries under month headings, or year headings for long spans."""
+def group_by_period(entries: tuple[Entry, ...], language: str = "en") -> tuple[tuple[str, tuple[Entry, ...]], ...]:
+    """Consecutive entries under month headings, or year headings for long spans, as `language` writes them."""
+    formats = formats_for(language)
     by_year = _spans_many_months(entries)
     groups: list[tuple[str, list[Entry]]] = []
     heading = None
@@ -256,7 +261,7 @@ def group_by_period(entries: tuple[Entry, ...]) -> tuple[tuple[str, tuple[Entry,
         key = period_key(entry.date, by_year)
         if key != heading:
             heading = key
-            groups.append((period_label(entry.date, by_year), []))
+            groups.append((formats.heading(*key), []))
         groups[-1][1].append(entry)
     return tuple((label, tuple(members)) for label, members in groups)
 
@@ -322,7 +327,7 @@ class Period:
     """One page of a split timeline: a year, or a month of a year too large for one page."""
 
     slug: str  # "2021" or "2021-08"
-    label: str  # "2021" or "August 2021"
+    label: str  # "2021" or "August 2021", as the site's language writes them
     count: int
 
     @property
@@ -330,19 +335,21 @@ class Period:
         return f"{PERIODS_DIR}/{self.slug}/index.html"
 
 
-def split_into_periods(entries: tuple[Entry, ...], limit: int) -> tuple[tuple[Period, tuple[Entry, ...]], ...]:
+def split_into_periods(entries: tuple[Entry, ...], limit: int,
+                       language: str = "en") -> tuple[tuple[Period, tuple[Entry, ...]], ...]:
     """The period pages and their entries: none up to `limit` entries, else by year, and by month
-    for a year of more than `limit` entries (a month is never split, however large)."""
+    for a year of more than `limit` entries (a month is never split, however large); labelled as
+    `language` writes a year or a month."""
     if len(entries) <= limit:
         return ()
+    formats = formats_for(language)
     periods = []
     for year, in_year in _runs(entries, lambda entry: entry.date.start.year):
         if len(in_year) <= limit:
-            periods.append((Period(f"{year:04d}", f"{year:04d}", len(in_year)), in_year))
+            periods.append((Period(f"{year:04d}", formats.heading(year), len(in_year)), in_year))
             continue
         for month, in_month in _runs(in_year, lambda entry: entry.date.start.month):
-            label = f"{MONTH_NAMES[month - 1]} {year:04d}"
-            periods.append((Period(f"{year:04d}-{month:02d}", label, len(in_month)), in_month))
+            periods.append((Period(f"{year:04d}-{month:02d}", formats.heading(year, month), len(in_month)), in_month))
     return tuple(periods)
 
 
