@@ -239,7 +239,7 @@ def render_timeline(timeline, templates: Path | None = None, media_dir: Path | N
     from timeline.render import make_environment, media_files, render_pages, static_files
 
     templates = templates or TEMPLATES
-    env = make_environment(templates)
+    env = make_environment(templates, language=timeline.settings.language)
     files = dict(render_pages(env, plan_site(timeline)))
     files.update(static_files(templates))
     if media_dir is not None:

@@ -173,7 +173,8 @@ def _compiled(data: bytes, name: str, path: str) -> Translations:
 
 def check_catalogue(catalog, locale: Locale, path: str) -> None:
     """Refuse what would make a page fail or lie: plural forms other than CLDR's for the language, a
-    plural message with another number of forms, a translation with placeholders its message lacks."""
+    plural message with another number of forms (or an empty one, which would show nothing), a
+    translation with placeholders its message lacks."""
     expected = get_plural(locale)
     if catalog.plural_forms != expected.plural_forms:
         raise CatalogueError(path, f'its header says "Plural-Forms: {catalog.plural_forms}", but CLDR gives '
@@ -183,10 +184,10 @@ def check_catalogue(catalog, locale: Locale, path: str) -> None:
             continue
         forms = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
         ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
-        if isinstance(message.id, (list, tuple)) and len(forms) != expected.num_plurals:
-            raise CatalogueError(path, f'"{ids[0]}" has {len(forms)} plural forms; {locale.english_name} has '
-                                 f"{expected.num_plurals} (msgstr[0] to msgstr[{expected.num_plurals - 1}])",
-                                 message.lineno)
+        if isinstance(message.id, (list, tuple)) and (len(forms) != expected.num_plurals or not all(forms)):
+            raise CatalogueError(path, f'"{ids[0]}" has {len([form for form in forms if form])} plural forms; '
+                                 f"{locale.english_name} has {expected.num_plurals}: fill in msgstr[0] to "
+                                 f"msgstr[{expected.num_plurals - 1}]", message.lineno)
         allowed = {name for text in ids for name in placeholders(text)}
         for form in forms:
             if not form:

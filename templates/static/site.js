@@ -45,10 +45,10 @@
   var status = document.getElementById("filter_status");
   var entries = document.querySelectorAll(".timeline .entry");
   var periods = document.querySelectorAll(".timeline .period");
-  // The count shown in the page's digits (data-numbering: latn, arabext...), as the page writes its own.
+  // The count shown in the page's digits (the html element's data-numbering: latn, arabext...), as the page writes its own.
   var count = window.Intl && Intl.NumberFormat ?
     new Intl.NumberFormat(document.documentElement.lang || undefined,
-      {numberingSystem: status.dataset.numbering || "latn"}).format : String;
+      {numberingSystem: document.documentElement.dataset.numbering || "latn"}).format : String;
 
   function apply() {
     var words = text.value.toLowerCase().split(/\s+/).filter(Boolean);

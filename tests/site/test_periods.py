@@ -34,7 +34,7 @@ def write_content(folder: Path, limit: int = LIMIT) -> dict[str, str]:
     entries = folder / "entries"
     entries.mkdir(parents=True)
     (folder / "timeline.yaml").write_text(
-        f'title: "Periods test"\nbase_url: "{BASE_URL}"\ntimezone: Europe/London\n'
+        f'title: "Periods test"\nbase_url: "{BASE_URL}"\ntimezone: Europe/London\nlanguage: en-GB\n'
         f'description: "Synthetic entries across four years."\nentries_per_page: {limit}\n', encoding="utf-8")
     homes, number = {}, 0
     for pattern, count in DATES:
