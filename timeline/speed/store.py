@@ -34,7 +34,7 @@ from ..signing import SIGNATURE_BYTES, sign, verifies
 
 TOKEN_BYTES = 16
 # The libraries whose behaviour shapes what a build makes: a new version (or a reinstall) means new code.
-LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "_yaml")
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "_yaml", "babel")
 _GITIGNORE = b"*\n"
 _CACHEDIR_TAG = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
                  b"# The build cache of the timeline tool; safe to delete. See https://bford.info/cachedir/\n")
