@@ -99,8 +99,8 @@ def written_date(rng: random.Random, day: date) -> tuple[str, str]:
         return day.isoformat(), "day"
     if roll < 0.6:
         return f"{day.day} {MONTHS[day.month - 1]} {day.year}", "day"
-    if roll < 0.72:
-        return f"{day.isoformat()} {rng.randint(0, 23):02d}:{rng.choice((0, 15, 30, 45)):02d}", "minute"
+    if roll < 0.72:  # a local time, never in the hours the clocks skip or repeat when daylight saving starts or ends
+        return f"{day.isoformat()} {rng.randint(4, 23):02d}:{rng.choice((0, 15, 30, 45)):02d}", "minute"
     if roll < 0.78:
         return f"{day.isoformat()}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}+04:30", "minute"
     if roll < 0.88:

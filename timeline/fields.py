@@ -27,8 +27,16 @@ MAX_BASE_URL = 200
 MAX_SHORT_TITLE = 40
 MAX_ERA_LABEL = 80
 MAX_ERAS = 50  # each is a band on every axis
+MAX_TIMELINES = 100  # content/timelines/*.yaml: each is a set of pages of its own
+MAX_SELECTED = 10_000  # ids one timeline may list by name
+
 # What an entry's status may say; without one, the event happened.
 STATUSES = ("scheduled", "ongoing")
+# The calendars a timeline may show dates in beside the Gregorian one (calendars.py).
+CALENDARS = ("solar-hijri", "islamic-umalqura")
+# What a build does with an https media.src: copy it into the site (remote.py), or refuse it.
+COPY_REMOTE, REFUSE_REMOTE = "copy", "refuse"
+REMOTE_MEDIA = (COPY_REMOTE, REFUSE_REMOTE)
 
 
 @dataclass(frozen=True)
@@ -67,7 +75,8 @@ SOURCE_FIELDS = {f.name: f for f in (
 )}
 
 MEDIA_FIELDS = {f.name: f for f in (
-    Field("src", "A file in content/media/ (zaranj.jpg) or an https URL.", "zaranj.jpg", required=True),
+    Field("src", "A file in content/media/ (zaranj.jpg) or an https URL, whose image is copied into the site "
+          "when it is built.", "zaranj.jpg", required=True),
     Field("alt", "What the image shows, for readers who cannot see it.", "Map of Nimroz province", required=True),
     Field("caption", "Caption shown under the image.", "Nimroz borders Iran.", kind="text"),
     Field("credit", "Who made the image.", "EFE", kind="text"),
@@ -149,4 +158,36 @@ SETTINGS_FIELDS = {f.name: f for f in (
           "each with label, start, end and an optional note; they may overlap.",
           [{"label": "Final phase of the foreign troop withdrawal", "start": "2021-05-01", "end": "2021-08-31"}],
           fields=ERA_FIELDS, many=True, max_items=MAX_ERAS),
+    Field("calendars", "Calendars to show each date in beside the Gregorian one: solar-hijri (the Solar Hijri "
+          "calendar, with the months named as in Afghanistan: 15 Asad 1400 SH) and islamic-umalqura (the Hijri "
+          "lunar calendar of Umm al-Qura, 1924 to 2077: 27 Dhuʻl-Hijjah 1442 AH).", ["solar-hijri"],
+          kind="choice", choices=CALENDARS, many=True, max_items=len(CALENDARS)),
+    Field("remote_media", "What a build does with an image given as an https URL: copy (fetch it and publish "
+          "the copy; the default) or refuse (an error: images must be files in content/media/).", COPY_REMOTE,
+          kind="choice", choices=REMOTE_MEDIA),
+    Field("share_images", "Draw a share card (the picture social sites and chat apps show with a link) for "
+          "each entry without media; false leaves them out.", True, kind="boolean"),
+)}
+
+SELECT_FIELDS = {f.name: f for f in (
+    Field("tags", "Entries with any of these tags.", ["Provincial capitals"], many=True, max_items=MAX_TAGS,
+          limit=MAX_LABEL),
+    Field("places", "Entries at any of these places (their place name).", ["Zaranj"], many=True,
+          max_items=MAX_TAGS, limit=100),
+    Field("from", "Entries that begin on or after this date.", "2021-08-01", kind="date"),
+    Field("to", "Entries that begin on or before this date.", "2021-08-31", kind="date"),
+    Field("entries", f"These entries, by id, whatever else is said (at most {MAX_SELECTED:,}).",
+          ["zaranj-falls"], kind="id", many=True, max_items=MAX_SELECTED),
+)}
+
+TIMELINE_FIELDS = {f.name: f for f in (
+    Field("title", "Title of this timeline.", "The fall of the provincial capitals", required=True),
+    Field("description", "One or two sentences about it.", "The first provincial capitals the Taliban took."),
+    Field("as_of", "The date its account runs to (default: the site's).", "2021-08-07", kind="date"),
+    Field("eras", f"Its own periods, as in the site settings (at most {MAX_ERAS}).",
+          [{"label": "Final phase of the foreign troop withdrawal", "start": "2021-05-01", "end": "2021-08-31"}],
+          fields=ERA_FIELDS, many=True, max_items=MAX_ERAS),
+    Field("select", "Which entries it shows: those listed under entries, and those that match every other "
+          "rule given (any of the tags, any of the places, from, to).",
+          {"tags": ["Provincial capitals"], "from": "2021-08-01"}, required=True, fields=SELECT_FIELDS),
 )}

@@ -12,9 +12,11 @@ from pathlib import Path
 SETTINGS_FILE = "timeline.yaml"
 ENTRIES_DIR = "entries"
 MEDIA_DIR = "media"  # content/media/, copied to the output as media/
+REMOTE_MEDIA_DIR = "remote"  # media/remote/ in the output: the copies of remote images (remote.py)
 STATIC_DIR = "static"  # templates/static/, copied to the output as static/
 LOCK_FILE = "permalinks.lock"
 ABOUT_FILE = "about.md"  # the about page, in Markdown
+TIMELINES_DIR = "timelines"  # content/timelines/<name>.yaml: the timelines of a site that has several
 MARKER = ".timeline-site.json"  # in the output folder: the files this tool wrote there
 APP_NAME = "timeline"
 

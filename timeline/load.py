@@ -18,9 +18,11 @@ from typing import Callable, NamedTuple
 from zoneinfo import ZoneInfo
 
 from .folders import FILE, FOLDER, LINK, Refused, check_folder, listing, read_regular, refusal, walk
-from .layout import ABOUT_FILE, ENTRIES_DIR, MEDIA_DIR, SETTINGS_FILE, display_path, is_entry_file_name, is_passed_over
-from .model import Entry, Problem, Settings, Tag
-from .validate import Report, body_text, file_name_problem, validate_entry, validate_settings
+from .fields import MAX_TIMELINES
+from .layout import (ABOUT_FILE, ENTRIES_DIR, MEDIA_DIR, SETTINGS_FILE, TIMELINES_DIR, display_path, is_entry_file_name,
+                     is_passed_over)
+from .model import Entry, Problem, Selection, Settings, Tag
+from .validate import Pool, Report, body_text, file_name_problem, validate_entry, validate_selection, validate_settings
 from .yamlfile import MAX_FILE_BYTES, Mapping, Node, Scalar, YamlError, parse_yaml
 
 
@@ -34,6 +36,7 @@ class Loaded:
     folder_problems: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
     file_problems: dict[str, tuple[Problem, ...]] = field(default_factory=dict, compare=False, repr=False)
     about: str | None = None  # content/about.md, in Markdown
+    selections: tuple[Selection, ...] = ()  # content/timelines/*.yaml, by file name
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -125,11 +128,12 @@ def entry_files(content_dir: Path) -> list[Path]:
     return [folder / name for name in scan_entries(folder)[0]]
 
 
-def scan_entries(folder: Path) -> tuple[list[str], list[Problem]]:
-    """The names of the entry files in `folder`, sorted, and a problem for everything else in it that is
-    not hidden: a YAML file that is a link, a pipe or a folder is refused, other files are not entries."""
+def scan_entries(folder: Path, kind: str = "entry") -> tuple[list[str], list[Problem]]:
+    """The names of the YAML files in `folder` (entries/, or timelines/ with `kind` "timeline"), sorted,
+    and a problem for everything else in it that is not hidden: a YAML file that is a link, a pipe or a
+    folder is refused, other files are not entries."""
     if os.path.islink(folder):  # never listed: it would list a folder elsewhere
-        return [], [Problem(str(folder.absolute()), f"{refusal(str(folder), LINK, 'folder')}; no entry is published")]
+        return [], [Problem(str(folder.absolute()), f"{refusal(str(folder), LINK, 'folder')}; no {kind} is published")]
     try:
         items = listing(str(folder))
     except FileNotFoundError:
@@ -149,17 +153,18 @@ def scan_entries(folder: Path) -> tuple[list[str], list[Problem]]:
         elif is_entry_file_name(item.name):
             problems.append(Problem(item.path, f"{refusal(item.path, item.kind)}; it is not published"))
         else:
-            problems.append(Problem(item.path, "is not an entry (entry files end in .yaml), so it is not "
-                                    "published; move it out of the entries folder", severity="warning"))
+            problems.append(Problem(item.path, f"is not {'an' if kind == 'entry' else 'a'} {kind} ({kind} files "
+                                    f"end in .yaml), so it is not published; move it out of the "
+                                    f"{display_path(folder)} folder", severity="warning"))
     if subfolders:
-        problems.extend(_misplaced_entry_files(folder))
+        problems.extend(_misplaced_entry_files(folder, kind))
     return names, problems
 
 
-def _misplaced_entry_files(folder: Path) -> list[Problem]:
+def _misplaced_entry_files(folder: Path, kind: str) -> list[Problem]:
     """YAML files in subfolders of entries/ would silently not be published: say so (links are not entered)."""
     return [Problem(item.path, f"is not directly in {display_path(folder)}/, so it would not be published; "
-                    "move it there (the file name alone is the entry's URL)")
+                    f"move it there (the file name alone is the {kind}'s URL)")
             for item in walk(str(folder)) if item.kind != FOLDER and is_entry_file_name(item.name)
             and os.path.dirname(item.path) != str(folder)]
 
@@ -307,7 +312,48 @@ def load_content(content_dir: Path, read: EntryReader = read_entry_files,
         if loaded.entry is not None:
             entries.append(loaded.entry)
     problems.extend(check_uniqueness(entries))
-    return Loaded(settings, tuple(entries), tuple(problems), folder_problems, file_problems, about)
+    selections = load_selections(content_dir, reading.tz, entries, problems)
+    return Loaded(settings, tuple(entries), tuple(problems), folder_problems, file_problems, about, selections)
+
+
+def load_selections(content_dir: Path, tz: tzinfo, entries: list[Entry], problems: list[Problem]
+                    ) -> tuple[Selection, ...]:
+    """The timelines of content/timelines/, each checked against the entries it may choose from; their
+    problems go to `problems`, with a warning for each entry none of them shows."""
+    folder = content_dir / TIMELINES_DIR
+    names, found = scan_entries(folder, "timeline")
+    problems.extend(found)
+    if len(names) > MAX_TIMELINES:
+        problems.append(Problem(str(folder.absolute()), f"holds {len(names)} timelines; a site may have at most "
+                                f"{MAX_TIMELINES}: combine some, or make several sites"))
+        return ()
+    pool = Pool(frozenset(entry.id for entry in entries), frozenset(tag.slug for entry in entries for tag in entry.tags),
+                frozenset(entry.place.slug for entry in entries if entry.place is not None))
+    selections = []
+    for name in names:
+        path = folder / name
+        report = Report(str(path.absolute()))
+        wrong_name = file_name_problem(name)
+        if wrong_name:
+            report.error(None, "", wrong_name)
+        root = _read(report, path, "the timeline file is empty; it needs a title and a select")
+        if root is not None and not wrong_name:
+            selection = validate_selection(report, root, name.rsplit(".", 1)[0], tz, pool)
+            if selection is not None:
+                selections.append(selection)
+        problems.extend(report.problems)
+    if selections:
+        problems.extend(_unselected(entries, selections))
+    return tuple(selections)
+
+
+def _unselected(entries: list[Entry], selections: list[Selection]) -> list[Problem]:
+    from .order import select_members
+
+    shown = {entry_id for selection in selections for entry_id in select_members(selection, entries)}
+    return [Problem(entry.source_path, f"is shown by none of the timelines in {TIMELINES_DIR}/ (it still has its own "
+                    "page); add it to one, by its id under select: entries:, or by a tag that one selects", severity="warning")
+            for entry in entries if entry.id not in shown and not entry.draft]
 
 
 def load_about(content_dir: Path, problems: list[Problem]) -> str | None:

@@ -28,7 +28,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, time
 from pathlib import Path
 from typing import Callable
 
@@ -165,8 +165,11 @@ def _compiled(data: bytes, name: str, path: str) -> Translations:
     except (UnicodeDecodeError, ValueError) as err:
         raise CatalogueError(path, f"cannot be read as a UTF-8 .po file ({err})") from None
     check_catalogue(catalog, locale, path)
+    for message in catalog:
+        if isinstance(message.string, (list, tuple)) and not any(message.string):
+            message.string = ""  # untranslated (a message new since the translator's last pass): shown in English
     compiled = io.BytesIO()
-    write_mo(compiled, catalog)  # without the fuzzy translations, as msgfmt
+    write_mo(compiled, catalog)  # without the fuzzy and the untranslated, as msgfmt
     compiled.seek(0)
     return Translations(compiled, domain=DOMAIN)
 
@@ -174,7 +177,8 @@ def _compiled(data: bytes, name: str, path: str) -> Translations:
 def check_catalogue(catalog, locale: Locale, path: str) -> None:
     """Refuse what would make a page fail or lie: plural forms other than CLDR's for the language, a
     plural message with another number of forms (or an empty one, which would show nothing), a
-    translation with placeholders its message lacks."""
+    translation with placeholders its message lacks. A plural message with no form filled in is
+    untranslated, as a message with an empty msgstr is, and shown in English."""
     expected = get_plural(locale)
     if catalog.plural_forms != expected.plural_forms:
         raise CatalogueError(path, f'its header says "Plural-Forms: {catalog.plural_forms}", but CLDR gives '
@@ -184,7 +188,8 @@ def check_catalogue(catalog, locale: Locale, path: str) -> None:
             continue
         forms = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
         ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
-        if isinstance(message.id, (list, tuple)) and (len(forms) != expected.num_plurals or not all(forms)):
+        if isinstance(message.id, (list, tuple)) and any(forms) and (len(forms) != expected.num_plurals
+                                                                     or not all(forms)):
             raise CatalogueError(path, f'"{ids[0]}" has {len([form for form in forms if form])} plural forms; '
                                  f"{locale.english_name} has {expected.num_plurals}: fill in msgstr[0] to "
                                  f"msgstr[{expected.num_plurals - 1}]", message.lineno)

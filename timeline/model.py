@@ -161,10 +161,13 @@ class Media:
     alt: str
     caption: str | None = None
     credit: str | None = None
+    # The path below the site's media/ of the copy of a remote image (remote/<digest>.png), once the
+    # build has one (remote.py): never set for a local image, nor by `check`, which fetches nothing.
+    copy: str | None = None
 
     @property
     def is_local(self) -> bool:
-        return not self.src.startswith("https://")
+        return self.src[:8].lower() != "https://"
 
 
 @dataclass(frozen=True)
@@ -223,11 +226,33 @@ class Settings:
     short_title: str | None = None  # the site's name in every page's header; the title when not given
     as_of: PartialDate | None = None  # the date the account runs to
     recent_days: int = 7  # how long an entry is marked new or updated, from the timeline's latest change
+    remote_media: str = "copy"  # copy: an https media.src is copied into the site; refuse: an error
     eras: tuple[Era, ...] = ()
+    calendars: tuple[str, ...] = ()  # calendars shown beside the Gregorian one (calendars.py), in this order
+    share_images: bool = True  # a share card (cards.py) for each entry without media
 
     @property
     def site_name(self) -> str:
         return self.short_title or self.title
+
+
+@dataclass(frozen=True)
+class Selection:
+    """One of several timelines of a site (content/timelines/<name>.yaml): its own title, description
+    and eras over entries chosen from the site's one pool, published under timelines/<name>/."""
+
+    name: str
+    title: str
+    source_path: str
+    description: str = ""
+    as_of: PartialDate | None = None
+    eras: tuple[Era, ...] = ()
+    tags: tuple[str, ...] = ()  # tag slugs: entries with any of them
+    places: tuple[str, ...] = ()  # place slugs: entries at any of them
+    start: PartialDate | None = None  # entries beginning on or after it
+    end: PartialDate | None = None  # entries beginning on or before it
+    ids: tuple[str, ...] = ()  # entries chosen by name, whatever the rules above say
+    members: tuple[str, ...] = ()  # the ids of the entries it shows, in order (the order stage's)
 
 
 @dataclass(frozen=True)
@@ -241,3 +266,4 @@ class Timeline:
     # an entry not yet published (in a preview) has none.
     published: Mapping[str, str] = field(default_factory=dict)
     about: str | None = None  # the about page (content/about.md), in Markdown
+    selections: tuple[Selection, ...] = ()  # a site of several timelines: each of them, by name

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .model import PRECISIONS, Entry
+from .dates import end_instant, instant
+from .model import PRECISIONS, Entry, Selection
 
 # PartialDate.rank, without a property call and a list search for each of thousands of entries.
 _RANKS = {precision: rank for rank, precision in enumerate(PRECISIONS)}
@@ -26,3 +27,26 @@ def chronological_key(entry: Entry) -> tuple:
     # west of it): for an aware time it is a subtraction from the epoch, never a conversion.
     date = entry.date
     return (date.start.timestamp(), _RANKS[date.precision], entry.id)
+
+
+def select_members(selection: Selection, entries: Iterable[Entry]) -> tuple[str, ...]:
+    """The ids of the entries one timeline of several shows, in the order given: those it lists, and
+    those matching every other rule it has (any of its tags, any of its places, from, to)."""
+    listed = set(selection.ids)
+    rules = selection.tags or selection.places or selection.start or selection.end
+    chosen = []
+    for entry in entries:
+        if entry.id in listed or rules and _matches(selection, entry):
+            chosen.append(entry.id)
+    return tuple(chosen)
+
+
+def _matches(selection: Selection, entry: Entry) -> bool:
+    if selection.tags and not any(tag.slug in selection.tags for tag in entry.tags):
+        return False
+    if selection.places and (entry.place is None or entry.place.slug not in selection.places):
+        return False
+    begins = instant(entry.date.start)
+    if selection.start and begins < instant(selection.start.start):
+        return False
+    return not (selection.end and begins >= end_instant(selection.end))  # `to: 2021-08` takes in August

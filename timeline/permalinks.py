@@ -85,10 +85,16 @@ class GuardResult:
         return not any(p.severity == "error" for p in self.problems)
 
     def published(self, timeline: Timeline) -> dict[str, str]:
-        """The day each entry of the timeline was first published (YYYY-MM-DD), by id; an entry not yet
-        published (in a preview) has none."""
+        """The day each entry of the timeline was first published (YYYY-MM-DD), by id: the earliest of its
+        address and its earlier ones (`aliases`), so that a renamed entry is not published anew; an entry
+        not yet published (in a preview) has none."""
         days = {permalink.path: permalink.published for permalink in self.permalinks if permalink.published}
-        return {entry.id: days[path] for entry in timeline.entries if (path := entry_path(entry.id)) in days}
+        published = {}
+        for entry in timeline.entries:
+            known = [days[path] for name in (entry.id, *entry.aliases) if (path := entry_path(name)) in days]
+            if known:
+                published[entry.id] = min(known)
+        return published
 
     @property
     def removed(self) -> tuple[Permalink, ...]:
@@ -344,13 +350,15 @@ class LockUpdate:
 
 def removed_pages(env, timeline: Timeline, removed: Iterable[Permalink]) -> Iterator[tuple[str, bytes]]:
     """The "removed" page served at each retired path instead of a 404 (rendered with `env`)."""
-    from .plan import Page
+    from .plan import Page, changes_of
     from .render import render_page
 
     settings = timeline.settings
+    # What the frame of every page shows: the about page's link, when the timeline was last updated.
+    frame = {"about": timeline.about is not None, "changes": changes_of(timeline)}
     for permalink in removed:
         path = permalink.path + "index.html"
         context = {"settings": settings, "drafts_included": timeline.drafts_included, "root": "../../",
                    "path": path, "url": settings.base_url + permalink.path,
-                   "title": permalink.title, "reason": permalink.removed_reason}
+                   "title": permalink.title, "reason": permalink.removed_reason, **frame}
         yield path, render_page(env, Page(path, REMOVED_TEMPLATE, context, ()))

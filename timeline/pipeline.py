@@ -2,6 +2,7 @@
 
     build(options, state)
       load_content      read and validate timeline.yaml and every entry       (load.py, validate.py)
+      copy_media        remote images fetched (or taken from the store)       (remote.py)
       order_entries     one chronological order                               (order.py)
       guard_permalinks  every URL ever published still leads somewhere        (permalinks.py)
       plan_site         every page as plain data                              (plan.py)
@@ -29,6 +30,7 @@ from .write import OutputFolderError, write_site
 if TYPE_CHECKING:
     from .load import Loaded
     from .plan import Page
+    from .remote import RemoteAccess
     from .speed import BuildState
 
 # The stages that need PyYAML, Markdown or Jinja are imported where they are used: a build with
@@ -47,6 +49,17 @@ class BuildOptions:
     # Add new entry URLs to content/permalinks.lock: a published build does, a live preview does
     # not (what an editor previews has not been published), nor does a build with drafts.
     publish: bool = True
+    # Fetch no remote image: publish the stored copies (an image without one is an error).
+    offline: bool = False
+    # How remote images are fetched and where their copies are kept (None: from the internet, into the
+    # user's cache folder); a test's own server, certificate and store folder otherwise.
+    remote: RemoteAccess | None = None
+
+    @property
+    def remote_access(self) -> RemoteAccess:
+        from .remote import RemoteAccess
+
+        return self.remote if self.remote is not None else RemoteAccess()
 
     @property
     def records_permalinks(self) -> bool:
@@ -151,7 +164,7 @@ def plan(options: BuildOptions, state: BuildState) -> tuple[Planned | None, tupl
     """The content loaded, validated, ordered and checked, and its pages planned; None and the
     problems when there is an error."""
     from .load import load_content
-    from .order import order_entries
+    from .order import order_entries, select_members
     from .plan import plan_site
 
     with state.long_lived():
@@ -160,8 +173,13 @@ def plan(options: BuildOptions, state: BuildState) -> tuple[Planned | None, tupl
         loaded = replace(loaded, problems=loaded.problems + language_problems(options, loaded.settings.language))
     if loaded.errors or loaded.settings is None:
         return None, loaded.problems
-    timeline = Timeline(loaded.settings, order_entries(loaded.entries, options.drafts), options.drafts,
-                        about=loaded.about)
+    loaded = copy_media(options, loaded)
+    if loaded.errors:
+        return None, loaded.problems
+    entries = order_entries(loaded.entries, options.drafts)
+    timeline = Timeline(loaded.settings, entries, options.drafts, about=loaded.about,
+                        selections=tuple(replace(selection, members=select_members(selection, entries))
+                                         for selection in loaded.selections))
     guard, timeline = guarded(options, timeline)
     if not guard.ok:
         return None, loaded.problems + guard.problems
@@ -176,6 +194,16 @@ def language_problems(options: BuildOptions, language: str) -> tuple[Problem, ..
     from .locales import language_problems as problems
 
     return problems(language, options.templates, str((options.content / SETTINGS_FILE).absolute()))
+
+
+def copy_media(options: BuildOptions, loaded: Loaded) -> Loaded:
+    """What the load gave, with each remote image of the site naming its copy: fetched by a build,
+    taken from the store with --offline, left as written by `check` (which fetches nothing)."""
+    from .remote import AS_WRITTEN, FETCH, STORED, copy_remote_media
+
+    mode = STORED if options.offline else FETCH if options.output is not None else AS_WRITTEN
+    copied = copy_remote_media(loaded.settings, loaded.entries, options.drafts, options.remote_access, mode)
+    return replace(loaded, entries=copied.entries, problems=loaded.problems + copied.problems)
 
 
 def guarded(options: BuildOptions, timeline: Timeline) -> tuple[GuardResult, Timeline]:
@@ -226,12 +254,15 @@ def _render_and_write(options: BuildOptions, state: BuildState, planned: Planned
 def site_files(options: BuildOptions, state: BuildState, env, planned: Planned,
                pages: list[Page]) -> Iterator[tuple[str, bytes]]:
     """The files of the site as they are made (only `pages` of the planned ones): the pages, the static
-    files, the images the entries use, and a "removed" page at each retired permalink."""
+    files, the images the entries use (and the copies of remote ones), and a "removed" page at each
+    retired permalink."""
+    from .remote import copied_files
     from .render import media_files, static_files
 
     yield from state.render(env, tuple(pages))
     yield from static_files(options.templates)
     yield from media_files(planned.timeline, options.content / MEDIA_DIR)
+    yield from copied_files(planned.timeline.entries, options.remote_access)
     yield from removed_pages(env, planned.timeline, planned.guard.removed)
 
 
@@ -268,12 +299,16 @@ def problem_for(err: Exception, options: BuildOptions) -> Problem | None:
     """The problem a failure of the render or the write is reported as; None for a bug."""
     import jinja2
 
+    from .remote import StoreChanged
+
     if isinstance(err, jinja2.TemplateError):
         return template_problem(err, options.templates)
     if isinstance(err, OutputFolderError):
         return Problem(str(options.output.absolute()), str(err))
     if isinstance(err, Refused):
         return Problem(str(options.templates.absolute()), str(err))
+    if isinstance(err, StoreChanged):
+        return Problem(str(options.remote_access.folder().absolute()), str(err))
     if isinstance(err, OSError):
         folder = options.output if options.output is not None else options.content
         return Problem(str(Path(err.filename or folder).absolute()),

@@ -37,22 +37,24 @@ import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import htmlsafe_json_dumps
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import axis, exports
+from .calendars import names_language, other_date
 from .locales import CatalogueError, language_for
 from .fields import MAX_MEDIA_BYTES
 from .folders import FILE, FOLDER, LINK, Refused, read_below, refusal, walk
 from .layout import MEDIA_DIR, STATIC_DIR, display_path
 from .markup import first_paragraph, render_markdown
 from .model import Correction, Entry, Media, PartialDate, Place, Settings, Source, Tag, Timeline
-from .plan import Page, Period
+from .plan import SHARE_CARD, Page, Period
 
 # The heading level of listing items as the timeline macro (macros.html) renders them by default:
 # items are prepared at this level before the listings are rendered. An item at another level is
 # rendered when a listing asks for it, so this only decides what is prepared, never what is shown.
 LISTING_HEADING_LEVEL = 2
 ITEM_TEMPLATE = "entry_item.html"
+SLIDE_TEXT_TEMPLATE = "timelinejs_text.html"  # the text of an entry's slide in timeline.json
 MAX_TEMPLATE_BYTES = 1_000_000
 MAX_STATIC_BYTES = MAX_MEDIA_BYTES  # a font or an image in templates/static/
 # A page no template of a real site comes near: its longest page renders in well under a second.
@@ -220,18 +222,27 @@ def make_environment(templates_dir: Path, fragments: Fragments | None = None,
     env.install_gettext_translations(spoken.translations, newstyle=True)
     env.globals.update(entry_items=entry_items, text_direction=spoken.direction,
                        numbering_system=spoken.formats.numbering_system)
-    env.filters.update(time_axis=time_axis, listing_gaps=listing_gaps, era_marks=axis.era_marks,
-                       day_label=day_label, duration=duration, locator_x=locator_x, tick_label=tick_label,
+    env.filters.update(time_axis=time_axis, listing_runs=listing_runs, era_marks=axis.era_marks,
+                       day_label=day_label, duration=duration, locator_x=locator_x, locator_bin=locator_bin, tick_label=tick_label,
+                       month_name=month_name,
                        number=number, display_date=display_date, markdown=body_html, summary_text=summary_text,
-                       date_range=date_range, media_url=exports.media_url, place_label=place_label,
+                       date_range=date_range, other_calendars=other_calendars, media_url=exports.media_url, place_label=place_label,
                        event_data=event_data, item_list_data=exports.item_list_data,
                        timelinejs_title=exports.timelinejs_title, timelinejs_events=timelinejs_events,
-                       periods_list_data=exports.periods_list_data,
+                       timelinejs_eras=exports.timelinejs_eras, csv_row=exports.csv_row,
+                       ics_text=exports.ics_text, ics_lines=exports.ics_lines, ics_dates=exports.ics_dates,
+                       ics_stamp=exports.ics_stamp,
+                       periods_list_data=exports.periods_list_data, share_card=share_card,
                        period_item_list_data=exports.period_item_list_data)
+    env.tests["fits"] = label_fits
     return env
 
 
 def render_page(env: jinja2.Environment, page: Page) -> bytes:
+    if page.template == SHARE_CARD:  # a picture, drawn by code of the package rather than by a template
+        from .cards import draw_card
+
+        return draw_card(page.context["entry"], page.context["settings"])
     with _limits(page):
         return env.get_template(page.template).render(page.context).encode("utf-8")
 
@@ -344,8 +355,20 @@ def time_axis(env: jinja2.Environment, entries: Iterable[Entry], settings: Setti
     return axis.entry_axis(entries, settings.eras, zone_of(settings), mirrored=env.language.direction == "rtl")
 
 
-def listing_gaps(groups, settings: Settings) -> tuple:
-    return axis.listing_gaps(groups, zone_of(settings))
+def other_calendars(entry: Entry, settings: Settings) -> tuple[tuple[str, str | None], ...]:
+    """The entry's date (or span) in each of the settings' other calendars, each with the language of its
+    words when that is not the timeline's (templates mark it with lang); a calendar that has no date for it
+    is left out."""
+    shown = []
+    for calendar in settings.calendars:
+        text = other_date(entry.date, calendar, settings.language, entry.end_date)
+        if text is not None:
+            shown.append((text, names_language(calendar, settings.language)))
+    return tuple(shown)
+
+
+def listing_runs(groups, settings: Settings) -> tuple:
+    return axis.listing_runs(groups, settings.eras, zone_of(settings))
 
 
 @functools.lru_cache(maxsize=8)
@@ -374,6 +397,24 @@ def tick_label(env: jinja2.Environment, tick: axis.Tick) -> str:
     return formats.year(tick.year)
 
 
+def locator_bin(locator: axis.Locator, entry: Entry) -> float:
+    """Where the locator's bin that counts the entry begins."""
+    return locator.bin_of(entry)[0]
+
+
+AXIS_CHARACTER_WIDTH = 9  # units of the axis a character of its labels takes, a little over most
+
+
+def label_fits(label: str, room: float) -> bool:
+    """Whether an axis label is short enough for the room before the next tick."""
+    return len(label) * AXIS_CHARACTER_WIDTH <= room
+
+
+@jinja2.pass_environment
+def month_name(env: jinja2.Environment, month: int) -> str:
+    return env.language.formats.month_name(month)
+
+
 @jinja2.pass_environment
 def day_label(env: jinja2.Environment, day) -> str:
     """A day (a date, or YYYY-MM-DD) as readers read it: 24 November 2026."""
@@ -396,9 +437,19 @@ def place_label(env: jinja2.Environment, place: Place) -> str:
 
 
 @jinja2.pass_environment
-def event_data(env: jinja2.Environment, entry: Entry, settings: Settings, changes=None) -> dict:
+def event_data(env: jinja2.Environment, entry: Entry, settings: Settings, changes=None,
+               share_image: str | None = None) -> dict:
+    """`share_image`: the path of the entry's share card, if it has one (plan.share_image)."""
     published, modified = changes.times.get(entry.id, (None, None)) if changes is not None else (None, None)
-    return exports.event_data(entry, settings, summary_text(env, entry), published, modified)
+    image = settings.base_url + share_image if share_image else None
+    return exports.event_data(entry, settings, summary_text(env, entry), published, modified, image)
+
+
+def share_card(entry: Entry, settings: Settings):
+    """What the entry's share card says (cards.Card), for the words that describe it to those who cannot see it."""
+    from .cards import card_for
+
+    return card_for(entry, settings)
 
 
 def listing_item(env: jinja2.Environment, entry: Entry, root: str, heading_level: int, settings: Settings,
@@ -437,15 +488,16 @@ def timelinejs_events(eval_ctx: jinja2.nodes.EvalContext, entries: Iterable[Entr
 
 
 def timelinejs_event_json(env: jinja2.Environment, entry: Entry, settings: Settings) -> str:
-    return env.fragments.fragment(("event", entry.id), _event_json, env, entry, settings)
+    return env.fragments.fragment(("event", entry.id, settings.title), _event_json, env, entry, settings)  # a slide names its timeline
 
 
 def _event_json(env: jinja2.Environment, entry: Entry, settings: Settings) -> str:
     formats = env.language.formats
     shown = entry.date_label or (formats.date(entry.date, entry.circa) if not entry.end_date
                                  else "".join(formats.range(entry.date, entry.end_date, entry.circa)))
-    text = env.fragments.body(entry.body) if entry.body else str(escape(summary_text(env, entry)))
-    event = exports.timelinejs_event(entry, settings, shown, text)
+    text = env.get_template(SLIDE_TEXT_TEMPLATE).render(entry=entry, settings=settings,
+                                                        url=exports.entry_url(entry, settings))
+    event = exports.timelinejs_event(entry, settings, shown, text.strip(), zone_of(settings))
     # A str, not the Markup htmlsafe_json_dumps gives: kept by the thousand, it unpickles faster.
     return str(htmlsafe_json_dumps(event, **env.policies["json.dumps_kwargs"]))
 

@@ -9,6 +9,7 @@ import difflib
 import re
 import string
 import unicodedata
+from dataclasses import dataclass
 from datetime import timezone, tzinfo
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -17,12 +18,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import yaml
 
 from . import dates
-from .fields import (CORRECTION_FIELDS, ENTRY_FIELDS, ERA_FIELDS, ID_PATTERN, MAX_BASE_URL, MAX_ERA_LABEL, MAX_ID,
-                     MAX_LABEL, MAX_MEDIA_BYTES, MAX_SHORT_TITLE, MAX_SUMMARY, MAX_TITLE, MEDIA_FIELDS, PLACE_FIELDS,
-                     SETTINGS_FIELDS, SOURCE_FIELDS, STATUSES, Field)
+from .fields import (CALENDARS, CORRECTION_FIELDS, ENTRY_FIELDS, ERA_FIELDS, ID_PATTERN, MAX_BASE_URL, MAX_ERA_LABEL,
+                     MAX_ID, MAX_LABEL, MAX_MEDIA_BYTES, MAX_SHORT_TITLE, MAX_SUMMARY, MAX_TITLE, MEDIA_FIELDS,
+                     PLACE_FIELDS, REMOTE_MEDIA, SELECT_FIELDS, SETTINGS_FIELDS, SOURCE_FIELDS, STATUSES, TIMELINE_FIELDS, Field)
 from .folders import check_file_below
+from .layout import REMOTE_MEDIA_DIR
 from .markdown_limits import MAX_BODY, body_problem
-from .model import Correction, Entry, Era, Media, PartialDate, Place, Problem, Settings, Source, Tag
+from .model import Correction, Entry, Era, Media, PartialDate, Place, Problem, Selection, Settings, Source, Tag
 from .yamlfile import Mapping, Node, Scalar, Sequence
 
 # Addresses that urlsplit (below) certainly accepts: a plain host name, no space. Checked first: most are.
@@ -472,7 +474,10 @@ def _present(node: Node | None) -> bool:
 _FEWER = {"tags": "keep the ones readers will look for", "sources": "cite the ones the entry relies on",
           "corrections": "combine them into fewer corrections",
           "aliases": "keep the ids that were published (permalinks.lock lists them)",
-          "eras": "keep the periods readers need to place the events"}
+          "eras": "keep the periods readers need to place the events",
+          "select.tags": "choose by fewer tags", "select.places": "choose by fewer places",
+          "select.entries": "choose them by tag, place or dates instead",
+          "calendars": "name each calendar once"}
 
 
 def _list(report: Report, node: Node, field: str) -> tuple[Node, ...] | None:
@@ -481,7 +486,7 @@ def _list(report: Report, node: Node, field: str) -> tuple[Node, ...] | None:
     if not isinstance(node, Sequence):
         report.error(node, field, f"expected a list (lines starting with '- '), found {_describe(node)}")
         return None
-    spec = ENTRY_FIELDS.get(field) or SETTINGS_FIELDS[field]
+    spec = ENTRY_FIELDS.get(field) or SETTINGS_FIELDS.get(field) or SELECT_FIELDS[field.removeprefix("select.")]
     whose = "an entry" if field in ENTRY_FIELDS else "a timeline"
     if spec.max_items is not None and len(node.items) > spec.max_items:
         report.error(node, field, f"has {len(node.items):,} items; {whose} may have at most {spec.max_items} "
@@ -491,9 +496,9 @@ def _list(report: Report, node: Node, field: str) -> tuple[Node, ...] | None:
 
 
 def body_text(report: Report, text: str, field: str) -> str | None:
-    """A Markdown text read from a file of its own (the about page): the checks of an entry's body."""
-    text = text.strip()
-    if not text:
+    """A Markdown text read from a file of its own (the about page): the checks of an entry's body, with
+    the lines counted as the file's (its blank lines first included)."""
+    if not text.strip():
         report.error(None, field, "is empty; write the page or delete the file")
         return None
     if len(text) > MAX_BODY:
@@ -505,9 +510,17 @@ def body_text(report: Report, text: str, field: str) -> str | None:
         return None
     if (found := body_problem(text)) is not None:
         line, message = found
-        report.error(None, field, f"line {line}: {message}")
+        report.error(_LineOf(line), field, message)
         return None
-    return text
+    return text.strip()
+
+
+@dataclass(frozen=True)
+class _LineOf:
+    """Where a problem is in a file that is not YAML (a Markdown file): the start of a line."""
+
+    line: int
+    column: int = 1
 
 
 # --- compound fields -----------------------------------------------------------
@@ -620,6 +633,10 @@ def _media_path(report: Report, node: Node, src: str, media_dir: Path) -> str | 
     if src.startswith("/") or "\\" in src or any(p in ("", ".", "..") for p in parts):
         report.error(node, "media.src", f'"{_short(src)}" must be a file inside content/media/ such as zaranj.jpg, '
                      "or an https URL")
+        return None
+    if parts[0] == REMOTE_MEDIA_DIR and len(parts) > 1:  # the site's media/remote/ holds the copies of remote images
+        report.error(node, "media.src", f'"{_short(src)}" is in a folder named {REMOTE_MEDIA_DIR}/, where the site keeps '
+                     f"its copies of remote images; move the file out of content/media/{REMOTE_MEDIA_DIR}/")
         return None
     marked = next((mark for mark in "#?%" if mark in relative), None)
     if marked is not None:  # the page's address of the image would end, or be decoded, there
@@ -773,11 +790,83 @@ def validate_settings(report: Report, root: Node) -> Settings | None:
         if number is not None and number != int(number):
             report.error(node, "recent_days", "must be a whole number of days")
         values["recent_days"] = int(number) if number is not None else None
+    if _present(root.get("remote_media")):
+        values["remote_media"] = _choice(report, root.get("remote_media"), "remote_media", REMOTE_MEDIA)
     if _present(root.get("eras")):
         values["eras"] = _eras(report, root.get("eras"), zone)
+    if _present(root.get("calendars")):
+        values["calendars"] = _calendars(report, root.get("calendars"))
+    if _present(root.get("share_images")):
+        values["share_images"] = bool(_bool(report, root.get("share_images"), "share_images"))
     if mapping is None or report.failed:
         return None
     return Settings(**values)
+
+
+@dataclass(frozen=True)
+class Pool:
+    """What a timeline of content/timelines/ may choose from: the entries' ids, tag slugs and place slugs."""
+
+    ids: frozenset[str]
+    tags: frozenset[str]
+    places: frozenset[str]
+
+
+def validate_selection(report: Report, root: Node, name: str, zone: tzinfo, pool: Pool) -> Selection | None:
+    """One timeline of a site that has several; its rules checked against the entries there are."""
+    mapping = _mapping(report, root, "", TIMELINE_FIELDS)
+    if mapping is None:
+        return None
+    values: dict = {"title": _text(report, root.get("title"), "title", one_line=True, limit=300)}
+    if _present(root.get("description")):
+        values["description"] = _text(report, root.get("description"), "description", one_line=True, limit=300)
+    if _present(root.get("as_of")):
+        values["as_of"] = _date(report, root.get("as_of"), "as_of", zone)
+    if _present(root.get("eras")):
+        values["eras"] = _eras(report, root.get("eras"), zone)
+    rules = _mapping(report, root.get("select"), "select", SELECT_FIELDS)
+    if rules is not None:
+        values.update(_rules(report, rules, zone, pool))
+    if report.failed:
+        return None
+    return Selection(name, source_path=report.file, **values)
+
+
+def _rules(report: Report, rules: Mapping, zone: tzinfo, pool: Pool) -> dict:
+    if not rules.items:
+        report.error(rules, "select", "chooses nothing; give tags, places, from, to or entries")
+    values: dict = {}
+    for key, known, what in (("tags", pool.tags, "tag"), ("places", pool.places, "place")):
+        if _present(rules.get(key)):
+            slugs = []
+            for index, item in enumerate(_list(report, rules.get(key), f"select.{key}") or (), 1):
+                label = _text(report, item, f"select.{key}[{index}]", one_line=True, limit=100)
+                if label is not None and slugify(label) not in known:
+                    report.warn(item, f"select.{key}[{index}]", f'no entry has the {what} "{_short(label)}"')
+                if label is not None:
+                    slugs.append(slugify(label))
+            values[key] = tuple(dict.fromkeys(slugs))
+    for key, field in (("from", "start"), ("to", "end")):
+        if _present(rules.get(key)):
+            values[field] = _date(report, rules.get(key), f"select.{key}", zone)
+    if values.get("start") and values.get("end") and _ends_before(values["end"], values["start"]):
+        report.error(rules.get("to"), "select.to", f'"{values["end"].written}" is before from '
+                     f'"{values["start"].written}"; swap them or fix the typo')
+    if _present(rules.get("entries")):
+        ids = []
+        for index, item in enumerate(_list(report, rules.get("entries"), "select.entries") or (), 1):
+            entry_id = _text(report, item, f"select.entries[{index}]", one_line=True, limit=MAX_ID)
+            if entry_id is None:
+                continue
+            if entry_id not in pool.ids:
+                close = difflib.get_close_matches(entry_id, pool.ids, n=1, cutoff=0.6)
+                hint = f'; did you mean "{close[0]}"?' if close else ""
+                report.error(item, f"select.entries[{index}]", f'"{_short(entry_id)}" is the id of no entry '
+                             f"(the name of a file in entries/, without .yaml){hint}")
+            elif entry_id not in ids:
+                ids.append(entry_id)
+        values["ids"] = tuple(ids)
+    return values
 
 
 def _zone_or_utc(name: str | None) -> tzinfo:
@@ -805,6 +894,17 @@ def _eras(report: Report, node: Node, tz: tzinfo) -> tuple[Era, ...]:
                          f'"{start.written}"; swap them or fix the typo')
         elif label and start and end:
             result.append(Era(label, start, end, note))
+    return tuple(result)
+
+
+def _calendars(report: Report, node: Node) -> tuple[str, ...]:
+    result = []
+    for index, item in enumerate(_list(report, node, "calendars") or (), 1):
+        name = _choice(report, item, f"calendars[{index}]", CALENDARS)
+        if name in result:
+            report.error(item, f"calendars[{index}]", f'"{name}" is listed twice; remove one')
+        elif name is not None:
+            result.append(name)
     return tuple(result)
 
 

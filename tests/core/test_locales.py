@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -142,6 +141,23 @@ def test_a_broken_catalogue_is_refused_with_its_file_and_line(tmp_path, old, new
     assert raised.value.line
     (problem,) = language_problems("de", templates, "content/timeline.yaml")
     assert problem.severity == "error" and problem.file == str(path.absolute()) and said in problem.message
+
+
+def test_a_message_not_translated_yet_is_shown_in_english(tmp_path):
+    """As pybabel update leaves a new message: an empty msgstr, or a plural one with every form empty."""
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    path = templates / catalogue_path("de")
+    text = path.read_text(encoding="utf-8")
+    for old, new in (('msgstr[0] "%(n)s Eintrag"\nmsgstr[1] "%(n)s Einträge"', 'msgstr[0] ""\nmsgstr[1] ""'),
+                     ('msgstr "Quellen"', 'msgstr ""')):
+        assert old in text
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    translations = language_for("de", templates).translations
+    assert translations.ngettext("%(n)s entry", "%(n)s entries", 2) == "%(n)s entries"
+    assert translations.gettext("Sources") == "Sources"
+    assert language_problems("de", templates, "content/timeline.yaml") == ()
 
 
 def test_a_catalogue_reached_through_a_link_is_refused(tmp_path):

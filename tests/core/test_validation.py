@@ -445,6 +445,27 @@ def test_unknown_time_zone(errors):
     ]
 
 
+@pytest.mark.parametrize("value, expected", [
+    ("[islamic]", '4:13: error: calendars[1]: "islamic" is not one of solar-hijri, islamic-umalqura; '
+                  'did you mean "islamic-umalqura"?'),
+    ("[solar-hijri, persian]", '4:26: error: calendars[2]: "persian" is not one of solar-hijri, islamic-umalqura'),
+    ("[solar-hijri, solar-hijri]", '4:26: error: calendars[2]: "solar-hijri" is listed twice; remove one'),
+    ("solar-hijri", "4:12: error: calendars: expected a list (lines starting with '- '), found the text "
+                    '"solar-hijri"'),
+    ("[solar-hijri, islamic-umalqura, solar-hijri]",
+     "4:12: error: calendars: has 3 items; a timeline may have at most 2 calendars, name each calendar once"),
+])
+def test_settings_calendars_errors(errors, value, expected):
+    assert errors({"a.yaml": VALID}, settings=SETTINGS + f"calendars: {value}\n") == [
+        f"content/timeline.yaml:{expected}"]
+
+
+def test_settings_calendars_are_read_in_order(tmp_path):
+    content = write_content(tmp_path, {"a.yaml": VALID}, SETTINGS + "calendars:\n  - islamic-umalqura\n  - solar-hijri\n")
+    loaded = load_content(content)
+    assert not loaded.errors and loaded.settings.calendars == ("islamic-umalqura", "solar-hijri")
+
+
 def test_settings_required_title_empty_is_an_error_not_a_crash(errors):
     assert errors({"a.yaml": VALID}, settings=SETTINGS.replace("title: Test timeline", "title:")) == [
         "content/timeline.yaml:1:7: error: title: is required but empty; write it after the colon, "
@@ -455,7 +476,7 @@ def test_settings_required_title_empty_is_an_error_not_a_crash(errors):
 def test_settings_not_a_mapping(errors):
     assert errors({"a.yaml": VALID}, settings="- title\n") == [
         "content/timeline.yaml:1:1: error: expected a mapping of title, short_title, base_url, timezone, "
-        "description, language, publisher, entries_per_page, as_of, recent_days, eras, found a list",
+        "description, language, publisher, entries_per_page, as_of, recent_days, eras, calendars, remote_media, share_images, found a list",
     ]
 
 

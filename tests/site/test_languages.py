@@ -85,18 +85,67 @@ def english_pieces(name: str) -> list[str]:
     return sorted(set(pieces))
 
 
-def test_no_english_interface_string_is_left_on_any_page(rtl_site):
-    language, site = rtl_site
-    shipped = content_text()
+# Two timelines of the shipped entries, for a site of several (content/timelines/).
+TIMELINES = {"capitals": "title: The first provincial capitals to fall\nselect:\n  tags: [Provincial capitals]\n",
+             "withdrawal": "title: The foreign troop withdrawal\nselect:\n  tags: [Withdrawal]\n"}
+
+
+@pytest.fixture(scope="module", params=RTL)
+def rtl_several(request, tmp_path_factory) -> tuple[str, Path]:
+    """The shipped content in the language, as a site of several timelines."""
+    language, root = request.param, tmp_path_factory.mktemp(f"several-{request.param}")
+    folder = root / "content" / "timelines"
+    copy_content(root / "content")
+    folder.mkdir()
+    for name, text in TIMELINES.items():
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+    settings = root / "content" / "timeline.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("\nlanguage: en-GB\n", f"\nlanguage: {language}\n"),
+                        encoding="utf-8")
+    assert run_cli("build", "--content", root / "content", "--output", root / "site") == 0
+    return language, root / "site"
+
+
+def english_left(language: str, texts: dict[str, str]) -> dict[str, list[str]]:
+    """The English pieces of the catalogue's messages (english_pieces) that the texts still show, by name."""
+    shipped = content_text() + " ".join(TIMELINES.values())
     pieces = [piece for piece in english_pieces(language.replace("-", "_")) if piece not in shipped]
-    assert len(pieces) > 70
+    assert len(pieces) > 100
     left = {}
-    for path in pages(site):
-        text = visible_text(path)
+    for name, text in texts.items():
         found = [piece for piece in pieces if re.search(rf"(?<![\w-]){re.escape(piece)}(?![\w-])", text)]
         if found:
-            left[path.relative_to(site).as_posix()] = found
-    assert left == {}
+            left[name] = found
+    return left
+
+
+def page_texts(site: Path, paths: list[Path]) -> dict[str, str]:
+    return {path.relative_to(site).as_posix(): visible_text(path) for path in paths}
+
+
+def test_no_english_interface_string_is_left_on_any_page(rtl_site):
+    language, site = rtl_site
+    checked = {path.relative_to(site).as_posix() for path in pages(site)}
+    # Every kind of page: the changes page, the embed of the timeline and of an entry's card among them.
+    assert {"index.html", "changes/index.html", "embed/index.html", "embed/entries/zaranj-falls/index.html",
+            "entries/zaranj-falls/index.html", "about/index.html", "404.html"} <= checked
+    assert english_left(language, page_texts(site, pages(site))) == {}
+
+
+def test_no_english_interface_string_is_left_in_the_feeds_or_the_slides(rtl_site):
+    language, site = rtl_site
+    texts = page_texts(site, [site / name for name in ("feed.xml", "changes.xml", "corrections.xml")])
+    events = json.loads((site / "timeline.json").read_text(encoding="utf-8"))["events"]
+    texts["timeline.json"] = re.sub(r"<[^>]+>", " ", " ".join(event["text"]["text"] for event in events))
+    assert english_left(language, texts) == {}
+
+
+def test_a_site_of_several_timelines_shows_no_english_interface_string(rtl_several):
+    language, site = rtl_several
+    index = parse(site / "index.html")
+    assert index.one("html")["attrs"]["dir"] == "rtl"
+    assert len(index.all("li", class_="timelines-item")) == 2
+    assert english_left(language, page_texts(site, pages(site))) == {}
 
 
 def test_dates_and_counts_are_written_in_the_languages_digits(rtl_site):
@@ -248,7 +297,9 @@ def test_right_to_left_pages_do_not_scroll_sideways_at_320_pixels(rtl_site, brow
             const page = document.documentElement;
             const wide = [...document.querySelectorAll("body *")].filter(element => {
                 const box = element.getBoundingClientRect();
-                return !element.closest(".axis-scroll") && box.width && (box.left < -1 || box.right > page.clientWidth + 1);
+                // The axis and, on phones, the key moments scroll sideways inside their own boxes.
+                return !element.closest(".axis-scroll, .key-moments ol") && box.width
+                    && (box.left < -1 || box.right > page.clientWidth + 1);
             }).map(element => element.tagName + "." + element.className);
             return {scroll: page.scrollWidth - page.clientWidth, wide: wide.slice(0, 5)};
         }""")
@@ -257,6 +308,11 @@ def test_right_to_left_pages_do_not_scroll_sideways_at_320_pixels(rtl_site, brow
         start = tab.evaluate("""() => { const box = document.querySelector(".axis-scroll");
             return box ? [box.scrollLeft, box.scrollWidth > box.clientWidth] : null; }""")
         assert start is None or start[0] == 0
+        # The row of key moments opens at its start too, the right, with the first of them.
+        first = tab.evaluate("""() => { const row = document.querySelector(".key-moments ol");
+            if (!row) return null; const item = row.querySelector("li").getBoundingClientRect();
+            return [row.scrollLeft, Math.round(row.getBoundingClientRect().right - item.right)]; }""")
+        assert first is None or (first[0] == 0 and 0 <= first[1] <= 1)
     finally:
         tab.close()
 

@@ -1,6 +1,6 @@
 """Period pages: past `entries_per_page` entries the index lists periods, each a page of its own.
 
-A synthetic timeline (limit 10) spans four years: 2019 (4 entries) and 2020 (exactly 10) stay
+A synthetic timeline (support.write_period_content, limit 10) spans four years: 2019 (4 entries) and 2020 (exactly 10) stay
 whole years, 2021 (31 entries) is split by month and its August (15 entries) stays one page
 however large, 2022 has one entry.
 """
@@ -14,49 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from support import Page, cached_build, cold_build, require
+from support import PERIODS_BASE_URL as BASE_URL, PERIODS_EXPECTED as EXPECTED, PERIODS_LIMIT as LIMIT
+from support import Page, cold_build, require, write_period_content
 from timeline.links import check_links, read_site
 
-BASE_URL = "https://periods.example.org/timeline/"
-LIMIT = 10
-# (date as written, number of entries): the timeline's shape, oldest first.
-DATES = ([("2019-03-0{}", 4), ("2020-0{}-15", 9), ("2020-11-2{}", 1),
-          ("2021", 1), ("2021-01-1{}", 2), ("2021-03-0{} 14:30", 3),
-          ("2021-08-0{}", 9), ("2021-08-1{}", 6), ("2021-11", 1), ("2021-12-2{}", 9),
-          ("2022-05-0{}", 1)])
-EXPECTED = {"2019": 4, "2020": 10, "2021-01": 3, "2021-03": 3, "2021-08": 15, "2021-11": 1,
-            "2021-12": 9, "2022": 1}
-TAGS = ("Courts", "Floods", "Elections")
 
-
-def write_content(folder: Path, limit: int = LIMIT) -> dict[str, str]:
-    """The synthetic content; returns each entry's id -> the period it belongs to."""
-    entries = folder / "entries"
-    entries.mkdir(parents=True)
-    (folder / "timeline.yaml").write_text(
-        f'title: "Periods test"\nbase_url: "{BASE_URL}"\ntimezone: Europe/London\nlanguage: en-GB\n'
-        f'description: "Synthetic entries across four years."\nentries_per_page: {limit}\n', encoding="utf-8")
-    homes, number = {}, 0
-    for pattern, count in DATES:
-        for index in range(count):
-            written = pattern.format(index + 1)
-            number += 1
-            entry_id = f"event-{number:03d}"
-            end = "\nend_date: 2021-09-02" if written == "2021-08-11" else ""
-            (entries / f"{entry_id}.yaml").write_text(
-                f'title: "Event number {number}"\ndate: "{written}"{end}\n'
-                f'summary: "What happened in event {number}."\ntags: [{TAGS[number % 3]}]\n'
-                f'place:\n  name: Town {number % 4}\nsources:\n  - name: Wire\n    url: https://wire.example.org/{number}\n',
-                encoding="utf-8")
-            year = written[:4]
-            homes[entry_id] = year if year in EXPECTED else written[:7] if len(written) > 4 else f"{year}-01"
-    return homes
-
-
-def built(folder: Path, limit: int = LIMIT, cache: Path | None = None) -> tuple[Path, dict[str, str]]:
-    homes = write_content(folder / "content", limit)
+def built(folder: Path, limit: int = LIMIT) -> tuple[Path, dict[str, str]]:
+    homes = write_period_content(folder / "content", limit)
     output = folder / "site"
-    result = cached_build(folder / "content", output, cache)
+    result = cold_build(folder / "content", output)
     assert result.ok, [str(p) for p in result.problems]
     return output, homes
 
@@ -183,7 +149,7 @@ def test_sitemap_lists_the_period_pages(split_site):
 
 # ---------------------------------------------------------------- below the threshold
 
-def test_below_the_threshold_nothing_changes_but_the_index_entry_links_and_sitemap(split_site, tmp_path):
+def test_below_the_threshold_nothing_changes_but_the_index_entry_links_sitemap_and_embed(split_site, tmp_path):
     split, homes = split_site
     whole, _ = built(tmp_path, limit=len(homes))
     whole_files, split_files = read_site(whole), read_site(split)
@@ -193,8 +159,8 @@ def test_below_the_threshold_nothing_changes_but_the_index_entry_links_and_sitem
     changed = {path for path in whole_files.keys() | split_files.keys()
                if whole_files.get(path) != split_files.get(path)}
     entry_pages = {f"entries/{entry_id}/index.html" for entry_id in homes}
-    period_files = {path for path in split_files if path.startswith("periods/")}
-    assert changed == {"index.html", "sitemap.xml"} | entry_pages | period_files
+    period_files = {path for path in split_files if path.startswith(("periods/", "embed/periods/"))}
+    assert changed == {"index.html", "sitemap.xml", "embed/index.html"} | entry_pages | period_files
     for entry_id, slug in homes.items():
         path = f"entries/{entry_id}/index.html"
         assert split_files[path].replace(f"../../periods/{slug}/index.html#".encode(), b"../../index.html#") \
@@ -206,51 +172,6 @@ def test_the_default_timeline_is_not_split(default_site):
     assert not any(path.startswith("periods/") for path in files)
     index = Page(files["index.html"].decode())
     assert len(articles(index)) == 11
-
-
-# ---------------------------------------------------------------- the cache
-
-def test_warm_builds_equal_cold_ones_and_an_edit_rewrites_only_its_period_page(tmp_path):
-    cache = tmp_path / "cache"
-    output, homes = built(tmp_path / "warm", cache=cache)
-    content = tmp_path / "warm" / "content"
-    edited = "event-020"  # in March 2021, neither first nor last of it
-    assert homes[edited] == "2021-03"
-    path = content / "entries" / f"{edited}.yaml"
-    path.write_text(path.read_text().replace("Event number 20", "Event number twenty"), encoding="utf-8")
-    result = cached_build(content, output, cache)
-    assert result.ok
-    written = set(result.written)
-    assert {p for p in written if p.startswith("periods/") or p == "index.html"} == {"periods/2021-03/index.html"}
-    assert f"entries/{edited}/index.html" in written
-    cold = tmp_path / "cold"
-    shutil.rmtree(cold, ignore_errors=True)
-    assert cold_build(content, cold).ok
-    assert read_site(output) == read_site(cold)
-
-    # A new entry in 2019: its page, the index (count, span), the map and every period's list (count).
-    (content / "entries" / "event-new.yaml").write_text(
-        'title: "A new event"\ndate: 2019-06-01\nsources:\n  - name: Wire\n', encoding="utf-8")
-    result = cached_build(content, output, cache)
-    assert result.ok
-    assert {"index.html", "periods/map.js", "periods/2019/index.html", "periods/2022/index.html"} <= set(result.written)
-    shutil.rmtree(cold)
-    assert cold_build(content, cold).ok
-    assert read_site(output) == read_site(cold)
-
-
-def test_a_timeline_growing_past_the_threshold_splits_and_shrinking_joins_again(tmp_path):
-    cache, total = tmp_path / "cache", sum(EXPECTED.values())
-    output, homes = built(tmp_path, limit=total, cache=cache)
-    assert not (output / "periods").exists()
-    settings = tmp_path / "content" / "timeline.yaml"
-    settings.write_text(settings.read_text().replace(f"entries_per_page: {total}", "entries_per_page: 10"))
-    assert cached_build(tmp_path / "content", output, cache).ok
-    assert (output / "periods" / "2021-08" / "index.html").is_file()
-    settings.write_text(settings.read_text().replace("entries_per_page: 10", f"entries_per_page: {total}"))
-    assert cached_build(tmp_path / "content", output, cache).ok
-    assert not (output / "periods").exists()
-    assert articles(page(output, "index.html")) == list(homes)
 
 
 # ---------------------------------------------------------------- in a browser

@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from support import HOSTILE_ENTRY, REPO, copy_content, run_cli
+from support import HOSTILE_ENTRY, HOSTILE_MEDIA, REPO, copy_content, run_cli
 from timeline.links import read_site
 from timeline.load import load_content
 from timeline.markup import is_safe_url, render_markdown
@@ -18,7 +18,7 @@ from timeline.yamlfile import YamlError, parse_yaml
 
 TITLE = "<script>alert('title')</script> & \"quotes\" <img src=x onerror=alert(1)>"
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "srcset", "data", "xlink:href", "background"}
-ALLOWED_SCRIPT_SOURCES = re.compile(r"(\.\./)*static/site\.js")
+ALLOWED_SCRIPT_SOURCES = re.compile(r"(\.\./)*static/(site|embed)\.js")
 # The one inline script a page may carry, from the templates (base.html), never from the content.
 ALLOWED_INLINE_SCRIPT = 'document.documentElement.classList.add("js")'
 
@@ -90,6 +90,8 @@ def hostile_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     content = copy_content(root / "content")
     (content / "entries" / "hostile.yaml").write_text(HOSTILE_ENTRY, encoding="utf-8")
+    (content / "media").mkdir(exist_ok=True)
+    (content / "media" / HOSTILE_MEDIA).write_bytes(b"\xff\xd8\xff\xe0")
     output = root / "site"
     assert run_cli("build", "--content", content, "--output", output) == 0
     return read_site(output)

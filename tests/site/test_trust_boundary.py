@@ -437,7 +437,7 @@ def test_a_template_payload_runs_no_code_and_stops_with_a_template_error(repo, t
     for args in commands:
         code, printed = cli(capsys, *args, *repo.folders())
         assert code == 1, printed
-        assert re.search(r"templates/\w+\.html:\d+: error: template error: ", printed), printed
+        assert re.search(r"templates/[\w/]+\.html:\d+: error: template error: ", printed), printed
         assert "Traceback" not in printed
     assert not marker.exists()
     assert not repo.output.exists()

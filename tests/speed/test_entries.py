@@ -14,8 +14,6 @@ import json
 import sys
 import textwrap
 import threading
-import concurrent.futures
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -238,15 +236,13 @@ def test_parallel_parsing_gives_what_serial_parsing_gives(content, monkeypatch):
     names = [path.name for path in load.entry_files(content)]
     reading = load.Reading.of(content, ZoneInfo("Asia/Kabul"))
     serial = load.read_entry_files(reading, names)
-    pools = []
     monkeypatch.setattr(workers, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor",
-                        lambda *a, **k: pools.append(1) or ProcessPoolExecutor(*a, **k))
+    pools = Calls(monkeypatch, "concurrent.futures.ProcessPoolExecutor")
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if threading.active_count() > 1 or cpus < 2:
         pytest.skip("parsing stays serial with other threads running or a single CPU")
     assert workers.read_entries(reading, names) == serial
-    assert pools, "the files were not spread over worker processes"
+    assert pools.count == 1, "the files were not spread over worker processes"
     assert len(serial) == len(names) and all(loaded.entry is not None for loaded in serial)
 
 
@@ -347,14 +343,12 @@ def test_records_pickled_by_the_workers_serve_the_next_load(content, tmp_path, m
     if threading.active_count() > 1 or cpus < 2:
         pytest.skip("parsing stays serial with other threads running or a single CPU")
     monkeypatch.setattr(workers, "PARALLEL_FROM", 2)
-    pools = []
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor",
-                        lambda *a, **k: pools.append(1) or ProcessPoolExecutor(*a, **k))
+    pools = Calls(monkeypatch, "concurrent.futures.ProcessPoolExecutor")
     cold = load_cached(content, tmp_path / "cache")
-    assert pools and cold == load_cold(content)  # the same as without a cache
-    pools.clear()
+    assert pools.count == 1  # spread over worker processes
     warm = load_cached(content, tmp_path / "cache")
-    assert warm == cold and pools == []  # nothing left to parse: no worker was started
+    assert pools.count == 1  # nothing left to parse: no worker was started
+    assert warm == cold == load_cold(content)  # the same as without a cache
 
 
 def test_records_are_pickled_by_the_model_classes_own_init_and_come_back_equal(content, tmp_path):
@@ -393,9 +387,11 @@ def test_records_are_pickled_by_the_model_classes_own_init_and_come_back_equal(c
     assert records == {"problems": warm.problems, "entries": warm.entries}
 
 
-def test_the_code_identity_is_that_of_the_code_running(content, tmp_path, monkeypatch):
+@pytest.mark.parametrize("started", ["before the pull", "after the pull"])
+def test_the_code_identity_is_that_of_the_code_running(content, tmp_path, monkeypatch, started):
     """A preview server keeps running the code it imported: once the code on disk changes (a git pull),
-    what it loads must stay recorded under the identity of the code that loaded it, not the new code's."""
+    what it loads must stay recorded under the identity of the code that loaded it, not the new code's.
+    The twin: a process started after the pull runs the new code, which parses every entry afresh."""
     cache_dir = tmp_path / "cache"
     first = load_cached(content, cache_dir)
     headers = {file.read_bytes().split(b"\n", 1)[0] for file in cache_files(cache_dir)}
@@ -405,8 +401,18 @@ def test_the_code_identity_is_that_of_the_code_running(content, tmp_path, monkey
         validator.write("\n# a changed validator\n")
     monkeypatch.setattr(cache, "__file__", str(pulled / "speed" / "store.py"))  # where the code is read from
     parsed = Calls(monkeypatch, "timeline.speed.entries.parse_entry")
-    assert load_cached(content, cache_dir) == first and parsed.count == 0
-    assert {file.read_bytes().split(b"\n", 1)[0] for file in cache_files(cache_dir)} == headers
+    try:
+        if started == "after the pull":
+            cache.code_identity.cache_clear()  # what a new process takes at its first build
+        assert load_cached(content, cache_dir) == first
+        now = {file.read_bytes().split(b"\n", 1)[0] for file in cache_files(cache_dir)}
+        if started == "before the pull":
+            assert parsed.count == 0 and now == headers
+        else:
+            assert parsed.count == len(first.entries) and now.isdisjoint(headers)
+    finally:
+        monkeypatch.undo()
+        cache.code_identity.cache_clear()  # the identity of the code the rest of the tests run
 
 
 def test_a_media_field_spelled_with_escapes_still_ties_the_entry_to_the_media_folder(content, capsys, tmp_path):
@@ -431,10 +437,8 @@ def test_a_cache_file_is_unpickled_once_per_process_until_it_is_replaced(tmp_pat
     file, header = tmp_path / "cache" / "data.pickle", b"test-cache 1\n"
     data = {"kept": "aaaa"}
     cache.write_cached(file, header, data)
-    unpickled = []
-    real_load = pickle.loads
-    monkeypatch.setattr(cache.pickle, "loads", lambda data: unpickled.append(1) or real_load(data))
-    assert cache.read_cached(file, header) is data and unpickled == []
+    unpickled = Calls(monkeypatch, "pickle.loads")
+    assert cache.read_cached(file, header) is data and unpickled.count == 0
     assert cache.read_cached(file, b"test-cache 2\n") is None
     # Another process replaces the file, as every writer of a cache file does (by a rename), with
     # as many bytes, on a filesystem whose clock is too coarse to tell the two writes apart.
@@ -444,11 +448,11 @@ def test_a_cache_file_is_unpickled_once_per_process_until_it_is_replaced(tmp_pat
     subprocess.run([sys.executable, "-c", writer, str(file)], check=True, cwd=REPO)
     os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert file.stat().st_size == before.st_size
-    assert cache.read_cached(file, header) == {"kept": "bbbb"} and len(unpickled) == 1
-    assert cache.read_cached(file, header) == {"kept": "bbbb"} and len(unpickled) == 1
+    assert cache.read_cached(file, header) == {"kept": "bbbb"} and unpickled.count == 1
+    assert cache.read_cached(file, header) == {"kept": "bbbb"} and unpickled.count == 1
     write_cache_file(file, header.rstrip(b"\n"), {"edited": "in place"})  # by this user, signed
-    assert cache.read_cached(file, header) == {"edited": "in place"} and len(unpickled) == 2
+    assert cache.read_cached(file, header) == {"edited": "in place"} and unpickled.count == 2
     file.write_bytes(header + b"t" * cache.TOKEN_BYTES + bytes(32) + pickle.dumps({"planted": "unsigned"}))
-    assert cache.read_cached(file, header) is None and len(unpickled) == 2  # never unpickled
+    assert cache.read_cached(file, header) is None and unpickled.count == 2  # never unpickled
     file.write_bytes(header + b"damaged")
     assert cache.read_cached(file, header) is None

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from support import TEMPLATES, Calls, Project, cached_build, cold_build, copy_content, options, read_cache_file, \
-    write_cache_file
+from support import PERIODS_LIMIT, TEMPLATES, Calls, Project, cached_build, cold_build, copy_content, options, \
+    read_cache_file, write_cache_file, write_period_content
 from timeline.layout import MARKER
 from timeline.links import read_site
 from timeline.pipeline import check
@@ -53,8 +53,12 @@ def test_editing_an_entry_rewrites_its_page_neighbours_listings_and_exports_only
     result = project.assert_warm_equals_cold()
     tags = re.findall(r'tags/([a-z0-9-]+)/index.html', (project.output / f"entries/{EDITED}/index.html").read_text())
     places = re.findall(r'places/([a-z0-9-]+)/index.html', (project.output / f"entries/{EDITED}/index.html").read_text())
-    expected = {f"entries/{EDITED}/index.html", f"entries/{ids[position - 1]}/index.html",
-                f"entries/{ids[position + 1]}/index.html", "index.html", "feed.xml", "timeline.json",
+    # Its share card shows the title; its neighbours' cards do not.
+    expected = {f"entries/{EDITED}/index.html", f"entries/{EDITED}/share.png",
+                f"entries/{ids[position - 1]}/index.html",
+                f"entries/{ids[position + 1]}/index.html", "index.html", "feed.xml", "timeline.json", "changes/index.html", "changes.xml",
+                "timeline.csv", "timeline.ics",
+                "embed/index.html", f"embed/entries/{EDITED}/index.html", f"embed/entries/{EDITED}/oembed.json",
                 *(f"tags/{tag}/index.html" for tag in tags), *(f"places/{place}/index.html" for place in places)}
     assert tags and places
     assert set(result.written) == expected
@@ -449,3 +453,60 @@ def test_a_time_zone_update_reaches_cached_entries_and_kept_pages(project, zone_
     ZoneInfo.clear_cache()
     project.assert_warm_equals_cold()
     assert b"+04:30" in (project.output / "feed.xml").read_bytes()
+
+
+# ---------------------------------------------------------------- period pages
+
+@pytest.fixture
+def periods(tmp_path) -> Project:
+    """The synthetic timeline split into period pages (support.write_period_content), built once with a cache."""
+    project = Project(tmp_path, tmp_path / "content", TEMPLATES)
+    project.homes = write_period_content(project.content)
+    project.assert_warm_equals_cold()
+    return project
+
+
+def test_an_edit_rewrites_only_its_period_page(periods):
+    edited = "event-020"  # in March 2021, neither first nor last of it
+    assert periods.homes[edited] == "2021-03"
+    periods.edit(periods.content / "entries" / f"{edited}.yaml", "Event number 20", "Event number twenty")
+    written = set(periods.assert_warm_equals_cold().written)
+    assert {p for p in written if p.startswith("periods/") or p == "index.html"} == {"periods/2021-03/index.html"}
+    assert f"entries/{edited}/index.html" in written
+
+    # A new entry in 2019: its page, the index (count, span), the map and every period's list (count).
+    (periods.content / "entries" / "event-new.yaml").write_text(
+        'title: "A new event"\ndate: 2019-06-01\nsources:\n  - name: Wire\n', encoding="utf-8")
+    written = set(periods.assert_warm_equals_cold().written)
+    assert {"index.html", "periods/map.js", "periods/2019/index.html", "periods/2022/index.html"} <= written
+
+
+def test_a_timeline_growing_past_the_threshold_splits_and_shrinking_joins_again(periods):
+    settings, total = periods.content / "timeline.yaml", len(periods.homes)
+    periods.edit(settings, f"entries_per_page: {PERIODS_LIMIT}", f"entries_per_page: {total}")
+    periods.assert_warm_equals_cold()
+    assert not (periods.output / "periods").exists()
+    periods.edit(settings, f"entries_per_page: {total}", f"entries_per_page: {PERIODS_LIMIT}")
+    periods.assert_warm_equals_cold()
+    assert (periods.output / "periods" / "2021-08" / "index.html").is_file()
+    periods.edit(settings, f"entries_per_page: {PERIODS_LIMIT}", f"entries_per_page: {total}")
+    result = periods.assert_warm_equals_cold()
+    assert not (periods.output / "periods").exists() and any(p.startswith("periods/") for p in result.removed)
+
+
+def test_a_time_zone_read_through_a_link_is_compared_as_read(project, zone_folder):
+    """zoneinfo reads a zone through the links system zone folders are made of (UTC is a link to Etc/UTC
+    on Debian): a build with nothing changed is skipped, and one after the rules changed behind the
+    link is not."""
+    kabul = zone_folder / "Asia" / "Kabul"
+    rules = kabul.with_name("Kabul-rules")
+    kabul.rename(rules)
+    kabul.symlink_to(rules.name)
+    project.assert_warm_equals_cold()
+    assert project.warm().timeline is None
+    from zoneinfo import ZoneInfo
+
+    rules.write_bytes((zone_folder / "Europe" / "London").read_bytes())
+    ZoneInfo.clear_cache()  # as a new process reads them
+    assert project.assert_warm_equals_cold().timeline is not None
+    assert project.warm().timeline is None

@@ -95,7 +95,6 @@ EDITS = {
     "source added": ("sources:\n", "sources:\n  - name: EFE\n    url: https://example.org/efe\n"),
     "circa": ("date: 2021-08-07\n", "date: 2021-08-07\ncirca: true\n"),
     "date label": ("date: 2021-08-07\n", "date: 2021-08-07\ndate_label: Saturday morning\n"),
-    "correction": ("sources:\n", "corrections:\n  - date: 2021-08-09\n    text: The council member's name was misspelt.\nsources:\n"),
 }
 
 
@@ -138,6 +137,7 @@ PLACEMENT = {
     "aliases": ("date: 2021-08-07\n", "date: 2021-08-07\naliases: [jawzjan-capital-falls]\n"),
     "updated": ("date: 2021-08-07\n", "date: 2021-08-07\nupdated: 2021-08-09\n"),
     "end date": ("date: 2021-08-07\n", "date: 2021-08-07\nend_date: 2021-08-08\n"),  # drawn on the axes
+    "correction": ("sources:\n", "corrections:\n  - date: 2021-08-09\n    text: The council member's name was misspelt.\nsources:\n"),  # listed among the changes
     "status": ("date: 2021-08-07\n", "date: 2021-08-07\nstatus: ongoing\n"),
 }
 
@@ -389,3 +389,29 @@ def test_a_draft_preview_then_a_published_build_of_the_same_output(project, full
     cold = project.root / "cold-drafts"
     assert cold_build(project.content, cold, project.templates, drafts=not drafts).ok
     assert read_site(project.output) == read_site(cold)
+
+
+SEVERAL = {"capitals": "title: Capitals\nselect:\n  tags: [Provincial capitals]\n",
+           "withdrawal": "title: Withdrawal\nselect:\n  tags: [Withdrawal]\n  entries: [sheberghan-falls]\n"}
+
+
+@pytest.mark.parametrize("edit", ["entry title", "entry body", "timeline file", "timeline added", "timelines gone"])
+def test_a_site_of_several_timelines_is_rebuilt_in_a_session_as_from_scratch(tmp_path, edit):
+    project = Project(tmp_path)
+    folder = project.content / "timelines"
+    folder.mkdir()
+    for name, text in SEVERAL.items():
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+    assert project.build().ok
+    if edit == "entry title":
+        project.edit("title: Sheberghan, capital", "title: Sheberghan, the capital")
+    elif edit == "entry body":
+        project.edit("heavy fighting.", "heavy fighting, the council said.")
+    elif edit == "timeline file":
+        project.edit("title: Capitals", "title: The capitals", folder / "capitals.yaml")
+    elif edit == "timeline added":
+        (folder / "all.yaml").write_text("title: All\nselect:\n  from: 2021-01-01\n", encoding="utf-8")
+    else:
+        shutil.rmtree(folder)
+    assert project.build().ok
+    assert_like_a_new_process(project)

@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd = _add_editor_commands(commands, common, check_cmd)
     _add_permalink_options(build_cmd, check_cmd, serve_cmd)
     _add_cache_options(build_cmd, check_cmd, serve_cmd)
+    _add_network_options(build_cmd, check_cmd, serve_cmd)
     return parser
 
 
@@ -82,7 +83,27 @@ def _add_editor_commands(commands, common: argparse.ArgumentParser,
     new_cmd.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
                          help="content folder (default: content)")
     commands.add_parser("schema", help="print the JSON Schema of the entry format, for editors' tools")
+    _add_import_command(commands)
     return serve_cmd
+
+
+def _add_import_command(commands) -> None:
+    import_cmd = commands.add_parser("import", help="import a TimelineJS JSON file or sheet (CSV), or a "
+                                                    "TimelineSetter CSV, as draft entries")
+    import_cmd.add_argument("file", type=Path, help="the .json or .csv file (a Google Sheet downloaded as CSV)")
+    import_cmd.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                            help="content folder (default: content)")
+    import_cmd.add_argument("--id-prefix", type=_id_prefix, default=None, metavar="PREFIX",
+                            help="put PREFIX- before every id made, such as --id-prefix kabul")
+    import_cmd.add_argument("--dry-run", action="store_true", help="check and list what would be written; "
+                                                                   "write nothing")
+
+
+def _id_prefix(text: str) -> str:
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*-?", text) or len(text) > 40:
+        raise argparse.ArgumentTypeError(f'"{text}" is not an id prefix; use lowercase letters a-z, digits and '
+                                         "single hyphens, at most 40, such as kabul")
+    return text
 
 
 def _port_number(text: str) -> int:
@@ -123,10 +144,18 @@ def _add_cache_options(*commands: argparse.ArgumentParser) -> None:
                              help="read every file again and keep no cache: a cold build")
 
 
+def _add_network_options(*commands: argparse.ArgumentParser) -> None:
+    for command in commands:
+        command.add_argument("--offline", action="store_true",
+                             help="fetch no remote image: publish the copies kept by earlier builds (an image "
+                                  "without one is an error); check then also checks that each has one")
+
+
 def _options(args: argparse.Namespace) -> BuildOptions:
     """What the command asks of the pipeline."""
     return BuildOptions(content=args.content, templates=_templates_dir(args), output=getattr(args, "output", None),
-                        drafts=args.drafts, allow_removed=tuple(args.allow_removed), publish=args.command == "build")
+                        drafts=args.drafts, allow_removed=tuple(args.allow_removed), publish=args.command == "build",
+                        offline=args.offline)
 
 
 def _state(args: argparse.Namespace, session: bool = False) -> BuildState:
@@ -189,8 +218,8 @@ def _main(argv: list[str] | None) -> int:
         return int(exc.code or 0)
     if args.command == "check":
         return _check(args)
-    if args.command in ("serve", "new", "schema"):
-        return {"serve": _serve, "new": _new, "schema": _schema}[args.command](args)
+    if args.command in ("serve", "new", "schema", "import"):
+        return {"serve": _serve, "new": _new, "schema": _schema, "import": _import}[args.command](args)
     return _build(args)
 
 
@@ -259,6 +288,46 @@ def _new(args) -> int:
     if created.schema_written:
         print(f"(also wrote {display_path(args.content / SCHEMA_FILE)} for editors' YAML tools)", file=sys.stderr)
     return EXIT_OK
+
+
+def _import(args) -> int:
+    from .importing import ImportFailed, import_file
+
+    try:
+        imported = import_file(args.file, args.content, args.id_prefix or "", dry_run=args.dry_run)
+    except ImportFailed as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_CONTENT
+    plan = imported.plan
+    _report(plan.problems)
+    source = display_path(plan.source)
+    if plan.errors:
+        print(f"{len(plan.errors)} error(s) in {source}; nothing was written: fix them and import again.",
+              file=sys.stderr)
+        return EXIT_CONTENT
+    _report_import(imported, args.dry_run)
+    return EXIT_OK
+
+
+def _report_import(imported, dry_run: bool) -> None:
+    plan = imported.plan
+    for entry in plan.entries:
+        path = display_path(entry.path)
+        if entry.status == "new":
+            print(f"{'would write' if dry_run else 'wrote'} {path}")
+        else:
+            state = "the same text" if entry.status == "unchanged" else "other text"
+            print(f"skipped {path} ({entry.origin}): it exists, with {state}; import never replaces a file",
+                  file=sys.stderr)
+    new = sum(entry.status == "new" for entry in plan.entries)
+    print(f"{'would import' if dry_run else 'imported'} {new} of {len(plan.entries)} event(s) from "
+          f"{display_path(plan.source)} ({plan.format}) as drafts" +
+          ("; preview them with `python build.py serve --drafts`" if new and not dry_run else ""))
+    if plan.entry_warnings:
+        print(f"{plan.entry_warnings} warning(s) in the entries (a missing summary, a source without a URL...); "
+              "`python build.py check` lists them", file=sys.stderr)
+    if plan.settings_text:
+        print("\ncontent/timeline.yaml was left as it is; the file also has:\n" + plan.settings_text, end="")
 
 
 def _schema(args) -> int:

@@ -215,7 +215,7 @@ class Cached(Cold):
 def _stamped_options(options: BuildOptions, cache_dir: Path) -> tuple:
     """What a build is asked to do, as the stamp keys it (the folders by where they are)."""
     return ("build", str(options.output.resolve()), str(options.templates.resolve()), options.drafts,
-            options.allow_removed, str(cache_dir.resolve()), options.publish)
+            options.allow_removed, str(cache_dir.resolve()), options.publish, options.offline)
 
 
 class InSession(Cached):

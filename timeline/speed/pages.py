@@ -29,7 +29,7 @@ import jinja2.bccache
 
 from ..folders import FILE, walk
 from ..model import Timeline
-from ..plan import Page, value_digest
+from ..plan import SHARE_CARD, Page, value_digest
 from ..render import Fragments
 from ..write import Kept, WriteResult
 from .store import code_identity, read_cached, write_cached
@@ -98,12 +98,14 @@ class PageCache:
         self.keys: dict[tuple[str, ...], str] = {}  # this build's
 
     def page_key(self, page: Page) -> str:
-        """sha256 of the site key and the page's inputs, asked by unchanged() and again by save()."""
+        """sha256 of the site key and the page's inputs, asked by unchanged() and again by save(). A share
+        card is drawn by the code alone, whatever the templates say: the code identity stands for the site key."""
         key = self.keys.get(page.inputs)
         if key is None:
             key = self.known_keys.get(page.inputs)
             if key is None:
-                key = hashlib.sha256("\0".join((self.site_key, *page.inputs)).encode()).hexdigest()
+                site = self.code_key if page.template == SHARE_CARD else self.site_key
+                key = hashlib.sha256("\0".join((site, *page.inputs)).encode()).hexdigest()
             self.keys[page.inputs] = key
         return key
 

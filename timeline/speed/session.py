@@ -23,7 +23,8 @@ from pathlib import Path
 from ..layout import ENTRIES_DIR
 from ..load import Loaded, Reading
 from ..model import Entry, Problem, Timeline
-from ..plan import Page, changes_of, entry_digest
+from ..plan import Change, Page, changes_of, entry_digest
+from ..remote import kept_copy
 from .entries import EntryCache, entry_fingerprint
 from .stamp import Scan, changed_files
 from .zones import time_zone
@@ -34,10 +35,12 @@ def placement_key(entry: Entry) -> str:
     its order and period (date, id), where the axes and the entry pages' locator draw it (its end date,
     and its status: an ongoing event runs on), the listings it is in (draft, tags, place), its other
     URLs (aliases, whose redirect pages carry its title), the feed's date and the new or updated marks
-    (updated), the media copied, and its file (problems name it). As a repr, which keys use: == takes
+    (updated), the changes it adds to what changed (corrections), the media copied, and its file
+    (problems name it). As a repr, which keys use: == takes
     -0.0 for 0.0."""
     return repr((entry.id, entry.source_path, entry.date, entry.end_date, entry.status, entry.draft, entry.tags,
-                 entry.place, entry.aliases, entry.title if entry.aliases else None, entry.updated, entry.media))
+                 entry.place, entry.aliases, entry.title if entry.aliases else None, entry.updated, entry.corrections,
+                 entry.media))
 
 
 @dataclass
@@ -140,6 +143,7 @@ def _reread(names: list[str], last: LastBuild, cache: EntryCache) -> _Reread | N
         old, new = old_by_file.get(recorder.reading.path(name)), loaded.entry
         if identity is None or old is None or new is None or old.id not in last.entry_keys:
             return None
+        new = kept_copy(old, new)  # its remote image, unchanged, as the last build copied it
         if placement_key(new) != placement_key(old):
             return None
         records[name] = recorder.record(identity, loaded)
@@ -159,10 +163,13 @@ def _problems(last: Loaded, file_problems: dict[str, tuple[Problem, ...]]) -> tu
 
 
 def _swapped(value, swaps: dict[int, Entry]):
-    """`value` with each old entry replaced, within tuples (plan_site puts entries in a context
-    alone or in tuples: its entries, its groups of them)."""
+    """`value` with each old entry replaced, within tuples and changes (plan_site puts entries in a
+    context alone, in tuples, its entries and its groups of them, or as what a Change is about)."""
     if type(value) is tuple:  # items looked up here: the export's and the sitemap's hold every entry
-        return tuple([_swapped(item, swaps) if type(item) is tuple else swaps.get(id(item), item) for item in value])
+        return tuple([_swapped(item, swaps) if type(item) in (tuple, Change) else swaps.get(id(item), item)
+                      for item in value])
+    if type(value) is Change:
+        return replace(value, entry=swaps.get(id(value.entry), value.entry))
     return swaps.get(id(value), value)
 
 

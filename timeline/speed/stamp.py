@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 from ..layout import ENTRIES_DIR, MARKER, is_passed_over
 from ..write import RACY_NS, fingerprint
-from .store import code_identity, file_digest, read_cached, write_cached
+from .store import code_identity, file_digest, read_cached, read_digest, write_cached
 
 FORMAT = b"timeline-build-stamp 4\n"
 
@@ -184,7 +184,7 @@ class StampFile:
         differences = changed_files(stamp.scan, now) if stamp is not None else None
         if differences is None or any(differences):
             return None
-        if any(file_digest(path) != digest for path, digest in stamp.read.items()):
+        if any(read_digest(path) != digest for path, digest in stamp.read.items()):
             return None
         if not all(_output_matches(path, *record) for path, record in stamp.outputs.items()):
             return None

@@ -34,7 +34,11 @@ from ..signing import SIGNATURE_BYTES, sign, verifies
 
 TOKEN_BYTES = 16
 # The libraries whose behaviour shapes what a build makes: a new version (or a reinstall) means new code.
-LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "_yaml", "babel")
+# Pillow draws the share cards (its FreeType and zlib shape their bytes) and fontTools reads which
+# characters the cards' font can draw.
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "_yaml", "persiantools", "hijridate", "PIL", "fontTools", "babel")
+# Files of the package besides its modules that shape what a build makes: the share cards' font.
+DATA_FILES = ("fonts/*.ttf",)
 _GITIGNORE = b"*\n"
 _CACHEDIR_TAG = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
                  b"# The build cache of the timeline tool; safe to delete. See https://bford.info/cachedir/\n")
@@ -142,8 +146,8 @@ def make_cache_dir(cache_dir: Path) -> None:
 
 @functools.cache
 def code_identity() -> str:
-    """What the running tool is: the bytes of every module of the package, where each library the
-    output depends on lives and when it was installed, and the Python running them. Every cache
+    """What the running tool is: the bytes of every module and data file of the package, where each
+    library the output depends on lives and when it was installed, and the Python running them. Every cache
     file and the stamp are keyed on it, so a changed validator, template filter or library never
     trusts an old result.
 
@@ -157,7 +161,8 @@ def code_identity() -> str:
 def identity_of(package: Path) -> str:
     """code_identity of the package in the folder `package`."""
     digest = hashlib.sha256(repr((__version__, sys.version, sys.executable)).encode())
-    for path in sorted(package.rglob("*.py")):
+    files = [*package.rglob("*.py"), *(path for pattern in DATA_FILES for path in package.glob(pattern))]
+    for path in sorted(files):
         digest.update(b"\0" + path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     for name in LIBRARIES:
         spec = find_spec(name)
@@ -180,3 +185,9 @@ def file_digest(path: str) -> bytes | None:
             return hashlib.file_digest(stream, "sha256").digest()
     except OSError:
         return None
+
+
+def read_digest(path: str) -> bytes | None:
+    """file_digest of what reading `path` reads: through links, for the files a build reads as the system
+    has them (the time zone's rules: zoneinfo follows the links system zone folders are made of)."""
+    return file_digest(os.path.realpath(path))

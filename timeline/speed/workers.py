@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Mapping, NamedTuple, TypeV
 from .. import model
 from ..load import EntryFile, Reading, load_entry_file, read_entry_files
 from ..model import Entry, Settings
-from ..plan import TIMELINEJS, Page
+from ..plan import SHARE_CARD, TIMELINEJS, Page
 
 if TYPE_CHECKING:
     import jinja2
@@ -160,6 +160,8 @@ def _entry_work(pages: tuple[Page, ...]) -> list[_EntryWork]:
 
     for page in pages:
         context = page.context
+        if page.template == SHARE_CARD:  # drawn on its own (_pending_cards)
+            continue
         if "entry" in context:
             of(context["entry"], context).page = page
         elif "groups" in context:
@@ -174,6 +176,7 @@ def _entry_work(pages: tuple[Page, ...]) -> list[_EntryWork]:
 # What the worker processes make, and the environment they make it with: set before they are
 # forked, so none of it is sent to them (and templates compiled here are not compiled again there).
 _pending: list[_EntryWork] = []
+_pending_cards: list[Page] = []  # the share cards, spread over the same tasks as the entries
 _pending_env: jinja2.Environment | None = None
 
 
@@ -187,8 +190,8 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
 def render(env: jinja2.Environment, pages: tuple[Page, ...]) -> Iterator[tuple[str, bytes]]:
     """Each page's bytes, the same as render.render_pages gives, in worker processes when that pays.
 
-    What belongs to one entry (its body, page, listing items and event) is made in parallel, entry
-    by entry, so that no work is done twice; the pages that join them (listings, exports) follow
+    What belongs to one entry (its body, page, listing items, event and share card) is made in parallel,
+    entry by entry, so that no work is done twice; the pages that join them (listings, exports) follow
     here. Joining is cheap, and workers that rendered listings would each render most items again."""
     from ..render import ITEM_TEMPLATE
 
@@ -196,22 +199,23 @@ def render(env: jinja2.Environment, pages: tuple[Page, ...]) -> Iterator[tuple[s
     if workers < 2:
         yield from ((page.path, render_page(env, page)) for page in pages)
         return
-    global _pending, _pending_env
+    global _pending, _pending_cards, _pending_env
     _pending, _pending_env = _entry_work(pages), env
+    _pending_cards = [page for page in pages if page.template == SHARE_CARD]
     for template in {work.page.template for work in _pending if work.page} | {ITEM_TEMPLATE}:
         env.get_template(template)  # compiled once, before the workers are forked
     made = set()
     pool = fork_pool(workers)
     try:
         step = workers * 4  # every n-th entry to each task: costly entries are spread evenly
-        starts = range(min(step, len(_pending)))
+        starts = range(min(step, max(len(_pending), len(_pending_cards))))
         for done, bodies, fragments in pool.map(_make_entries, starts, [step] * len(starts)):
             env.fragments.gain(bodies, fragments)
             made.update(path for path, _ in done)
             yield from done
     finally:  # also when the consumer stops early (a full disk): tasks not started are dropped
         pool.shutdown(wait=True, cancel_futures=True)
-        _pending, _pending_env = [], None
+        _pending, _pending_cards, _pending_env = [], [], None
     yield from ((page.path, render_page(env, page)) for page in pages if page.path not in made)
 
 
@@ -231,4 +235,5 @@ def _make_entries(start: int, step: int) -> tuple[list, dict, dict]:
             timelinejs_event_json(env, work.entry, work.settings)
         if work.page is not None:
             done.append((work.page.path, render_page(env, work.page)))
+    done += [(card.path, render_page(env, card)) for card in _pending_cards[start::step]]
     return done, fragments.gained_bodies, fragments.gained_fragments

@@ -15,7 +15,7 @@ from importlib import resources
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from .store import file_digest
+from .store import read_digest
 
 
 class TimeZone(NamedTuple):
@@ -52,7 +52,7 @@ def zone_files(key: str) -> dict[str, bytes | None]:
     files: dict[str, bytes | None] = {}
     for folder in zoneinfo.TZPATH:
         path = os.path.join(folder, key)
-        files[path] = _zone_digest(path)
+        files[path] = read_digest(path)
         if files[path] is not None:
             return files
     *folders, name = key.split("/")
@@ -60,10 +60,6 @@ def zone_files(key: str) -> dict[str, bytes | None]:
         path = str(resources.files(".".join(["tzdata.zoneinfo", *folders])).joinpath(name))
     except (ImportError, ValueError):  # no tzdata package, or no such folder in it
         return files
-    files[path] = _zone_digest(path)
+    files[path] = read_digest(path)
     return files
 
-
-def _zone_digest(path: str) -> bytes | None:
-    """The digest of a zone's rules file; zoneinfo follows the links system zone folders are made of."""
-    return file_digest(os.path.realpath(path))
