@@ -30,7 +30,8 @@ CHANGES_SHOWN = 200  # the changes page's length: the feeds hold the latest FEED
 TIMELINEJS = "timeline.json"  # the timeline in TimelineJS3's format: its path and template
 SPREADSHEET, CALENDAR = "timeline.csv", "timeline.ics"  # the entries as CSV and iCalendar: paths and templates
 # The "template" of an entry's share card: not a template of the templates folder, but drawn by
-# cards.py from its context (its entry and the settings).
+# cards.py from its context (its entry and the settings) and the few words of the language's catalogue
+# it draws (the render environment's).
 SHARE_CARD = "share card"
 
 
@@ -260,8 +261,10 @@ class _Planner:
         the settings, which `shared` covers; its timeline page is an input of its own.
 
         After them, the share card of each entry that has one (share_image), whose inputs are only what
-        it shows (the entry, the site's name and address, the calendars and language of its date): the footer's "last updated" of every page and
-        the locator of every entry page change with each new entry, and would redraw every card."""
+        it shows (the entry, the site's name and address, the calendars and language of its date; the
+        catalogue's words it draws are a cached build's part, speed/pages.py): the footer's "last updated"
+        of every page and the locator of every entry page change with each new entry, and would redraw
+        every card."""
         base, shared = self.base, self.shared
         settings = base["settings"]
         url = settings.base_url + "entries/"

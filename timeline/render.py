@@ -242,7 +242,7 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
     if page.template == SHARE_CARD:  # a picture, drawn by code of the package rather than by a template
         from .cards import draw_card
 
-        return draw_card(page.context["entry"], page.context["settings"])
+        return draw_card(page.context["entry"], page.context["settings"], env.language.formats)
     with _limits(page):
         return env.get_template(page.template).render(page.context).encode("utf-8")
 
@@ -445,11 +445,12 @@ def event_data(env: jinja2.Environment, entry: Entry, settings: Settings, change
     return exports.event_data(entry, settings, summary_text(env, entry), published, modified, image)
 
 
-def share_card(entry: Entry, settings: Settings):
+@jinja2.pass_environment
+def share_card(env: jinja2.Environment, entry: Entry, settings: Settings):
     """What the entry's share card says (cards.Card), for the words that describe it to those who cannot see it."""
     from .cards import card_for
 
-    return card_for(entry, settings)
+    return card_for(entry, settings, env.language.formats)
 
 
 def listing_item(env: jinja2.Environment, entry: Entry, root: str, heading_level: int, settings: Settings,
