@@ -198,7 +198,8 @@ guard = guard_permalinks(content, timeline)
 t2 = time.perf_counter(); pages = plan_site(timeline)
 t3 = time.perf_counter()
 planned = Planned(loaded, timeline, guard, pages)
-files = dict(site_files(options, state, make_environment(options.templates), planned, list(pages)))
+files = dict(site_files(options, state, make_environment(options.templates, language=timeline.settings.language), planned,
+                        list(pages)))
 t4 = time.perf_counter(); write_site(files, output)
 t5 = time.perf_counter()
 print(f"load {{t1-t0:.2f}} s, order {{t2-t1:.2f}} s, plan {{t3-t2:.2f}} s, render {{t4-t3:.2f}} s ({{len(files)}} files), "

@@ -242,7 +242,7 @@ def render_timeline(timeline, templates: Path | None = None, media_dir: Path | N
     from timeline.render import make_environment, media_files, render_pages, static_files
 
     templates = templates or TEMPLATES
-    env = make_environment(templates)
+    env = make_environment(templates, language=timeline.settings.language)
     files = dict(render_pages(env, plan_site(timeline)))
     files.update(static_files(templates))
     if media_dir is not None:
@@ -296,7 +296,7 @@ def write_period_content(folder: Path, limit: int = PERIODS_LIMIT) -> dict[str, 
     entries = folder / "entries"
     entries.mkdir(parents=True)
     (folder / "timeline.yaml").write_text(
-        f'title: "Periods test"\nbase_url: "{PERIODS_BASE_URL}"\ntimezone: Europe/London\n'
+        f'title: "Periods test"\nbase_url: "{PERIODS_BASE_URL}"\ntimezone: Europe/London\nlanguage: en-GB\n'
         f'description: "Synthetic entries across four years."\nentries_per_page: {limit}\n', encoding="utf-8")
     homes, number = {}, 0
     for pattern, count in _PERIOD_DATES:

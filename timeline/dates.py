@@ -1,4 +1,4 @@
-"""Dates as editors write them: parsed at the precision written, shown the same way.
+"""Dates as editors write them: parsed at the precision written (locales.py shows them the same way).
 
 `August 2021` stays a month: it sorts at the start of August and is shown
 as "August 2021", never as 1 August. Nothing is ever guessed: a value that
@@ -455,50 +455,9 @@ def format_offset(moment: datetime) -> str:
     return shown + (f":{rest_seconds:02d}" if rest_seconds else "")
 
 
-def format_date(date: PartialDate, circa: bool = False) -> str:
-    """The date as a reader sees it, at the precision written: 'August 2021', 'c. 6 August 2021'."""
-    start = date.start
-    if date.precision == YEAR:
-        shown = str(start.year)
-    elif date.precision == MONTH:
-        shown = f"{MONTH_NAMES[start.month - 1]} {start.year}"
-    elif date.precision == DAY:
-        shown = f"{start.day} {MONTH_NAMES[start.month - 1]} {start.year}"
-    else:
-        shown = (f"{start.day} {MONTH_NAMES[start.month - 1]} {start.year}, "
-                 f"{start:%H:%M} ({format_offset(start)})")
-    return f"c. {shown}" if circa else shown
-
-
-def format_range(start: PartialDate, end: PartialDate, circa: bool = False) -> tuple[str, str, str]:
-    """A range as (first, separator, last), naming only once what both ends share.
-
-    ('1 May', ' – ', '31 August 2021'), ('2', '–', '7 August 2021'), ('May', ' – ', 'August 2021');
-    ends written at different precisions, or with times, are shown in full.
-    """
-    first, last = format_date(start), format_date(end)
-    same_year = start.start.year == end.start.year
-    if start.precision == end.precision and same_year and start.precision in (MONTH, DAY):
-        same_month = start.start.month == end.start.month
-        if start.precision == DAY and same_month:
-            return (f"c. {start.start.day}" if circa else str(start.start.day)), "–", last
-        if start.precision == DAY:
-            first = f"{start.start.day} {MONTH_NAMES[start.start.month - 1]}"
-        else:
-            first = MONTH_NAMES[start.start.month - 1]
-    separator = " – " if " " in first + last else "–"
-    return (f"c. {first}" if circa else first), separator, last
-
-
 def period_key(date: PartialDate, by_year: bool = False) -> tuple[int, int]:
     """The heading a date is grouped under, as (year, month), month 0 by year or for a year-only date."""
     return date.start.year, 0 if by_year or date.precision == YEAR else date.start.month
-
-
-def period_label(date: PartialDate, by_year: bool = False) -> str:
-    """The heading of period_key: 'August 2021', or '2021'."""
-    year, month = period_key(date, by_year)
-    return f"{MONTH_NAMES[month - 1]} {year}" if month else str(year)
 
 
 def today_in(zone: tzinfo) -> str:

@@ -36,6 +36,7 @@ from .import_formats import EVENT, ERA, TITLE, Cell, DateCells, Slide, read_reco
 from .imported_html import ReadHtml, body_markdown, plain_text
 from .layout import ENTRIES_DIR, MEDIA_DIR, display_path
 from .load import EntryReader, Reading, check_uniqueness, load_content, load_settings, parse_entry, read_entry_files
+from .locales import formats_for
 from .model import PartialDate, Problem, Settings
 from .validate import Report, slugify, validate_settings
 from .yamlfile import parse_yaml
@@ -214,13 +215,22 @@ class _Converter:
         shown = self.html(cell, plain_text)
         if shown is None or not shown.text:
             return
-        computed = "".join(dates.format_range(start, end)) if end else dates.format_date(start)
-        if shown.text == computed:
-            return
-        if shown.text == f"c. {computed}" or end and shown.text == "".join(dates.format_range(start, end, True)):
-            draft.values["circa"] = True
-            return
+        for circa in (False, True):
+            if shown.text in self.written_dates(start, end, circa):
+                if circa:
+                    draft.values["circa"] = True
+                return
         draft.values["date_label"], draft.origins["date_label"] = shown.text, cell
+
+    def written_dates(self, start: PartialDate, end: PartialDate | None, circa: bool) -> set[str]:
+        """The date as the builder writes it, on one line as a cell is read: in the project's language
+        and in English (en-GB), as its versions before languages did."""
+        written = set()
+        for language in dict.fromkeys((self.settings.language, "en-GB")):
+            formats = formats_for(language)
+            text = "".join(formats.range(start, end, circa)) if end else formats.date(start, circa)
+            written.add(" ".join(text.split()))
+        return written
 
     def texts(self, slide: Slide, draft: _Draft, body: ReadHtml | None) -> None:
         """Summary, body and tags."""

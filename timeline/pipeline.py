@@ -138,8 +138,9 @@ def render_files(options: BuildOptions, state: BuildState) -> tuple[dict[str, by
         planned, result = _checked(options, state)
         if planned is None:
             return {}, result
-        env = make_environment(options.templates, state.fragments(options, planned.timeline))
         try:
+            env = make_environment(options.templates, state.fragments(options, planned.timeline),
+                                   planned.timeline.settings.language)
             return dict(site_files(options, state, env, planned, list(planned.pages))), result
         except Exception as err:
             problem = problem_for(err, options)
@@ -168,6 +169,8 @@ def plan(options: BuildOptions, state: BuildState) -> tuple[Planned | None, tupl
 
     with state.long_lived():
         loaded = load_content(options.content, state.read_entries, state.time_zone)
+    if loaded.settings is not None:
+        loaded = replace(loaded, problems=loaded.problems + language_problems(options, loaded.settings.language))
     if loaded.errors or loaded.settings is None:
         return None, loaded.problems
     loaded = copy_media(options, loaded)
@@ -183,6 +186,14 @@ def plan(options: BuildOptions, state: BuildState) -> tuple[Planned | None, tupl
     with state.long_lived():
         pages = plan_site(timeline, state.entry_keys(timeline))
     return Planned(loaded, timeline, guard, pages), ()
+
+
+def language_problems(options: BuildOptions, language: str) -> tuple[Problem, ...]:
+    """A language the templates have no catalogue for (shown in English), or a catalogue that is broken."""
+    from .layout import SETTINGS_FILE
+    from .locales import language_problems as problems
+
+    return problems(language, options.templates, str((options.content / SETTINGS_FILE).absolute()))
 
 
 def copy_media(options: BuildOptions, loaded: Loaded) -> Loaded:
@@ -218,7 +229,7 @@ def _render_and_write(options: BuildOptions, state: BuildState, planned: Planned
         with state.long_lived():
             kept = state.kept_pages(options, planned.pages)
             fragments = state.fragments(options, planned.timeline)
-        env = make_environment(options.templates, fragments)
+        env = make_environment(options.templates, fragments, planned.timeline.settings.language)
         by_path = {page.path: page for page in planned.pages}
         files = site_files(options, state, env, planned, [p for p in planned.pages if p.path not in kept])
         if lock is not None:

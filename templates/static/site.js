@@ -1,6 +1,16 @@
-// Progressive enhancement only: the pages work fully without this script.
+// Progressive enhancement only: the pages work fully without this script. Its messages come from the
+// page, in the page's language: the script tag's data-copied... and the filter status's data-shown...
 (function () {
   "use strict";
+
+  var messages = (document.currentScript || {}).dataset || {};
+
+  // A message of the page with its {name} places filled in.
+  function fill(message, values) {
+    return String(message || "").replace(/\{(\w+)\}/g, function (all, name) {
+      return name in values ? values[name] : all;
+    });
+  }
 
   function flash(element, text) {
     var old = element.textContent;
@@ -11,8 +21,8 @@
   function copy(text, status) {
     if (!navigator.clipboard) return false;
     navigator.clipboard.writeText(text).then(
-      function () { flash(status, "Copied: " + text.slice(0, 60) + (text.length > 60 ? "…" : "")); },
-      function () { flash(status, "Copy failed: select the text instead"); });
+      function () { flash(status, fill(messages.copied, {text: text.slice(0, 60) + (text.length > 60 ? "…" : "")})); },
+      function () { flash(status, fill(messages.copyFailed, {})); });
     return true;
   }
 
@@ -23,7 +33,7 @@
     var source = button.dataset.copyFrom && document.getElementById(button.dataset.copyFrom);
     var status = button.parentNode.querySelector(".copy-status");
     if (!copy(source ? source.textContent.trim() : button.dataset.copy, status)) {
-      flash(status, "Copying is not available here: select the text instead");
+      flash(status, fill(messages.copyUnavailable, {}));
     }
   });
 
@@ -35,6 +45,10 @@
   var status = document.getElementById("filter_status");
   var entries = document.querySelectorAll(".timeline .entry");
   var periods = document.querySelectorAll(".timeline .period");
+  // The count shown in the page's digits (the html element's data-numbering: latn, arabext...), as the page writes its own.
+  var count = window.Intl && Intl.NumberFormat ?
+    new Intl.NumberFormat(document.documentElement.lang || undefined,
+      {numberingSystem: document.documentElement.dataset.numbering || "latn"}).format : String;
 
   function apply() {
     var words = text.value.toLowerCase().split(/\s+/).filter(Boolean);
@@ -50,8 +64,8 @@
       periods[p].hidden = !periods[p].querySelector(".entry:not([hidden])");
     }
     var filtered = words.length || tag.value;
-    status.textContent = !filtered ? "" : shown ? shown + " of " + entries.length + " entries shown"
-      : "No entry matches; clear the search or choose another tag.";
+    status.textContent = !filtered ? "" : shown ? fill(status.dataset.shown, {shown: count(shown)})
+      : fill(status.dataset.none, {});
     var params = new URLSearchParams();
     if (text.value) params.set("q", text.value);
     if (tag.value) params.set("tag", tag.value);
