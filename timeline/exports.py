@@ -99,15 +99,16 @@ def source_data(source: Source) -> dict:
 
 
 def item_list_data(entries: tuple[Entry, ...], settings: Settings) -> dict:
-    return item_list(settings.title, [(entry.title, entry_url(entry, settings)) for entry in entries])
+    return item_list(settings.title, [entry_url(entry, settings) for entry in entries])
 
 
-def item_list(name: str, items: list[tuple[str, str]]) -> dict:
-    """schema.org ItemList of (name, absolute URL) pairs."""
+def item_list(name: str, urls: list[str]) -> dict:
+    """schema.org ItemList of absolute URLs, as Google's summary-page list has them: each item its position
+    and URL, the page it names saying the rest."""
     return {"@context": "https://schema.org", "@type": "ItemList", "name": name,
-            "numberOfItems": len(items),
-            "itemListElement": [{"@type": "ListItem", "position": position, "name": item_name, "url": url}
-                                for position, (item_name, url) in enumerate(items, 1)]}
+            "numberOfItems": len(urls),
+            "itemListElement": [{"@type": "ListItem", "position": position, "url": url}
+                                for position, url in enumerate(urls, 1)]}
 
 
 def timelinejs_date(date: PartialDate, zone: tzinfo | None = None) -> dict:
@@ -168,8 +169,7 @@ def timelinejs_event(entry: Entry, settings: Settings, shown_date: str, text_htm
 
 def periods_list_data(spans: tuple[tuple[Period, PartialDate, PartialDate], ...], settings: Settings) -> dict:
     """schema.org ItemList of the period pages, for the index of a split timeline."""
-    return item_list(settings.title, [(period.label, settings.base_url + public_path(period.path))
-                                      for period, _, _ in spans])
+    return item_list(settings.title, [settings.base_url + public_path(period.path) for period, _, _ in spans])
 
 
 def period_item_list_data(entries: tuple[Entry, ...], period: Period, settings: Settings) -> dict:

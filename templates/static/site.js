@@ -26,13 +26,16 @@
     return true;
   }
 
-  // "Copy link" and "Copy citation" buttons (shown only where this script runs: see the "js" class).
+  // "Copy link" and "Copy citation" buttons (shown where this script runs: the "js" class). A list's
+  // data-copy-entry copies data-entries + its article's id, an address kept out of every item.
   document.addEventListener("click", function (event) {
-    var button = event.target.closest("button[data-copy], button[data-copy-from]");
+    var button = event.target.closest("button[data-copy], button[data-copy-from], button[data-copy-entry]");
     if (!button) return;
     var source = button.dataset.copyFrom && document.getElementById(button.dataset.copyFrom);
     var status = button.parentNode.querySelector(".copy-status");
-    if (!copy(source ? source.textContent.trim() : button.dataset.copy, status)) {
+    var text = source ? source.textContent.trim() : "copyEntry" in button.dataset ?
+      messages.entries + button.closest("article").id + "/" : button.dataset.copy;
+    if (!copy(text, status)) {
       flash(status, fill(messages.copyUnavailable, {}));
     }
   });

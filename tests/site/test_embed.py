@@ -382,6 +382,24 @@ def test_the_copy_button_copies_the_code_shown(browser, origins):
         context.close()
 
 
+def test_a_listings_copy_link_copies_the_entrys_permanent_address(browser, origins):
+    """The list's "Copy link" buttons carry no address of their own: site.js makes it from the site's
+    entries/ and the entry's id, the same address the entry page's own button copies."""
+    _, base_url, _ = origins
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/"))
+    tab = context.new_page()
+    try:
+        tab.goto(base_url + "index.html")
+        tab.locator(f"article#{ENTRY} button.copy-link").click()
+        tab.wait_for_function(f"() => document.querySelector('article#{ENTRY} .copy-status').textContent")
+        assert tab.evaluate("navigator.clipboard.readText()") == f"{base_url}entries/{ENTRY}/"
+        tab.goto(f"{base_url}entries/{ENTRY}/index.html")
+        assert tab.locator("button[data-copy]").first.get_attribute("data-copy") == f"{base_url}entries/{ENTRY}/"
+    finally:
+        context.close()
+
+
 def test_a_link_to_an_entry_opens_the_embed_at_it_on_the_page_around_it(browser, origins):
     _, base_url, _ = origins
     code = offered_code(origins, "index.html").replace(f'src="{base_url}embed/"', f'src="{base_url}embed/#{ENTRY}"')

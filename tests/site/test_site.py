@@ -33,9 +33,7 @@ REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "templates"
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-# The right-to-left rules, the content kept in its own direction (bdi) and the script's messages in the
-# page's language cost the index about 3.4 KB over the 60 KiB it had before languages.
-INDEX_BUDGET = 64 * 1024
+INDEX_BUDGET = 60_000  # bytes: the "60 KB" read the strict way, under 60 KiB too
 
 
 # ---------------------------------------------------------------- parsing helpers
@@ -362,7 +360,8 @@ def test_sharing_tags_carry_each_entry_own_title_and_url(built):
         url = f"{base_url}entries/{entry.id}/"
         assert page.one("link", rel="canonical")["attrs"]["href"] == url
         assert page.meta("og:url") == url
-        assert page.meta("og:title") == entry.title == page.meta("twitter:title")
+        assert page.meta("og:title") == entry.title
+        assert not [meta for meta in page.all("meta") if meta["attrs"].get("name") == "twitter:title"]  # X reads og:title
         assert page.meta("og:type") == "article"
         assert page.meta("og:site_name") == timeline.settings.site_name
         assert page.meta("description") == page.meta("og:description") != timeline.settings.description
