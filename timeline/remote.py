@@ -117,16 +117,27 @@ class RemoteAccess:
         return self.context if self.context is not None else ssl.create_default_context()
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the IPv4 address is the last 32 bits
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # RFC 4291's deprecated ::a.b.c.d
+
+
 def public_address(text: str) -> bool:
-    """Whether an address may be fetched from: one of the public internet (an IPv4 address written as
-    IPv6, ::ffff:127.0.0.1, is judged as the IPv4 one)."""
+    """Whether an address may be fetched from: one of the public internet. An IPv6 address that carries
+    an IPv4 one (mapped ::ffff:127.0.0.1, 6to4 2002:7f00:1::, NAT64 64:ff9b::7f00:1, the old
+    ::127.0.0.1) is judged by the IPv4 address too: a NAT64 or 6to4 gateway would reach it."""
     try:
         address = ipaddress.ip_address(text.split("%", 1)[0])
     except ValueError:
         return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_global and not address.is_multicast
+    if not (address.is_global and not address.is_multicast):
+        return False
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and (address in _NAT64 or address in _IPV4_COMPATIBLE):
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is not None:
+            return public_address(str(embedded))
+    return True
 
 
 def image_kind(data: bytes) -> str | None:
