@@ -24,6 +24,7 @@ from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 from markdownify import MarkdownConverter
 
 from .markup import is_safe_url
+from .model import shortened
 
 # Elements whose content is code, not text: refused wherever they appear.
 REFUSED_ELEMENTS = frozenset({"script", "noscript", "template", "base", "meta", "link"})
@@ -158,7 +159,7 @@ def _check_attributes(node: Tag, refused: dict, dropped: dict, links: list) -> N
     if scheme in ("http", "https"):
         links.append((href.strip(), _one_line(node.get_text())))
     elif scheme != "mailto" and not _UNSAFE_SCHEME.match(re.sub(r"[\x00-\x20\x7f]+", "", href)):
-        dropped.setdefault("link", f'has a link to "{_short(href)}", which leads nowhere from this site; '
+        dropped.setdefault("link", f'has a link to "{shortened(href)}", which leads nowhere from this site; '
                                    "its text is kept without the link")
         del node["href"]
 
@@ -218,7 +219,3 @@ def _tidy_markdown(text: str) -> str:
     lines = [line.rstrip() for line in text.strip().splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
 
-
-def _short(text: str, limit: int = 60) -> str:
-    text = _one_line(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

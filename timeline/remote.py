@@ -54,7 +54,7 @@ from . import __version__
 from .fields import MAX_MEDIA_BYTES, REFUSE_REMOTE
 from .folders import Refused, read_regular
 from .layout import MEDIA_DIR, REMOTE_MEDIA_DIR, SETTINGS_FILE, display_path, user_cache_folder
-from .model import Entry, Problem, Settings
+from .model import Entry, Problem, Settings, shortened
 from .signing import SIGNATURE_BYTES, sign, verifies
 
 MAX_REDIRECTS = 5
@@ -183,11 +183,11 @@ def fetch(url: str, access: RemoteAccess, deadline: float) -> tuple[bytes, str]:
     for _ in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
         if parts.scheme.lower() != "https":
-            raise FetchFailed(f"it redirects to {_short(url)}, which is not an https address")
+            raise FetchFailed(f"it redirects to {shortened(url, 80)}, which is not an https address")
         try:
             host, port = (parts.hostname or "").encode("idna").decode("ascii"), parts.port or 443
         except (UnicodeError, ValueError):
-            raise FetchFailed(f"{_short(url)} does not name a host") from None
+            raise FetchFailed(f"{shortened(url, 80)} does not name a host") from None
         address = _checked_address(host, port, access, url)
         location = _get(url, host, port, address, access, deadline)
         if isinstance(location, tuple):
@@ -204,7 +204,7 @@ def _checked_address(host: str, port: int, access: RemoteAccess, url: str) -> st
         raise FetchFailed(f"the host {host} was not found ({getattr(err, 'strerror', None) or err})") from None
     private = [address for address in addresses if not public_address(address)]
     if private or not addresses:
-        raise FetchFailed(f"{_short(url)} leads to {private[0] if private else 'no address'}, which is not a public "
+        raise FetchFailed(f"{shortened(url, 80)} leads to {private[0] if private else 'no address'}, which is not a public "
                           "internet address; a build fetches only from public hosts")
     return addresses[0]
 
@@ -461,7 +461,7 @@ def _refused(entry: Entry) -> Problem:
 
 
 def _quoted(entry: Entry) -> str:
-    return f'"{_short(entry.media.src)}"'
+    return f'"{shortened(entry.media.src, 80)}"'
 
 
 def _problem(entry: Entry, message: str, severity: str = "error") -> Problem:
@@ -484,9 +484,6 @@ def _src_mark(path: str) -> tuple[int, int] | None:
     return (src.line, src.column) if isinstance(src, Scalar) else None
 
 
-def _short(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
 
 # ---------------------------------------------------------------- publishing
 
@@ -501,7 +498,7 @@ def copied_files(entries: Iterable[Entry], access: RemoteAccess) -> Iterator[tup
             continue
         copy, why = store.read(url)
         if copy is None or copy.name != name:
-            raise StoreChanged(f"the copy of {_short(url)} changed in {display_path(store.folder)} while the site "
+            raise StoreChanged(f"the copy of {shortened(url, 80)} changed in {display_path(store.folder)} while the site "
                                f"was built ({why or 'another build fetched it again'}); build again")
         done.add(name)
         yield f"{MEDIA_DIR}/{name}", copy.data
