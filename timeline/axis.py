@@ -27,6 +27,7 @@ draw it.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Iterable, Iterator
@@ -435,6 +436,13 @@ class Locator:
     def x(self, entry: Entry) -> float:
         start, end = covered(entry.date, entry.end_date)
         return self.scale.x(start)
+
+    @functools.cached_property
+    def bars(self) -> tuple[tuple[float, float, float, float, float], ...]:
+        """Each bin as the locator macro draws it: where it begins (as bin_of gives it), then its x, y,
+        width and height, rounded as drawn; the same on every entry page, so worked out once."""
+        return tuple((x0, round(x0, 2), round(44 - 38 * count / self.most, 2), round(x1 - x0 - 1.5, 2),
+                      round(38 * count / self.most, 2)) for x0, x1, count in self.bins)
 
     def bin_of(self, entry: Entry) -> tuple[float, float]:
         """Where the bin that counts the entry begins and ends (its left edge first, as time runs or not):
