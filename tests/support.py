@@ -239,11 +239,11 @@ HOSTILE_MEDIA = "x\" onerror=\"alert('src')&lt;.jpg"
 def render_timeline(timeline, templates: Path | None = None, media_dir: Path | None = None) -> dict[str, bytes]:
     """Every file of the site of a timeline made in memory: its pages, the static files, its images."""
     from timeline.plan import plan_site
-    from timeline.render import make_environment, media_files, render_pages, static_files
+    from timeline.render import Fragments, make_environments, media_files, static_files
 
     templates = templates or TEMPLATES
-    env = make_environment(templates)
-    files = dict(render_pages(env, plan_site(timeline)))
+    env = make_environments(templates, Fragments(), timeline.settings)
+    files = dict(env.render_pages(plan_site(timeline)))
     files.update(static_files(templates))
     if media_dir is not None:
         files.update(media_files(timeline, media_dir))
