@@ -130,9 +130,7 @@ def edition_timeline(timeline: Timeline, edition: Edition) -> Timeline:
     local = replace(settings, language=edition.language, title=edition.title or settings.title,
                     short_title=edition.short_title or (settings.short_title if edition.title is None else None),
                     description=edition.description if edition.description is not None else settings.description,
-                    base_url=settings.base_url + folder, edition=folder,
-                    # A card draws its title in the bundled font, whose letters are the original's scripts'.
-                    share_images=False)
+                    base_url=settings.base_url + folder, edition=folder)
     by_id = {translation.entry_id: translation for translation in edition.translations}
     tags, places = dict(edition.tags), dict(edition.places)
     entries = tuple(translated_entry(entry, by_id.get(entry.id), settings.language, tags, places)

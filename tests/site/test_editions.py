@@ -66,10 +66,13 @@ def test_each_edition_is_a_full_site_under_its_folder(site):
     for folder in ("fr/", "fa-AF/"):
         for path in ("index.html", f"entries/{TRANSLATED}/index.html", "tags/index.html", "tags/fighting/index.html",
                      "places/zaranj/index.html", "about/index.html", "changes/index.html", "feed.xml", "changes.xml",
-                     "timeline.json", "timeline.csv", "timeline.ics", "embed/index.html"):
+                     "timeline.json", "timeline.csv", "timeline.ics", "embed/index.html", f"entries/{TRANSLATED}/share.png"):
             assert folder + path in files, folder + path
         assert folder + "sitemap.xml" not in files and folder + "robots.txt" not in files  # one for the whole site
     assert not any(path.startswith(("fr/static/", "fr/media/")) for path in files)
+    card = _page(site, f"fr/entries/{TRANSLATED}/index.html").meta("og:image")
+    assert card == f"{BASE}fr/entries/{TRANSLATED}/share.png"  # its own card, with the translated title
+    assert files[f"fr/entries/{TRANSLATED}/share.png"] != files[f"entries/{TRANSLATED}/share.png"]
 
 
 def test_hreflang_alternates_are_reciprocal_and_name_every_edition(site):
