@@ -358,7 +358,21 @@ def load_editions(content_dir: Path, settings: Settings | None, problems: list[P
     return tuple(_load_edition(folder / language, language, problems) for language in languages)
 
 
+_EDITION_FILES = (SETTINGS_FILE, ABOUT_FILE, ENTRIES_DIR)
+
+
 def _load_edition(folder: Path, language: str, problems: list[Problem]) -> Edition:
+    if os.path.islink(folder):  # never followed: it would publish a folder from elsewhere
+        problems.append(Problem(str(folder.absolute()), f"{refusal(str(folder), LINK, 'folder')}; the {language} edition "
+                                "shows every entry untranslated"))
+        return Edition(language)
+    try:
+        items = listing(str(folder))
+    except OSError:  # a language without a folder (nothing translated yet), or one that cannot be read
+        items = []
+    problems.extend(Problem(item.path, f"is not read: an edition's folder holds {', '.join(_EDITION_FILES)} (its "
+                            "entries' translations) and nothing else; move it out", severity="warning")
+                    for item in items if item.name not in _EDITION_FILES and not is_passed_over(item.name))
     settings_path = folder / SETTINGS_FILE
     edition = Edition(language)
     if settings_path.exists() or settings_path.is_symlink():

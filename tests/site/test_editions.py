@@ -237,6 +237,18 @@ def test_a_wrong_translation_is_an_error_naming_its_file_line_and_column(tmp_pat
     assert any(re.search(expected, error) for error in errors), errors
 
 
+def test_a_linked_edition_folder_is_refused_and_stray_files_are_named(tmp_path):
+    content = copy_content(tmp_path / "content")
+    write_editions(content)
+    elsewhere = tmp_path / "elsewhere"
+    (content / "translations" / "fa-AF").rename(elsewhere)
+    (content / "translations" / "fa-AF").symlink_to(elsewhere, target_is_directory=True)
+    (content / "translations" / "fr" / "notes.txt").write_text("notes\n", encoding="utf-8")
+    problems = [str(problem) for problem in check(options(content), Cold()).problems]
+    assert any(re.search(r"translations/fa-AF: error: .*link", p) for p in problems), problems
+    assert any(re.search(r"translations/fr/notes\.txt: warning: is not read", p) for p in problems), problems
+
+
 @pytest.mark.parametrize("languages, expected", [
     ("[fr, fr]", r'translations\[2\]: "fr" is listed twice'),
     ("[en]", r"translations\[1\]: \"en\" is the site's own language"),
