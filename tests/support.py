@@ -348,6 +348,8 @@ FA_TITLE = "عنوان آزمایشی زرنج (متن آزمایشی)"
 def write_editions(content: Path) -> None:
     """Two language editions of the content, fr and fa-AF (written right to left), in test text that states
     nothing: `TRANSLATED` translated into both, `OUTDATED` into fr from an earlier version, the rest not at all."""
+    import re
+
     from timeline.editions import text_digest
     from timeline.load import load_content
 
@@ -355,7 +357,8 @@ def write_editions(content: Path) -> None:
     digest = text_digest(entries[TRANSLATED])
     settings = content / "timeline.yaml"
     text = settings.read_text(encoding="utf-8")
-    settings.write_text(text.replace("language: en\n", "language: en\ntranslations: [fr, fa-AF]\n"), encoding="utf-8")
+    settings.write_text(re.sub(r"^(language: .*)$", r"\1\ntranslations: [fr, fa-AF]", text, count=1, flags=re.M),
+                        encoding="utf-8")
     french = content / "translations" / "fr"
     (french / "entries").mkdir(parents=True)
     (french / "timeline.yaml").write_text(
