@@ -256,15 +256,15 @@ def test_a_linked_edition_folder_is_refused_and_stray_files_are_named(tmp_path):
 
 @pytest.mark.parametrize("languages, expected", [
     ("[fr, fr]", r'translations\[2\]: "fr" is listed twice'),
-    ("[en]", r"translations\[1\]: \"en\" is the site's own language"),
+    (f"[{ORIGINAL}]", rf"translations\[1\]: \"{ORIGINAL}\" is the site's own language"),
     ("[xx]", r'translations\[1\]: "xx" is not a language the Unicode CLDR knows'),
     ("[fr_FR]", r'translations\[1\]: "fr_FR" is not a language tag'),
 ])
 def test_a_wrong_list_of_translations_is_an_error(tmp_path, languages, expected):
     content = copy_content(tmp_path / "content")
     settings = content / "timeline.yaml"
-    settings.write_text(settings.read_text(encoding="utf-8").replace("language: en\n", f"language: en\ntranslations: {languages}\n"),
-                        encoding="utf-8")
+    settings.write_text(re.sub(r"^(language: .*)$", rf"\1\ntranslations: {languages}", settings.read_text(encoding="utf-8"),
+                               count=1, flags=re.M), encoding="utf-8")
     errors = [str(problem) for problem in check(options(content), Cold()).errors]
     assert any(re.search(r"timeline\.yaml:\d+:\d+: error: " + expected, error) for error in errors), errors
 
