@@ -296,7 +296,7 @@ def write_period_content(folder: Path, limit: int = PERIODS_LIMIT) -> dict[str, 
     entries = folder / "entries"
     entries.mkdir(parents=True)
     (folder / "timeline.yaml").write_text(
-        f'title: "Periods test"\nbase_url: "{PERIODS_BASE_URL}"\ntimezone: Europe/London\n'
+        f'title: "Periods test"\nbase_url: "{PERIODS_BASE_URL}"\ntimezone: Europe/London\nlanguage: en-GB\n'
         f'description: "Synthetic entries across four years."\nentries_per_page: {limit}\n', encoding="utf-8")
     homes, number = {}, 0
     for pattern, count in _PERIOD_DATES:

@@ -11,6 +11,10 @@ else, distance is time: an entry's mark is at
 for the stretch that holds its moment, and every stretch has the same units per second. Entries
 too close to tell apart (a cluster of events in one day) are stacked in lanes, so each has a mark.
 
+On a right-to-left page time runs right to left: the geometry is made left to right, then mirrored
+(`mirrored()`), so that every x is the width less what it was; a drawn thing's x is still its left
+edge, and its label, drawn from `label_x`, begins on its right.
+
 Precision is drawn as written: a date to the day covers its day, a month its month, a year its
 year; an entry with an end date covers its range. A time of day is a point, and no break cuts into its
 day (so a gap is whole empty days, and every stretch has room).
@@ -45,25 +49,26 @@ DAY = 86_400
 
 @dataclass(frozen=True)
 class Stretch:
-    """A part of the axis drawn to scale: the moments from `start` to `end` (seconds, dates.instant)."""
+    """A part of the axis drawn to scale: the moments from `start` to `end` (seconds, dates.instant),
+    drawn from `x0` to `x1` (left to right; `mirrored`: `start` is at x1)."""
 
     start: int
     end: int
     x0: float
     x1: float
+    mirrored: bool = False
 
     def x(self, moment: int) -> float:
-        return self.x0 + (moment - self.start) / (self.end - self.start) * (self.x1 - self.x0)
+        share = (moment - self.start) / max(self.end - self.start, 1) * (self.x1 - self.x0)
+        return self.x1 - share if self.mirrored else self.x0 + share
+
+    def flipped(self, width: float):
+        return type(self)(self.start, self.end, width - self.x1, width - self.x0, not self.mirrored)
 
 
 @dataclass(frozen=True)
-class Break:
+class Break(Stretch):
     """A stretch with no entry, cut out: drawn `x0` to `x1`, standing for `start` to `end`."""
-
-    start: int
-    end: int
-    x0: float
-    x1: float
 
     @property
     def days(self) -> int:
@@ -80,8 +85,22 @@ class Scale:
         """Where a moment is drawn; one inside a break falls on the break in proportion."""
         for part in (*self.stretches, *self.breaks):
             if part.start <= moment <= part.end:
-                return part.x0 + (moment - part.start) / max(part.end - part.start, 1) * (part.x1 - part.x0)
-        return self.stretches[0].x0 if moment < self.stretches[0].start else self.stretches[-1].x1
+                return part.x(moment)
+        first, last = self.stretches[0], self.stretches[-1]
+        return first.x(first.start) if moment < first.start else last.x(last.end)
+
+    @property
+    def left(self) -> float:
+        """Where the axis begins on the left, and ends on the right (`right`)."""
+        return min(stretch.x0 for stretch in self.stretches)
+
+    @property
+    def right(self) -> float:
+        return max(stretch.x1 for stretch in self.stretches)
+
+    def mirrored(self) -> Scale:
+        return Scale(tuple(part.flipped(self.width) for part in self.stretches),
+                     tuple(part.flipped(self.width) for part in self.breaks), self.width)
 
     @property
     def start(self) -> int:
@@ -94,7 +113,8 @@ class Scale:
 
 @dataclass(frozen=True)
 class Mark:
-    """An entry on the axis: `x` to `x_end` (the same for a point), in lane `lane` from the top."""
+    """An entry on the axis: drawn from `x` to `x_end`, left to right (the same for a point), in lane
+    `lane` from the top."""
 
     entry: Entry
     x: float
@@ -107,6 +127,13 @@ class Mark:
     @property
     def width(self) -> float:
         return self.x_end - self.x
+
+    def flipped(self, width: float) -> Mark:
+        return Mark(self.entry, width - self.x_end, width - self.x, self.lane, self.shape)
+
+
+LABEL_GAP = 2.0  # between a tick and its label
+ERA_LABEL_GAP = 4.0  # between the edge an era begins at and its label
 
 
 @dataclass(frozen=True)
@@ -122,16 +149,37 @@ class Tick:
     with_year: bool = False
     room: float = 0.0  # the width to the next tick of its unit (or the axis's end): what its label may take
     boundary: bool = True  # False: no first of its unit here, only the name of the one a stretch begins in
+    mirrored: bool = False
+
+    @property
+    def label_x(self) -> float:
+        """Where its label begins: after the tick, as time runs."""
+        return self.x - LABEL_GAP if self.mirrored else self.x + LABEL_GAP
+
+    def flipped(self, width: float) -> Tick:
+        return replace(self, x=width - self.x, mirrored=not self.mirrored)
 
 
 @dataclass(frozen=True)
 class EraBand:
+    """An era's band, drawn from `x` to `x_end`, left to right."""
+
     label: str
     x: float
     x_end: float
     row: int
     start: PartialDate
     end: PartialDate
+    mirrored: bool = False
+
+    @property
+    def label_x(self) -> float:
+        """Where its label begins: inside the edge the era begins at."""
+        return self.x_end - ERA_LABEL_GAP if self.mirrored else self.x + ERA_LABEL_GAP
+
+    def flipped(self, width: float) -> EraBand:
+        return EraBand(self.label, width - self.x_end, width - self.x, self.row, self.start, self.end,
+                       not self.mirrored)
 
 
 @dataclass(frozen=True)
@@ -160,6 +208,13 @@ class Axis:
     @property
     def height(self) -> float:
         return self.ticks_y + 52
+
+    def mirrored(self) -> Axis:
+        """The same axis running right to left."""
+        width = self.scale.width
+        return replace(self, scale=self.scale.mirrored(), marks=tuple(mark.flipped(width) for mark in self.marks),
+                       ticks=tuple(tick.flipped(width) for tick in self.ticks),
+                       eras=tuple(era.flipped(width) for era in self.eras))
 
 
 def covered(date: PartialDate, end: PartialDate | None = None) -> tuple[int, int]:
@@ -226,9 +281,9 @@ def _stretches(first: int, last: int, gaps: list[tuple[int, int]]) -> list[tuple
     return [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
 
 
-def entry_axis(entries: Iterable[Entry], eras=(), zone: tzinfo = timezone.utc) -> Axis | None:
+def entry_axis(entries: Iterable[Entry], eras=(), zone: tzinfo = timezone.utc, mirrored: bool = False) -> Axis | None:
     """The axis of `entries` (in timeline order) and the timeline's eras, its ticks at the days of `zone`
-    (the timeline's); None for no entries."""
+    (the timeline's), running right to left when `mirrored`; None for no entries."""
     entries = tuple(entries)
     if not entries:
         return None
@@ -236,7 +291,8 @@ def entry_axis(entries: Iterable[Entry], eras=(), zone: tzinfo = timezone.utc) -
     scale = scale_of(entries, eras)
     marks, lanes = _marks(entries, spans, scale)
     bands, rows = _eras(eras, scale)
-    return Axis(scale, marks, ticks(scale, zone), bands, lanes, rows, entries[0].date, last_date(entries))
+    drawn = Axis(scale, marks, ticks(scale, zone), bands, lanes, rows, entries[0].date, last_date(entries))
+    return drawn.mirrored() if mirrored else drawn
 
 
 def _marks(entries: tuple[Entry, ...], spans: list[tuple[int, int]], scale: Scale) -> tuple[tuple[Mark, ...], int]:
@@ -373,13 +429,20 @@ class Locator:
     last: PartialDate
     count: int
 
+    mirrored: bool = False
+    counted_on: Scale | None = None  # mirrored: the scale the bins were counted on, left to right
+
     def x(self, entry: Entry) -> float:
         start, end = covered(entry.date, entry.end_date)
         return self.scale.x(start)
 
     def bin_of(self, entry: Entry) -> tuple[float, float]:
-        """Where the bin that counts the entry begins and ends."""
-        return _bin_bounds(_bin(self.x(entry), self.scale), self.scale)
+        """Where the bin that counts the entry begins and ends (its left edge first, as time runs or not):
+        on a mirrored locator, found where the bins were counted and mirrored as they were, since an x
+        mirrored back differs from the one counted by a rounding, enough to fall in the next bin."""
+        scale = self.counted_on or self.scale
+        x0, x1 = _bin_bounds(_bin(scale.x(covered(entry.date)[0]), scale), scale)
+        return (self.scale.width - x1, self.scale.width - x0) if self.mirrored else (x0, x1)
 
 
 def _bin(x: float, scale: Scale) -> int:
@@ -391,7 +454,8 @@ def _bin_bounds(index: int, scale: Scale) -> tuple[float, float]:
     return MARGIN + index * width, MARGIN + (index + 1) * width
 
 
-def locator(entries: Iterable[Entry]) -> Locator | None:
+def locator(entries: Iterable[Entry], mirrored: bool = False) -> Locator | None:
+    """The locator of the timeline's `entries`, running right to left when `mirrored`."""
     entries = tuple(entries)
     if not entries:
         return None
@@ -400,6 +464,10 @@ def locator(entries: Iterable[Entry]) -> Locator | None:
     for entry in entries:
         counts[_bin(scale.x(covered(entry.date)[0]), scale)] += 1
     bins = tuple((*_bin_bounds(i, scale), count) for i, count in enumerate(counts) if count)
+    if mirrored:
+        counted_on, scale = scale, scale.mirrored()
+        bins = tuple((scale.width - x1, scale.width - x0, count) for x0, x1, count in bins)
+        return Locator(scale, bins, max(counts), entries[0].date, last_date(entries), len(entries), True, counted_on)
     return Locator(scale, bins, max(counts), entries[0].date, last_date(entries), len(entries))
 
 

@@ -4,7 +4,7 @@ drawn when the site is built, for each entry without media of its own.
 A card is WIDTH x HEIGHT pixels, the size Facebook, LinkedIn and Slack show large (X shows it at 2:1,
 cutting 15 pixels from its top and bottom, where nothing is drawn). It shows the timeline's name, the
 entry's date as its page shows it (in the settings' other calendars too), its draft, status and
-key-moment words, its title and the site's address, beside the line and mark the timeline's list
+key-moment words (in the site's language: the templates' own messages, from its catalogue), its title and the site's address, beside the line and mark the timeline's list
 draws for an entry, in the site's light colours (templates/static/site.css). It shows nothing of the other entries (such as where this one falls among
 them, as its page's locator does), so that a new entry, or another's new date, draws no other card again.
 
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .calendars import other_date
-from .dates import format_date, format_range
+from .locales import Formats, formats_for
 from .model import Entry, Settings
 
 WIDTH, HEIGHT = 1200, 630
@@ -79,7 +79,6 @@ ADDRESS_SIZE, ADDRESS_BASELINE = 24, HEIGHT - SAFE - 14
 LINE_X, LINE_WIDTH = 40, 2
 DOT, HOLLOW, DOT_SIZE, KEY_DOT_SIZE, RING = "\u25cf", "\u25cb", 30, 38, 1  # RING: the hollow mark's stroke
 
-_WORD_INKS = {"Draft": DRAFT, "Scheduled": ACCENT, "Ongoing": ACCENT, "Key moment": KEY}
 _RIGHT_TO_LEFT = {"R", "AL", "AN"}
 
 
@@ -89,11 +88,12 @@ class Card:
     draw them as written (see the module's docstring)."""
 
     title: str | None
-    when: str
+    when: str | None  # None when the font can draw none of the date as the page writes it
     site_name: str | None
-    words: tuple[str, ...]
+    words: tuple[str, ...]  # as the site's language writes them, each the font can draw
     address: str  # the site's, without its scheme
     mark: str  # the ink of the entry's mark on the list's line
+    inks: tuple[str, ...] = ()  # the ink of each of the words
     hollow: bool = False
     large: bool = False
 
@@ -120,21 +120,52 @@ class Layout:
     boxes: tuple[tuple[tuple[int, int, int, int], str, int], ...]  # box, ink, outline
 
 
-def card_for(entry: Entry, settings: Settings) -> Card:
+def card_for(entry: Entry, settings: Settings, formats: Formats | None = None) -> Card:
     """What the entry's card says: its title, its date as the page shows it, the site's name, its words,
-    and how its mark is drawn."""
+    and how its mark is drawn. `formats`: the site language's, with its catalogue's words (render.py
+    passes the environment's); without them, the language's formats and English words."""
+    formats = formats or formats_for(settings.language)
     title = drawable(entry.title)
+    when = shown_when(entry, settings, formats)
+    pairs = [(word, ink) for word, ink in card_words(entry, formats.gettext) if word]
+    mark = ACCENT if entry.status else KEY if entry.key else MARKER
+    return Card(title, when, drawable(settings.site_name), tuple(word for word, _ in pairs), address(settings.base_url),
+                mark, hollow=bool(entry.status or entry.circa), large=entry.key, inks=tuple(ink for _, ink in pairs))
+
+
+def shown_when(entry: Entry, settings: Settings, formats: Formats) -> str | None:
+    """The entry's date as its page shows it, and in each of the other calendars, each part the font can draw."""
     label = drawable(entry.date_label) if entry.date_label else None
-    when = f"{label} (approximate)" if label and entry.circa else label or shown_date(entry)
+    approximate = drawable(formats.gettext("(approximate)")) if label and entry.circa else None
+    when = f"{label} {approximate}" if approximate else label or drawable(shown_date(entry, formats))
     for calendar in settings.calendars:  # as the page shows them too, each that the font can draw
         other = other_date(entry.date, calendar, settings.language, entry.end_date)
-        if other and drawable(other):
-            when += f" ({drawable(other)})"
-    words = (("Draft",) if entry.draft else ()) + ((entry.status.capitalize(),) if entry.status else ()) \
-        + (("Key moment",) if entry.key else ())
-    mark = ACCENT if entry.status else KEY if entry.key else MARKER
-    return Card(title, when, drawable(settings.site_name), words, address(settings.base_url), mark,
-                hollow=bool(entry.status or entry.circa), large=entry.key)
+        other = drawable(other) if other else None
+        if other:
+            when = f"{when} ({other})" if when else other
+    return when
+
+
+def card_words(entry: Entry, gettext) -> tuple[tuple[str | None, str], ...]:
+    """The entry's draft, status and key-moment words as the site's language writes them (the badges'
+    messages, templates/macros.html), each with its ink; None for a word the font cannot draw."""
+    words = []
+    if entry.draft:
+        words.append((gettext("Draft"), DRAFT))
+    if entry.status == "scheduled":
+        words.append((gettext("Scheduled"), ACCENT))
+    elif entry.status == "ongoing":
+        words.append((gettext("Ongoing"), ACCENT))
+    if entry.key:
+        words.append((gettext("Key moment"), KEY))
+    return tuple((drawable(word), ink) for word, ink in words)
+
+
+def catalogue_words(formats: Formats) -> tuple[str, ...]:
+    """Every word of the catalogue a card may draw, translated: what a cached card depends on besides its
+    inputs (speed/pages.py)."""
+    return tuple(formats.gettext(message) for message in
+                 ("Draft", "Scheduled", "Ongoing", "Key moment", "(approximate)", "c. %(date)s", "%(time)s (%(offset)s)"))
 
 
 def address(base_url: str) -> str:
@@ -142,12 +173,12 @@ def address(base_url: str) -> str:
     return base_url.split("://", 1)[-1].rstrip("/")
 
 
-def shown_date(entry: Entry) -> str:
-    """The entry's date (or range) in words, as the `when` macro (templates/macros.html) shows it, before
-    the other calendars."""
+def shown_date(entry: Entry, formats: Formats) -> str:
+    """The entry's date (or range) in words, in the site's language, as the `when` macro
+    (templates/macros.html) shows it, before the other calendars."""
     if entry.end_date is not None:
-        return "".join(format_range(entry.date, entry.end_date, entry.circa))
-    return format_date(entry.date, entry.circa)
+        return "".join(formats.range(entry.date, entry.end_date, entry.circa))
+    return formats.date(entry.date, entry.circa)
 
 
 def drawable(text: str) -> str | None:
@@ -170,9 +201,9 @@ def _covered() -> frozenset[int]:
         return frozenset(font.getBestCmap())
 
 
-def draw_card(entry: Entry, settings: Settings) -> bytes:
-    """The entry's card as PNG bytes."""
-    return png(layout(card_for(entry, settings)))
+def draw_card(entry: Entry, settings: Settings, formats: Formats | None = None) -> bytes:
+    """The entry's card as PNG bytes (`formats`: as card_for)."""
+    return png(layout(card_for(entry, settings, formats)))
 
 
 # ---------------------------------------------------------------- layout
@@ -190,16 +221,16 @@ def layout(card: Card) -> Layout:
     boxes += [((left, RULE_Y + 12, right, max(RULE_Y + 12, mark.box[1] - 6)), LINE, 0),  # the line, broken by the mark
               ((left, mark.box[3] + 6, right, HEIGHT - SAFE), LINE, 0)]
     x = MARGIN
-    for word in card.words:
-        ink = _WORD_INKS[word]
+    for word, ink in zip(card.words, card.inks):
         text = _placed(word.upper(), _font(WORD_SIZE), x + WORD_PADDING, WHEN_BASELINE - 5, ink)
         frame = (x, text.box[1] - WORD_PADDING, text.box[2] + WORD_PADDING, WHEN_BASELINE - 5 + WORD_PADDING)
         texts.append(text)
         boxes.append((frame, ink, 2))
         x = frame[2] + WORD_GAP
-    if card.title:
+    if card.title and card.when:
         texts.append(_fitted(card.when, WHEN_SIZES, WIDTH - MARGIN - x, x, WHEN_BASELINE, MUTED))
-    texts += _title(card.title or card.when)
+    if card.title or card.when:
+        texts += _title(card.title or card.when)
     texts.append(_fitted(card.address, (ADDRESS_SIZE,), WIDTH - 2 * MARGIN, MARGIN, ADDRESS_BASELINE, MUTED))
     return Layout(tuple(texts), tuple(boxes))
 

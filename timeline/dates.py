@@ -1,4 +1,4 @@
-"""Dates as editors write them: parsed at the precision written, shown the same way.
+"""Dates as editors write them: parsed at the precision written (locales.py shows them the same way).
 
 `August 2021` stays a month: it sorts at the start of August and is shown
 as "August 2021", never as 1 August. Nothing is ever guessed: a value that
@@ -19,7 +19,7 @@ import os
 import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
-from .model import DAY, MINUTE, MONTH, YEAR, PartialDate
+from .model import DAY, MINUTE, MONTH, YEAR, PartialDate, shortened
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July",
                "August", "September", "October", "November", "December")
@@ -110,7 +110,7 @@ def parse_date(text: str, tz: tzinfo) -> PartialDate:
     if not text:
         raise DateError(f"is empty; write it as {_EXAMPLES}")
     if len(text) > _LONGEST:
-        raise DateError(f'"{_short(text)}" is {len(text):,} characters long, too long for a date; write it as {_EXAMPLES}')
+        raise DateError(f'"{shortened(text)}" is {len(text):,} characters long, too long for a date; write it as {_EXAMPLES}')
     match = _ISO.fullmatch(text)
     if match:
         return _from_iso(text, match, tz)
@@ -119,25 +119,22 @@ def parse_date(text: str, tz: tzinfo) -> PartialDate:
         raise DateError(_odd_year(text, odd_year))
     if _NUMERIC_ONLY.fullmatch(text):
         raise DateError(
-            f'"{_short(text)}" is ambiguous or not a form this tool reads (day/month or month/day?); '
+            f'"{shortened(text)}" is ambiguous or not a form this tool reads (day/month or month/day?); '
             "write it as 2021-08-06 or 6 August 2021"
         )
     if not _MONTH_WORD.search(text):
-        raise DateError(f'"{_short(text)}" is not a date this tool can read; write it as {_EXAMPLES}')
+        raise DateError(f'"{shortened(text)}" is not a date this tool can read; write it as {_EXAMPLES}')
     return _from_words(text, tz)
 
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _odd_year(text: str, match: re.Match) -> str:
     if match["minus"]:
-        return f'"{_short(text)}" is before year 1; years start at 1 (there are no years BC)'
+        return f'"{shortened(text)}" is before year 1; years start at 1 (there are no years BC)'
     if len(match["year"]) > 4:
-        return f'"{_short(text)}" is after year 9999; years go from 1 to 9999'
+        return f'"{shortened(text)}" is after year 9999; years go from 1 to 9999'
     year = int(match["year"])
-    return (f'"{_short(text)}" does not give the year in four digits; write it in full, as in 2021-08-06 '
+    return (f'"{shortened(text)}" does not give the year in four digits; write it in full, as in 2021-08-06 '
             f"(the year {year} is written {year:04d})")
 
 
@@ -160,7 +157,7 @@ def _from_iso(text: str, m: re.Match, tz: tzinfo) -> PartialDate:
 
 def _check_time_of_day(text: str, hour: int, minute: int) -> tuple[int, int]:
     if hour > 23 or minute > 59:
-        raise DateError(f'"{_short(text)}" is not a real time of day (00:00 to 23:59)')
+        raise DateError(f'"{shortened(text)}" is not a real time of day (00:00 to 23:59)')
     return hour, minute
 
 
@@ -170,7 +167,7 @@ def _offset_minutes(text: str, raw: str) -> int:
     m = _OFFSET.fullmatch(raw)
     hours, minutes = int(m["hours"]), int(m["minutes"] or 0)
     if hours > 14 or minutes > 59:
-        raise DateError(f'"{_short(text)}" has an impossible UTC offset {raw}')
+        raise DateError(f'"{shortened(text)}" has an impossible UTC offset {raw}')
     return (-1 if m["sign"] == "-" else 1) * (hours * 60 + minutes)
 
 
@@ -184,7 +181,7 @@ def _check_day(text: str, year: int, month: int, day: int) -> int:
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
         raise DateError(
-            f'"{_short(text)}" is not a real date ({MONTH_NAMES[month - 1]} {year} has {days} days)'
+            f'"{shortened(text)}" is not a real date ({MONTH_NAMES[month - 1]} {year} has {days} days)'
         )
     return day
 
@@ -201,7 +198,7 @@ def _from_words(text: str, tz: tzinfo) -> PartialDate:
         precision = DAY if day else MONTH
         return _make(text, precision, year, month, day or 1, 0, 0, tz)
     if day is None:
-        raise DateError(f'"{_short(text)}" gives a time but no day; add the day, as in "6 August 2021 14:30"')
+        raise DateError(f'"{shortened(text)}" gives a time but no day; add the day, as in "6 August 2021 14:30"')
     hour, minute, offset = _read_clock(clock, text)
     return _make(text, MINUTE, year, month, day, hour, minute, tz, offset)
 
@@ -210,7 +207,7 @@ def _split_time(text: str) -> tuple[str, re.Match | None]:
     """The date part of a written-out value, and its clock time, written after or before the date."""
     last, first = _TIME_LAST.search(text), _TIME_FIRST.match(text)
     if last and first:
-        raise DateError(f'"{_short(text)}" gives two times; keep one, as in "6 August 2021 14:30"')
+        raise DateError(f'"{shortened(text)}" gives two times; keep one, as in "6 August 2021 14:30"')
     if last:
         return text[:last.start()], last
     if first:
@@ -226,12 +223,12 @@ def _written_day(match: re.Match, text: str) -> tuple[int, int, int | None]:
     day = _check_day(text, year, month, int(written_day)) if written_day else None
     weekday = match["weekday"]
     if weekday and day is None:
-        raise DateError(f'"{_short(text)}" names {weekday} but no day of the month; write it as "6 August 2021"')
+        raise DateError(f'"{shortened(text)}" names {weekday} but no day of the month; write it as "6 August 2021"')
     if weekday:
         actual = calendar.weekday(year, month, day)
         if actual != _WEEKDAYS[weekday.lower()]:
             shown = f"{day} {MONTH_NAMES[month - 1]} {year}"
-            raise DateError(f'"{_short(text)}" names {weekday}, but {shown} was a {WEEKDAY_NAMES[actual]}; '
+            raise DateError(f'"{shortened(text)}" names {weekday}, but {shown} was a {WEEKDAY_NAMES[actual]}; '
                             "check the date")
     return year, month, day
 
@@ -239,10 +236,10 @@ def _written_day(match: re.Match, text: str) -> tuple[int, int, int | None]:
 def _read_clock(clock: re.Match, text: str) -> tuple[int, int, int | None]:
     """Hour, minute and offset (None for the timeline's time zone) of a match of _CLOCK."""
     if clock["zone"]:
-        raise DateError(f'"{_short(text)}" names a time zone; write a numeric offset such as +04:30')
+        raise DateError(f'"{shortened(text)}" names a time zone; write a numeric offset such as +04:30')
     seconds = clock["second"] or clock["second12"]
     if seconds and int(seconds):
-        raise DateError(f'"{_short(text)}" gives seconds; times are kept to the minute')
+        raise DateError(f'"{shortened(text)}" gives seconds; times are kept to the minute')
     hour = int(clock["hour"])
     minute = int(clock["minute"] or clock["minute12"] or clock["minute_h"] or 0)
     if clock["half"]:
@@ -256,17 +253,17 @@ def _twelve_hour(text: str, hour: int, minute: int, half: str) -> int:
     """The 24-hour clock's hour for 4am or 4pm."""
     if hour == 12:
         # 12am and 12pm are read both ways (midnight or noon?), so neither is guessed.
-        raise DateError(f'"{_short(text)}": 12am and 12pm are read both ways; write the time on the 24-hour clock, '
+        raise DateError(f'"{shortened(text)}": 12am and 12pm are read both ways; write the time on the 24-hour clock, '
                         f"00:{minute:02d} after midnight or 12:{minute:02d} after noon")
     if not 1 <= hour <= 11:
-        raise DateError(f'"{_short(text)}" is not a real time: am and pm go with the hours 1 to 11; '
+        raise DateError(f'"{shortened(text)}" is not a real time: am and pm go with the hours 1 to 11; '
                         "write the time on the 24-hour clock, as in 14:30")
     return hour + (12 if half == "p" else 0)
 
 
 def _unreadable(part: str, text: str) -> str:
     """Why the date part of a written-out value is not a date this tool reads, and what to write."""
-    quoted = f'"{_short(text)}"'
+    quoted = f'"{shortened(text)}"'
     words = re.findall(r"[^\W\d_]+", part.lower())
     for check in (_bare_hour, _era, _named_time, _dotted_time, _misplaced_clock, _approximate, _many_dates,
                   _year_count):
@@ -381,7 +378,7 @@ def _approximate(quoted: str, part: str, words: list[str]) -> str | None:
 
 def _check_year(text: str, year: int) -> int:
     if year < 1:
-        raise DateError(f'"{_short(text)}" has year 0; years start at 1')
+        raise DateError(f'"{shortened(text)}" has year 0; years start at 1')
     return year
 
 
@@ -404,10 +401,10 @@ def _check_wall_clock(text: str, start: datetime, tz: tzinfo) -> None:
     """
     before, after = start.utcoffset(), start.replace(fold=1).utcoffset()
     if before < after:
-        raise DateError(f'"{_short(text)}" does not exist in the time zone {tz}: the clocks went forward '
+        raise DateError(f'"{shortened(text)}" does not exist in the time zone {tz}: the clocks went forward '
                         "over it; check the time, or write the offset, as in 2021-08-06T14:30+04:30")
     if before > after:
-        raise DateError(f'"{_short(text)}" happens twice in the time zone {tz}: the clocks went back over it; '
+        raise DateError(f'"{shortened(text)}" happens twice in the time zone {tz}: the clocks went back over it; '
                         f"write the offset, as in {start.isoformat(timespec='minutes')} (the first time) "
                         f"or {start.replace(fold=1).isoformat(timespec='minutes')} (the second)")
 
@@ -417,7 +414,7 @@ def _check_time_range(text: str, start: datetime, tz: tzinfo | None) -> None:
         return
     side = "before year 1" if start < _FIRST_TIME else "after year 9999"
     where = f"{tz} is {format_offset(start)} at that time" if tz else f"at {format_offset(start)}"
-    raise DateError(f'"{_short(text)}" falls {side} in UTC ({where}); {_TIME_RANGE}: '
+    raise DateError(f'"{shortened(text)}" falls {side} in UTC ({where}); {_TIME_RANGE}: '
                     f"give the day alone, as in {start.date().isoformat()}")
 
 
@@ -455,50 +452,9 @@ def format_offset(moment: datetime) -> str:
     return shown + (f":{rest_seconds:02d}" if rest_seconds else "")
 
 
-def format_date(date: PartialDate, circa: bool = False) -> str:
-    """The date as a reader sees it, at the precision written: 'August 2021', 'c. 6 August 2021'."""
-    start = date.start
-    if date.precision == YEAR:
-        shown = str(start.year)
-    elif date.precision == MONTH:
-        shown = f"{MONTH_NAMES[start.month - 1]} {start.year}"
-    elif date.precision == DAY:
-        shown = f"{start.day} {MONTH_NAMES[start.month - 1]} {start.year}"
-    else:
-        shown = (f"{start.day} {MONTH_NAMES[start.month - 1]} {start.year}, "
-                 f"{start:%H:%M} ({format_offset(start)})")
-    return f"c. {shown}" if circa else shown
-
-
-def format_range(start: PartialDate, end: PartialDate, circa: bool = False) -> tuple[str, str, str]:
-    """A range as (first, separator, last), naming only once what both ends share.
-
-    ('1 May', ' – ', '31 August 2021'), ('2', '–', '7 August 2021'), ('May', ' – ', 'August 2021');
-    ends written at different precisions, or with times, are shown in full.
-    """
-    first, last = format_date(start), format_date(end)
-    same_year = start.start.year == end.start.year
-    if start.precision == end.precision and same_year and start.precision in (MONTH, DAY):
-        same_month = start.start.month == end.start.month
-        if start.precision == DAY and same_month:
-            return (f"c. {start.start.day}" if circa else str(start.start.day)), "–", last
-        if start.precision == DAY:
-            first = f"{start.start.day} {MONTH_NAMES[start.start.month - 1]}"
-        else:
-            first = MONTH_NAMES[start.start.month - 1]
-    separator = " – " if " " in first + last else "–"
-    return (f"c. {first}" if circa else first), separator, last
-
-
 def period_key(date: PartialDate, by_year: bool = False) -> tuple[int, int]:
     """The heading a date is grouped under, as (year, month), month 0 by year or for a year-only date."""
     return date.start.year, 0 if by_year or date.precision == YEAR else date.start.month
-
-
-def period_label(date: PartialDate, by_year: bool = False) -> str:
-    """The heading of period_key: 'August 2021', or '2021'."""
-    year, month = period_key(date, by_year)
-    return f"{MONTH_NAMES[month - 1]} {year}" if month else str(year)
 
 
 def today_in(zone: tzinfo) -> str:

@@ -11,6 +11,8 @@ import csv
 import io
 import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from decimal import Decimal
+from urllib.parse import urlsplit
 
 from markupsafe import escape
 
@@ -22,6 +24,18 @@ from .plan import Period, public_path
 
 def entry_url(entry: Entry, settings: Settings) -> str:
     return f"{settings.base_url}entries/{entry.id}/"
+
+
+def site_origin(base_url: str) -> str:
+    """The origin of the site's pages as a browser names it (a message's event.origin): the scheme and
+    host in lower case, the port unless it is the scheme's own."""
+    parts = urlsplit(base_url)
+    scheme, host, port = parts.scheme.lower(), parts.hostname or "", parts.port
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}" + (f":{port}" if port is not None and port != _DEFAULT_PORTS.get(scheme) else "")
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def media_url(entry: Entry, prefix: str) -> str:
@@ -85,15 +99,16 @@ def source_data(source: Source) -> dict:
 
 
 def item_list_data(entries: tuple[Entry, ...], settings: Settings) -> dict:
-    return item_list(settings.title, [(entry.title, entry_url(entry, settings)) for entry in entries])
+    return item_list(settings.title, [entry_url(entry, settings) for entry in entries])
 
 
-def item_list(name: str, items: list[tuple[str, str]]) -> dict:
-    """schema.org ItemList of (name, absolute URL) pairs."""
+def item_list(name: str, urls: list[str]) -> dict:
+    """schema.org ItemList of absolute URLs, as Google's summary-page list has them: each item its position
+    and URL, the page it names saying the rest."""
     return {"@context": "https://schema.org", "@type": "ItemList", "name": name,
-            "numberOfItems": len(items),
-            "itemListElement": [{"@type": "ListItem", "position": position, "name": item_name, "url": url}
-                                for position, (item_name, url) in enumerate(items, 1)]}
+            "numberOfItems": len(urls),
+            "itemListElement": [{"@type": "ListItem", "position": position, "url": url}
+                                for position, url in enumerate(urls, 1)]}
 
 
 def timelinejs_date(date: PartialDate, zone: tzinfo | None = None) -> dict:
@@ -154,12 +169,17 @@ def timelinejs_event(entry: Entry, settings: Settings, shown_date: str, text_htm
 
 def periods_list_data(spans: tuple[tuple[Period, PartialDate, PartialDate], ...], settings: Settings) -> dict:
     """schema.org ItemList of the period pages, for the index of a split timeline."""
-    return item_list(settings.title, [(period.label, settings.base_url + public_path(period.path))
-                                      for period, _, _ in spans])
+    return item_list(settings.title, [settings.base_url + public_path(period.path) for period, _, _ in spans])
 
 
 def period_item_list_data(entries: tuple[Entry, ...], period: Period, settings: Settings) -> dict:
     return {**item_list_data(entries, settings), "name": f"{settings.title}: {period.label}"}
+
+
+def coordinate(value: float) -> str:
+    """A latitude or longitude in decimal notation, as written: 0.00001, never Python's 1e-05, which is
+    no FLOAT in iCalendar and which a spreadsheet does not read as a number."""
+    return format(Decimal(repr(value)), "f")
 
 
 # ---------------------------------------------------------------- CSV (timeline.csv)
@@ -168,13 +188,18 @@ def period_item_list_data(entries: tuple[Entry, ...], period: Period, settings: 
 # character it drops (a tab, a carriage return): CSV injection, as OWASP describes it.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+# Excel opens a .csv with its locale's list separator, a semicolon in much of Europe: there "a;=b" is
+# two cells, the second a formula. An apostrophe after such a semicolon (past any quotes) makes it text.
+_FORMULA_AFTER_SEMICOLON = re.compile(r";(?=[\"']*[=+\-@\t\r])")
 
 
 def csv_cell(value) -> str:
     """One cell's text: None empty, and a text a spreadsheet would run as a formula prefixed with an
     apostrophe, which spreadsheets show as text and do not display (a number such as -33.9 is left as
-    it is: no spreadsheet runs it)."""
+    it is: no spreadsheet runs it); so is a formula after a semicolon, where the cell may be split."""
     text = "" if value is None else str(value)
+    if ";" in text:
+        text = _FORMULA_AFTER_SEMICOLON.sub(";'", text)
     if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
         return "'" + text
     return text

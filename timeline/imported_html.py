@@ -24,6 +24,7 @@ from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 from markdownify import MarkdownConverter
 
 from .markup import is_safe_url
+from .model import shortened
 
 # Elements whose content is code, not text: refused wherever they appear.
 REFUSED_ELEMENTS = frozenset({"script", "noscript", "template", "base", "meta", "link"})
@@ -116,10 +117,14 @@ def _parse(html: str) -> tuple[BeautifulSoup | None, tuple[str, ...]]:
 def _clean(soup: BeautifulSoup) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
     """Refuse code, drop embedded content, comments and links that lead nowhere useful; the links kept."""
     refused, dropped, links = {}, {}, []
-    for node in list(soup.descendants):
+    # In document order, never entering what is removed. Not soup.descendants with Tag.decomposed:
+    # an attribute a Tag lacks is a search of everything below it, so deep markup took minutes.
+    pending = list(reversed(soup.contents))
+    while pending:
+        node = pending.pop()
         if isinstance(node, (Comment, Declaration, Doctype, ProcessingInstruction)):
             node.extract()
-        if not isinstance(node, Tag) or node.decomposed:
+        if not isinstance(node, Tag):
             continue
         name = node.name.lower()
         if name in REFUSED_ELEMENTS:
@@ -132,6 +137,7 @@ def _clean(soup: BeautifulSoup) -> tuple[tuple[str, ...], tuple[str, ...], tuple
             node.decompose()
             continue
         _check_attributes(node, refused, dropped, links)
+        pending.extend(reversed(node.contents))
     return tuple(refused.values()), tuple(dropped.values()), tuple(links)
 
 
@@ -153,7 +159,7 @@ def _check_attributes(node: Tag, refused: dict, dropped: dict, links: list) -> N
     if scheme in ("http", "https"):
         links.append((href.strip(), _one_line(node.get_text())))
     elif scheme != "mailto" and not _UNSAFE_SCHEME.match(re.sub(r"[\x00-\x20\x7f]+", "", href)):
-        dropped.setdefault("link", f'has a link to "{_short(href)}", which leads nowhere from this site; '
+        dropped.setdefault("link", f'has a link to "{shortened(href)}", which leads nowhere from this site; '
                                    "its text is kept without the link")
         del node["href"]
 
@@ -213,7 +219,3 @@ def _tidy_markdown(text: str) -> str:
     lines = [line.rstrip() for line in text.strip().splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
 
-
-def _short(text: str, limit: int = 60) -> str:
-    text = _one_line(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -36,7 +36,8 @@ from .import_formats import EVENT, ERA, TITLE, Cell, DateCells, Slide, read_reco
 from .imported_html import ReadHtml, body_markdown, plain_text
 from .layout import ENTRIES_DIR, MEDIA_DIR, display_path
 from .load import EntryReader, Reading, check_uniqueness, load_content, load_settings, parse_entry, read_entry_files
-from .model import PartialDate, Problem, Settings
+from .locales import formats_for
+from .model import PartialDate, Problem, Settings, shortened
 from .validate import Report, slugify, validate_settings
 from .yamlfile import parse_yaml
 
@@ -214,13 +215,22 @@ class _Converter:
         shown = self.html(cell, plain_text)
         if shown is None or not shown.text:
             return
-        computed = "".join(dates.format_range(start, end)) if end else dates.format_date(start)
-        if shown.text == computed:
-            return
-        if shown.text == f"c. {computed}" or end and shown.text == "".join(dates.format_range(start, end, True)):
-            draft.values["circa"] = True
-            return
+        for circa in (False, True):
+            if shown.text in self.written_dates(start, end, circa):
+                if circa:
+                    draft.values["circa"] = True
+                return
         draft.values["date_label"], draft.origins["date_label"] = shown.text, cell
+
+    def written_dates(self, start: PartialDate, end: PartialDate | None, circa: bool) -> set[str]:
+        """The date as the builder writes it, on one line as a cell is read: in the project's language
+        and in English (en-GB), as its versions before languages did."""
+        written = set()
+        for language in dict.fromkeys((self.settings.language, "en-GB")):
+            formats = formats_for(language)
+            text = "".join(formats.range(start, end, circa)) if end else formats.date(start, circa)
+            written.add(" ".join(text.split()))
+        return written
 
     def texts(self, slide: Slide, draft: _Draft, body: ReadHtml | None) -> None:
         """Summary, body and tags."""
@@ -386,7 +396,7 @@ class _Converter:
     def number(self, cell: Cell, what: str, low: int, high: int) -> int | None:
         cleaned = re.sub(r"[\s,]", "", cell.text)  # "2,021", as TimelineJS reads it
         if not re.fullmatch(r"-?\d+", cleaned):
-            self.error(cell, f'"{_short(cell.text)}" is not {what}; write a whole number such as '
+            self.error(cell, f'"{shortened(cell.text)}" is not {what}; write a whole number such as '
                        f'{ {"a year": 2021, "a month": 8, "a day": 6}.get(what, low)}')
             return None
         value = int(cleaned)
@@ -438,7 +448,7 @@ class _Converter:
         match = re.fullmatch(r"(\d{1,2})(?:[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d+)?)?)?\s*(?:([ap])\.?\s*m\.?)?|(\d{1,2})(\d{2})",
                              cell.text.strip(), re.IGNORECASE)
         if match is None:
-            self.error(cell, f'"{_short(cell.text)}" is not a time of day; write it as 14:30 or 2:30 PM')
+            self.error(cell, f'"{shortened(cell.text)}" is not a time of day; write it as 14:30 or 2:30 PM')
             return None
         hour, minute = int(match[1] or match[5]), int(match[2] or match[6] or 0)
         if match[3] and int(match[3]):
@@ -460,7 +470,7 @@ class _Converter:
         except dates.DateError as err:
             self.error(cell, str(err))
         except (OverflowError, ValueError):
-            self.error(cell, f'"{_short(text)}" is too close to the first or last day a date can have; give the '
+            self.error(cell, f'"{shortened(text)}" is too close to the first or last day a date can have; give the '
                        "day without a time")
         return None
 
@@ -576,10 +586,6 @@ def _source_values(source) -> dict:
             values[key] = _WrittenDate(value) if key == "date" else value
     return values
 
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # ---------------------------------------------------------------- ids, files and validation

@@ -413,22 +413,32 @@ def load_selections(content_dir: Path, tz: tzinfo, entries: list[Entry], problem
         return ()
     pool = Pool(frozenset(entry.id for entry in entries), frozenset(tag.slug for entry in entries for tag in entry.tags),
                 frozenset(entry.place.slug for entry in entries if entry.place is not None))
-    selections = []
+    selections, seen = [], {}
     for name in names:
         path = folder / name
         report = Report(str(path.absolute()))
-        wrong_name = file_name_problem(name)
+        stem = name.rsplit(".", 1)[0]
+        wrong_name = file_name_problem(name) or _same_name(seen.setdefault(stem, name), name)
         if wrong_name:
             report.error(None, "", wrong_name)
         root = _read(report, path, "the timeline file is empty; it needs a title and a select")
         if root is not None and not wrong_name:
-            selection = validate_selection(report, root, name.rsplit(".", 1)[0], tz, pool)
+            selection = validate_selection(report, root, stem, tz, pool)
             if selection is not None:
                 selections.append(selection)
         problems.extend(report.problems)
     if selections:
         problems.extend(_unselected(entries, selections))
     return tuple(selections)
+
+
+def _same_name(first: str, name: str) -> str | None:
+    """Why a second file naming one timeline (capitals.yaml, capitals.YML) is refused: one URL for two."""
+    if first == name:
+        return None
+    stem = name.rsplit(".", 1)[0]
+    return (f"names the timeline {stem} as {first} does, so both would be published at {TIMELINES_DIR}/{stem}/; "
+            "rename one of the files or remove it")
 
 
 def _unselected(entries: list[Entry], selections: list[Selection]) -> list[Problem]:

@@ -95,6 +95,13 @@ class Position:
 _SHOWN = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7f, 0xa0))}
 
 
+def shortened(text: str, limit: int = 60) -> str:
+    """`text` on one line (each run of white space one space), cut with "…" past `limit` characters: how a
+    problem message quotes what it found."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One finding about the content, printed as file:line:col: severity: field: message (one line).

@@ -138,9 +138,9 @@ def render_files(options: BuildOptions, state: BuildState) -> tuple[dict[str, by
         planned, result = _checked(options, state)
         if planned is None:
             return {}, result
-        env = make_environments(options.templates, state.fragments(options, planned.timeline),
-                                planned.timeline.settings)
         try:
+            env = make_environments(options.templates, state.fragments(options, planned.timeline),
+                                    planned.timeline.settings)
             return dict(site_files(options, state, env, planned, list(planned.pages))), result
         except Exception as err:
             problem = problem_for(err, options)
@@ -169,6 +169,10 @@ def plan(options: BuildOptions, state: BuildState) -> tuple[Planned | None, tupl
 
     with state.long_lived():
         loaded = load_content(options.content, state.read_entries, state.time_zone)
+    if loaded.settings is not None:
+        found = tuple(problem for language in (loaded.settings.language, *loaded.settings.translations)
+                      for problem in language_problems(options, language))
+        loaded = replace(loaded, problems=loaded.problems + found)
     if loaded.errors or loaded.settings is None:
         return None, loaded.problems
     loaded = copy_media(options, loaded)
@@ -184,6 +188,14 @@ def plan(options: BuildOptions, state: BuildState) -> tuple[Planned | None, tupl
     with state.long_lived():
         pages = plan_site(timeline, state.entry_keys(timeline))
     return Planned(loaded, timeline, guard, pages), ()
+
+
+def language_problems(options: BuildOptions, language: str) -> tuple[Problem, ...]:
+    """A language the templates have no catalogue for (shown in English), or a catalogue that is broken."""
+    from .layout import SETTINGS_FILE
+    from .locales import language_problems as problems
+
+    return problems(language, options.templates, str((options.content / SETTINGS_FILE).absolute()))
 
 
 def copy_media(options: BuildOptions, loaded: Loaded) -> Loaded:

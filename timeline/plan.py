@@ -17,8 +17,9 @@ from typing import Iterable, Mapping
 from urllib.parse import quote
 
 from .axis import Locator, locator
-from .dates import MONTH_NAMES, period_key, period_label
+from .dates import period_key
 from .layout import TIMELINES_DIR
+from .locales import formats_for, text_direction
 from .model import DAY, MINUTE, Entry, PartialDate, Place, Selection, Settings, Tag, Timeline
 
 # Past this many distinct months the index is headed by year instead of by month.
@@ -30,7 +31,8 @@ CHANGES_SHOWN = 200  # the changes page's length: the feeds hold the latest FEED
 TIMELINEJS = "timeline.json"  # the timeline in TimelineJS3's format: its path and template
 SPREADSHEET, CALENDAR = "timeline.csv", "timeline.ics"  # the entries as CSV and iCalendar: paths and templates
 # The "template" of an entry's share card: not a template of the templates folder, but drawn by
-# cards.py from its context (its entry and the settings).
+# cards.py from its context (its entry and the settings) and the few words of the language's catalogue
+# it draws (the render environment's).
 SHARE_CARD = "share card"
 
 
@@ -218,11 +220,11 @@ def edition_pages(timeline: Timeline, entry_keys: Mapping[str, str] | None = Non
         pages, placed = several_timelines(plan, timeline)
         pages += plan.entry_pages(entries, placed)
     else:
-        periods = split_into_periods(entries, settings.entries_per_page)
+        periods = split_into_periods(entries, settings.entries_per_page, language=settings.language)
         pages = timeline_pages(plan, entries, periods)
         if periods:
             pages.append(plan.page(PERIODS_STYLE, "periods.css", ()))
-        pages += plan.entry_pages(entries, Placed.on_one_timeline(entries, period_homes(periods)))
+        pages += plan.entry_pages(entries, Placed.on_one_timeline(entries, period_homes(periods), right_to_left(settings)))
         pages += timeline_embeds(plan, entries, periods)
     pages += entry_embeds(plan, entries)
     pages += plan.alias_pages(entries)
@@ -269,7 +271,9 @@ class _Planner:
         return Page(path, template, context, own + inputs + (value_digest(sorted_context(context)),))
 
     def listing(self, path: str, template: str, entries: tuple[Entry, ...], **context) -> Page:
-        return self.page(path, template, entries, groups=group_by_period(entries), entries=entries, **context)
+        language = self.base["settings"].language
+        return self.page(path, template, entries, groups=group_by_period(entries, language), entries=entries,
+                         **context)
 
     def within(self, settings: Settings, home: str) -> _Planner:
         """A planner for the pages of one timeline of several: its settings, under its folder."""
@@ -289,8 +293,10 @@ class _Planner:
         the settings, which `shared` covers; its timeline page is an input of its own.
 
         After them, the share card of each entry that has one (share_image), whose inputs are only what
-        it shows (the entry, the site's name and address, the calendars and language of its date): the footer's "last updated" of every page and
-        the locator of every entry page change with each new entry, and would redraw every card."""
+        it shows (the entry, the site's name and address, the calendars and language of its date; the
+        catalogue's words it draws are a cached build's part, speed/pages.py): the footer's "last updated"
+        of every page and the locator of every entry page change with each new entry, and would redraw
+        every card."""
         base, shared = self.base, self.shared
         settings = base["settings"]
         url = settings.base_url + "entries/"
@@ -377,8 +383,9 @@ def public_path(path: str) -> str:
     return path.removesuffix("index.html")
 
 
-def group_by_period(entries: tuple[Entry, ...]) -> tuple[tuple[str, tuple[Entry, ...]], ...]:
-    """Consecutive entries under month headings, or year headings for long spans."""
+def group_by_period(entries: tuple[Entry, ...], language: str = "en") -> tuple[tuple[str, tuple[Entry, ...]], ...]:
+    """Consecutive entries under month headings, or year headings for long spans, as `language` writes them."""
+    formats = formats_for(language)
     by_year = _spans_many_months(entries)
     groups: list[tuple[str, list[Entry]]] = []
     heading = None
@@ -387,7 +394,7 @@ def group_by_period(entries: tuple[Entry, ...]) -> tuple[tuple[str, tuple[Entry,
         key = period_key(entry.date, by_year)
         if key != heading:
             heading = key
-            groups.append((period_label(entry.date, by_year), []))
+            groups.append((formats.heading(*key), []))
         groups[-1][1].append(entry)
     return tuple((label, tuple(members)) for label, members in groups)
 
@@ -453,7 +460,7 @@ class Period:
     """One page of a split timeline: a year, or a month of a year too large for one page."""
 
     slug: str  # "2021" or "2021-08"
-    label: str  # "2021" or "August 2021"
+    label: str  # "2021" or "August 2021", as the site's language writes them
     count: int
     home: str = ""  # the folder of its timeline: timelines/<name>/ on a site of several
 
@@ -462,20 +469,21 @@ class Period:
         return f"{self.home}{PERIODS_DIR}/{self.slug}/index.html"
 
 
-def split_into_periods(entries: tuple[Entry, ...], limit: int, home: str = ""
-                       ) -> tuple[tuple[Period, tuple[Entry, ...]], ...]:
+def split_into_periods(entries: tuple[Entry, ...], limit: int, home: str = "",
+                       language: str = "en") -> tuple[tuple[Period, tuple[Entry, ...]], ...]:
     """The period pages and their entries: none up to `limit` entries, else by year, and by month
-    for a year of more than `limit` entries (a month is never split, however large)."""
+    for a year of more than `limit` entries (a month is never split, however large); labelled as
+    `language` writes a year or a month."""
     if len(entries) <= limit:
         return ()
+    formats = formats_for(language)
     periods = []
     for year, in_year in _runs(entries, lambda entry: entry.date.start.year):
         if len(in_year) <= limit:
-            periods.append((Period(f"{year:04d}", f"{year:04d}", len(in_year), home), in_year))
+            periods.append((Period(f"{year:04d}", formats.heading(year), len(in_year), home), in_year))
             continue
         for month, in_month in _runs(in_year, lambda entry: entry.date.start.month):
-            label = f"{MONTH_NAMES[month - 1]} {year:04d}"
-            periods.append((Period(f"{year:04d}-{month:02d}", label, len(in_month), home), in_month))
+            periods.append((Period(f"{year:04d}-{month:02d}", formats.heading(year, month), len(in_month), home), in_month))
     return tuple(periods)
 
 
@@ -502,8 +510,8 @@ class Placed:
     also: Mapping[str, tuple[tuple[str, str], ...]] | None = None
 
     @classmethod
-    def on_one_timeline(cls, entries: tuple[Entry, ...], homes: Mapping[str, str]) -> Placed:
-        return cls(homes, "index.html", (locator(entries),), {})  # the whole timeline in brief, on every page
+    def on_one_timeline(cls, entries: tuple[Entry, ...], homes: Mapping[str, str], mirrored: bool = False) -> Placed:
+        return cls(homes, "index.html", (locator(entries, mirrored),), {})  # the whole timeline in brief, on every page
 
     def locator_of(self, entry_id: str) -> Locator | None:
         return self.locators[self.locator_by_id.get(entry_id, 0)]
@@ -511,6 +519,11 @@ class Placed:
     def extra(self, entry_id: str) -> dict:
         """What an entry page of a site of several timelines says besides: the timelines that show it."""
         return {} if self.also is None else {"in_timelines": self.also.get(entry_id, ())}
+
+
+def right_to_left(settings: Settings) -> bool:
+    """Whether the site's pages run right to left, and with them its locators."""
+    return text_direction(settings.language) == "rtl"
 
 
 def selection_settings(settings: Settings, selection: Selection) -> Settings:
@@ -531,7 +544,7 @@ def several_timelines(plan: _Planner, timeline: Timeline) -> tuple[list[Page], P
         members = tuple(by_id[entry_id] for entry_id in selection.members if entry_id in by_id)
         home = f"{TIMELINES_DIR}/{selection.name}/"
         view = plan.within(selection_settings(settings, selection), home)
-        periods = split_into_periods(members, settings.entries_per_page, home)
+        periods = split_into_periods(members, settings.entries_per_page, home, settings.language)
         pages += timeline_pages(view, members, periods, home)
         pages += timeline_embeds(view, members, periods, home)
         shown = tuple(entry for entry in members if not entry.draft)
@@ -539,7 +552,7 @@ def several_timelines(plan: _Planner, timeline: Timeline) -> tuple[list[Page], P
         pages.append(view.page(f"{home}feed.xml", "feed.xml", latest, entries=latest,
                                updated=feed_updated(latest, view.base["changes"])))
         pages.append(view.page(f"{home}{TIMELINEJS}", TIMELINEJS, shown, entries=shown))
-        locators.append(locator(members))
+        locators.append(locator(members, right_to_left(settings)))
         period_of = period_homes(periods)
         for entry in members:
             homes.setdefault(entry.id, period_of.get(entry.id, f"{home}index.html"))
@@ -570,7 +583,7 @@ def timeline_pages(plan: _Planner, entries: tuple[Entry, ...],
     for index, (period, members) in enumerate(periods):
         neighbours = nav[index - 1] if index else None, nav[index + 1] if index + 1 < len(nav) else None
         pages.append(plan.page(period.path, "period.html", members, (nav_key,),
-                               groups=group_by_period(members), entries=members, tags=all_tags(members),
+                               groups=group_by_period(members, plan.base["settings"].language), entries=members, tags=all_tags(members),
                                period=period, periods=nav, previous=neighbours[0], next=neighbours[1],
                                periods_style=PERIODS_STYLE))
     return pages
@@ -615,7 +628,7 @@ def timeline_embeds(plan: _Planner, entries: tuple[Entry, ...],
 
 def embed_listing(plan: _Planner, path: str, entries: tuple[Entry, ...], period: Period | None,
                   canonical: str) -> Page:
-    return plan.page(path, "embed/timeline.html", entries, sections=group_by_period(entries), entries=entries,
+    return plan.page(path, "embed/timeline.html", entries, sections=group_by_period(entries, plan.base["settings"].language), entries=entries,
                      period=period, canonical=canonical)
 
 

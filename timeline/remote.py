@@ -54,7 +54,7 @@ from . import __version__
 from .fields import MAX_MEDIA_BYTES, REFUSE_REMOTE
 from .folders import Refused, read_regular
 from .layout import MEDIA_DIR, REMOTE_MEDIA_DIR, SETTINGS_FILE, display_path, user_cache_folder
-from .model import Entry, Problem, Settings
+from .model import Entry, Problem, Settings, shortened
 from .signing import SIGNATURE_BYTES, sign, verifies
 
 MAX_REDIRECTS = 5
@@ -117,16 +117,27 @@ class RemoteAccess:
         return self.context if self.context is not None else ssl.create_default_context()
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the IPv4 address is the last 32 bits
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # RFC 4291's deprecated ::a.b.c.d
+
+
 def public_address(text: str) -> bool:
-    """Whether an address may be fetched from: one of the public internet (an IPv4 address written as
-    IPv6, ::ffff:127.0.0.1, is judged as the IPv4 one)."""
+    """Whether an address may be fetched from: one of the public internet. An IPv6 address that carries
+    an IPv4 one (mapped ::ffff:127.0.0.1, 6to4 2002:7f00:1::, NAT64 64:ff9b::7f00:1, the old
+    ::127.0.0.1) is judged by the IPv4 address too: a NAT64 or 6to4 gateway would reach it."""
     try:
         address = ipaddress.ip_address(text.split("%", 1)[0])
     except ValueError:
         return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_global and not address.is_multicast
+    if not (address.is_global and not address.is_multicast):
+        return False
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and (address in _NAT64 or address in _IPV4_COMPATIBLE):
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is not None:
+            return public_address(str(embedded))
+    return True
 
 
 def image_kind(data: bytes) -> str | None:
@@ -172,11 +183,11 @@ def fetch(url: str, access: RemoteAccess, deadline: float) -> tuple[bytes, str]:
     for _ in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
         if parts.scheme.lower() != "https":
-            raise FetchFailed(f"it redirects to {_short(url)}, which is not an https address")
+            raise FetchFailed(f"it redirects to {shortened(url, 80)}, which is not an https address")
         try:
             host, port = (parts.hostname or "").encode("idna").decode("ascii"), parts.port or 443
         except (UnicodeError, ValueError):
-            raise FetchFailed(f"{_short(url)} does not name a host") from None
+            raise FetchFailed(f"{shortened(url, 80)} does not name a host") from None
         address = _checked_address(host, port, access, url)
         location = _get(url, host, port, address, access, deadline)
         if isinstance(location, tuple):
@@ -193,7 +204,7 @@ def _checked_address(host: str, port: int, access: RemoteAccess, url: str) -> st
         raise FetchFailed(f"the host {host} was not found ({getattr(err, 'strerror', None) or err})") from None
     private = [address for address in addresses if not public_address(address)]
     if private or not addresses:
-        raise FetchFailed(f"{_short(url)} leads to {private[0] if private else 'no address'}, which is not a public "
+        raise FetchFailed(f"{shortened(url, 80)} leads to {private[0] if private else 'no address'}, which is not a public "
                           "internet address; a build fetches only from public hosts")
     return addresses[0]
 
@@ -450,7 +461,7 @@ def _refused(entry: Entry) -> Problem:
 
 
 def _quoted(entry: Entry) -> str:
-    return f'"{_short(entry.media.src)}"'
+    return f'"{shortened(entry.media.src, 80)}"'
 
 
 def _problem(entry: Entry, message: str, severity: str = "error") -> Problem:
@@ -473,9 +484,6 @@ def _src_mark(path: str) -> tuple[int, int] | None:
     return (src.line, src.column) if isinstance(src, Scalar) else None
 
 
-def _short(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
 
 # ---------------------------------------------------------------- publishing
 
@@ -490,7 +498,7 @@ def copied_files(entries: Iterable[Entry], access: RemoteAccess) -> Iterator[tup
             continue
         copy, why = store.read(url)
         if copy is None or copy.name != name:
-            raise StoreChanged(f"the copy of {_short(url)} changed in {display_path(store.folder)} while the site "
+            raise StoreChanged(f"the copy of {shortened(url, 80)} changed in {display_path(store.folder)} while the site "
                                f"was built ({why or 'another build fetched it again'}); build again")
         done.add(name)
         yield f"{MEDIA_DIR}/{name}", copy.data

@@ -12,6 +12,10 @@ stops the build with a template error instead of running on.
 What renders reuse travels in Fragments, which the environment holds: each converted body and each
 entry's fragments (its listing item, its TimelineJS event), made once and joined by every listing
 and by the export. A build state may seed it with what an earlier build made.
+
+The environment speaks the site's language (locales.py): the templates' strings go through gettext
+(Jinja's i18n extension, newstyle: `{% trans %}` and `_()`, with plurals), from the templates
+folder's catalogue for the language, and the filters write dates and numbers as CLDR has them.
 """
 from __future__ import annotations
 
@@ -37,7 +41,7 @@ from markupsafe import Markup
 
 from . import axis, exports
 from .calendars import names_language, other_date
-from .dates import MONTH_NAMES, format_date, format_range
+from .locales import CatalogueError, language_for
 from .fields import MAX_MEDIA_BYTES
 from .folders import FILE, FOLDER, LINK, Refused, read_below, refusal, walk
 from .layout import MEDIA_DIR, STATIC_DIR, display_path
@@ -192,9 +196,17 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         raise TemplateFailed(f"{type(error).__name__}: {error}").with_traceback(error.__traceback__) from None
 
 
-def make_environment(templates_dir: Path, fragments: Fragments | None = None) -> jinja2.Environment:
+def make_environment(templates_dir: Path, fragments: Fragments | None = None,
+                     language: str = "en") -> jinja2.Environment:
+    """The environment the pages of a site in `language` (a BCP 47 tag) render in; a catalogue of the
+    templates folder that cannot be used is a template error naming its file and line."""
     fragments = fragments if fragments is not None else Fragments()
+    try:
+        spoken = language_for(language, templates_dir)
+    except CatalogueError as err:
+        raise jinja2.TemplateSyntaxError(str(err), err.line or 1, filename=err.file) from None
     env = _Sandbox(
+        extensions=["jinja2.ext.i18n"],
         loader=TemplateFolder(templates_dir),
         bytecode_cache=fragments.compiled,
         auto_reload=False,  # an environment lives for one render: a stat per template use is wasted
@@ -205,17 +217,22 @@ def make_environment(templates_dir: Path, fragments: Fragments | None = None) ->
         keep_trailing_newline=True,
     )
     env.fragments = fragments  # for the filters below; templates cannot reach it
+    env.language = spoken
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
-    env.globals["entry_items"] = entry_items
+    env.policies["ext.i18n.trimmed"] = True  # a {% trans %} block's line breaks are not the message's
+    env.install_gettext_translations(spoken.translations, newstyle=True)
+    env.globals.update(entry_items=entry_items, text_direction=spoken.direction,
+                       numbering_system=spoken.formats.numbering_system)
     env.filters.update(time_axis=time_axis, listing_runs=listing_runs, era_marks=axis.era_marks,
-                       day_label=day_label, duration=duration, locator_x=locator_x, locator_bin=locator_bin, month_name=month_name,
-                       display_date=format_date, markdown=body_html, summary_text=summary_text,
+                       day_label=day_label, duration=duration, locator_x=locator_x, locator_bin=locator_bin, tick_label=tick_label,
+                       month_name=month_name,
+                       number=number, display_date=display_date, markdown=body_html, summary_text=summary_text,
                        date_range=date_range, other_calendars=other_calendars, media_url=exports.media_url, place_label=place_label,
                        event_data=event_data, item_list_data=exports.item_list_data,
                        timelinejs_title=exports.timelinejs_title, timelinejs_events=timelinejs_events,
                        timelinejs_eras=exports.timelinejs_eras, csv_row=exports.csv_row,
                        ics_text=exports.ics_text, ics_lines=exports.ics_lines, ics_dates=exports.ics_dates,
-                       ics_stamp=exports.ics_stamp,
+                       ics_stamp=exports.ics_stamp, site_origin=exports.site_origin, coordinate=exports.coordinate,
                        periods_list_data=exports.periods_list_data, share_card=share_card,
                        period_item_list_data=exports.period_item_list_data)
     env.tests["fits"] = label_fits
@@ -258,10 +275,10 @@ def make_environments(templates_dir: Path, fragments: Fragments, settings: Setti
     """An environment for the site's language, holding `fragments` (what a build state may reuse), and one for
     each language of its editions, sharing only the compiled templates and the bodies converted (which depend
     on nothing but their Markdown). The one place an environment learns the language it renders in."""
-    environments = {settings.language: make_environment(templates_dir, fragments)}
+    environments = {settings.language: make_environment(templates_dir, fragments, settings.language)}
     for language in settings.translations:
         environments[language] = make_environment(
-            templates_dir, Fragments(compiled=fragments.compiled, stored_body=fragments.stored_body))
+            templates_dir, Fragments(compiled=fragments.compiled, stored_body=fragments.stored_body), language)
     return Environments(settings.language, environments)
 
 
@@ -269,7 +286,7 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
     if page.template == SHARE_CARD:  # a picture, drawn by code of the package rather than by a template
         from .cards import draw_card
 
-        return draw_card(page.context["entry"], page.context["settings"])
+        return draw_card(page.context["entry"], page.context["settings"], env.language.formats)
     with _limits(page):
         return env.get_template(page.template).render(page.context).encode("utf-8")
 
@@ -357,8 +374,29 @@ def summary_text(env: jinja2.Environment, entry: Entry) -> str:
     return entry.summary or first_paragraph(env.fragments.body(entry.body))
 
 
-def date_range(entry: Entry) -> tuple[str, str, str]:
-    return format_range(entry.date, entry.end_date, entry.circa)
+@jinja2.pass_environment
+def display_date(env: jinja2.Environment, date: PartialDate, circa: bool = False) -> str:
+    """A date as the site's language writes it, at the precision written: 6 August 2021, c. August 2021."""
+    return env.language.formats.date(date, circa)
+
+
+@jinja2.pass_environment
+def date_range(env: jinja2.Environment, entry: Entry) -> tuple[str, str, str]:
+    """An entry's date and end date as (first, separator, last): 1 May, " – ", 31 August 2021."""
+    return env.language.formats.range(entry.date, entry.end_date, entry.circa)
+
+
+@jinja2.pass_environment
+def number(env: jinja2.Environment, value: int) -> str:
+    """A count as the site's language writes it: 10,000; ۱۰٬۰۰۰."""
+    return env.language.formats.number(value)
+
+
+@jinja2.pass_environment
+def time_axis(env: jinja2.Environment, entries: Iterable[Entry], settings: Settings) -> axis.Axis | None:
+    """The time axis of a listing's entries (made as the page renders, from the entries its context holds),
+    running right to left on a right-to-left page."""
+    return axis.entry_axis(entries, settings.eras, zone_of(settings), mirrored=env.language.direction == "rtl")
 
 
 def other_calendars(entry: Entry, settings: Settings) -> tuple[tuple[str, str | None], ...]:
@@ -371,11 +409,6 @@ def other_calendars(entry: Entry, settings: Settings) -> tuple[tuple[str, str | 
         if text is not None:
             shown.append((text, names_language(calendar, settings.language)))
     return tuple(shown)
-
-
-def time_axis(entries: Iterable[Entry], settings: Settings) -> axis.Axis | None:
-    """The time axis of a listing's entries (made as the page renders, from the entries its context holds)."""
-    return axis.entry_axis(entries, settings.eras, zone_of(settings))
 
 
 def listing_runs(groups, settings: Settings) -> tuple:
@@ -397,6 +430,17 @@ def locator_x(locator: axis.Locator, entry: Entry) -> float:
     return locator.x(entry)
 
 
+@jinja2.pass_environment
+def tick_label(env: jinja2.Environment, tick: axis.Tick) -> str:
+    """An axis tick's label: the day of the month (6), the month (August, or August 2021), the year."""
+    formats = env.language.formats
+    if tick.unit == "day":
+        return formats.number(tick.day)
+    if tick.unit == "month":
+        return formats.month(tick.year, tick.month) if tick.with_year else formats.month_name(tick.month)
+    return formats.year(tick.year)
+
+
 def locator_bin(locator: axis.Locator, entry: Entry) -> float:
     """Where the locator's bin that counts the entry begins."""
     return locator.bin_of(entry)[0]
@@ -410,16 +454,15 @@ def label_fits(label: str, room: float) -> bool:
     return len(label) * AXIS_CHARACTER_WIDTH <= room
 
 
-def month_name(month: int) -> str:
-    return MONTH_NAMES[month - 1]
+@jinja2.pass_environment
+def month_name(env: jinja2.Environment, month: int) -> str:
+    return env.language.formats.month_name(month)
 
 
-def day_label(day) -> str:
+@jinja2.pass_environment
+def day_label(env: jinja2.Environment, day) -> str:
     """A day (a date, or YYYY-MM-DD) as readers read it: 24 November 2026."""
-    from datetime import date
-
-    day = date.fromisoformat(day) if isinstance(day, str) else day
-    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+    return env.language.formats.day(day)
 
 
 def duration(entry: Entry) -> int | None:
@@ -430,9 +473,11 @@ def duration(entry: Entry) -> int | None:
     return round((end - start) / axis.DAY)
 
 
-def place_label(place: Place) -> str:
+@jinja2.pass_environment
+def place_label(env: jinja2.Environment, place: Place) -> str:
     """'Zaranj, Nimroz, Afghanistan'; a part is named once ('Afghanistan', not 'Afghanistan, Afghanistan')."""
-    return ", ".join(dict.fromkeys(part for part in (place.name, place.region, place.country) if part))
+    separator = env.language.translations.pgettext("between a place's name, region and country", ", ")
+    return separator.join(dict.fromkeys(part for part in (place.name, place.region, place.country) if part))
 
 
 @jinja2.pass_environment
@@ -444,11 +489,12 @@ def event_data(env: jinja2.Environment, entry: Entry, settings: Settings, change
     return exports.event_data(entry, settings, summary_text(env, entry), published, modified, image)
 
 
-def share_card(entry: Entry, settings: Settings):
+@jinja2.pass_environment
+def share_card(env: jinja2.Environment, entry: Entry, settings: Settings):
     """What the entry's share card says (cards.Card), for the words that describe it to those who cannot see it."""
     from .cards import card_for
 
-    return card_for(entry, settings)
+    return card_for(entry, settings, env.language.formats)
 
 
 def listing_item(env: jinja2.Environment, entry: Entry, root: str, heading_level: int, settings: Settings,
@@ -491,8 +537,9 @@ def timelinejs_event_json(env: jinja2.Environment, entry: Entry, settings: Setti
 
 
 def _event_json(env: jinja2.Environment, entry: Entry, settings: Settings) -> str:
-    shown = entry.date_label or (format_date(entry.date, entry.circa) if not entry.end_date
-                                 else "".join(date_range(entry)))
+    formats = env.language.formats
+    shown = entry.date_label or (formats.date(entry.date, entry.circa) if not entry.end_date
+                                 else "".join(formats.range(entry.date, entry.end_date, entry.circa)))
     text = env.get_template(SLIDE_TEXT_TEMPLATE).render(entry=entry, settings=settings,
                                                         url=exports.entry_url(entry, settings))
     event = exports.timelinejs_event(entry, settings, shown, text.strip(), zone_of(settings))

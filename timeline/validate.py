@@ -27,7 +27,7 @@ from .folders import check_file_below
 from .layout import REMOTE_MEDIA_DIR
 from .markdown_limits import MAX_BODY, body_problem
 from .model import (Correction, Edition, Entry, Era, Media, PartialDate, Place, Position, Problem, Selection, Settings,
-                    Source, Tag, Translation)
+                    Source, Tag, Translation, shortened)
 from .yamlfile import Mapping, Node, Scalar, Sequence
 
 # Addresses that urlsplit (below) certainly accepts: a plain host name, no space. Checked first: most are.
@@ -148,7 +148,7 @@ def _invisible(value: str) -> str | None:
             unicodedata.category(char)[0] in "LNPS" and char not in _BLANK_LOOKING for char in value):
         return None  # nearly always the first search
     shown = ", ".join(dict.fromkeys(_named(char) for char in value if not char.isspace()))
-    return f"has no visible character, only {_short(shown, 120)}; write the text or remove the field"
+    return f"has no visible character, only {shortened(shown, 120)}; write the text or remove the field"
 
 
 def _referenced_character(body: str) -> str | None:
@@ -227,8 +227,9 @@ def label_slug(label: str) -> str:
     """The URL segment of a tag or place label. A label written in Latin letters (or with no letters)
     keeps the a-z, 0-9 slug it has always had; any other keeps its own script, so that it stays
     readable and two labels in Arabic script never fold to the same digits: its runs of letters, marks
-    and digits, composed and case-folded, joined by hyphens (کابل -> کابل, "Провинция Кабул" ->
-    провинция-кабул). Addresses carry it percent-encoded (the pages' `url`, the sitemap, the links)."""
+    and digits, composed, case-folded and composed again, joined by hyphens (کابل -> کابل, "Провинция
+    Кабул" -> провинция-кабул). Folding can decompose (ΐ), and names one composition apart are one
+    folder where file systems ignore composition (macOS): they must be one slug, which check refuses. Addresses carry it percent-encoded (the pages' `url`, the sitemap, the links)."""
     composed = unicodedata.normalize("NFC", label)
     letters = [c for c in composed if unicodedata.category(c).startswith("L")]
     if all(c.isascii() or unicodedata.name(c, "").startswith("LATIN ") for c in letters):
@@ -236,7 +237,7 @@ def label_slug(label: str) -> str:
         if folded:
             return folded
     runs, run = [], []
-    for c in composed.casefold():
+    for c in unicodedata.normalize("NFC", composed.casefold()):
         if unicodedata.category(c)[0] in "LMN":
             run.append(c)
         elif run:
@@ -254,10 +255,6 @@ def label_slug_problem(slug: str) -> str | None:
     return None
 
 
-def _short(text: str, limit: int = 60) -> str:
-    text = text.replace("\n", " ")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
 
 def _describe(node: Node) -> str:
     """What was found, with the text as the editor wrote it: `no` is shown as no, never False."""
@@ -268,8 +265,8 @@ def _describe(node: Node) -> str:
     if node.kind == "null" and not node.text:
         return _NOTHING
     if node.kind == "str":
-        return f'the text "{_short(node.text)}"'
-    return f"{_short(node.text)}, which YAML reads as {_KIND_NAMES.get(node.kind, 'text')}"
+        return f'the text "{shortened(node.text)}"'
+    return f"{shortened(node.text)}, which YAML reads as {_KIND_NAMES.get(node.kind, 'text')}"
 
 
 # --- single values -----------------------------------------------------------
@@ -277,9 +274,9 @@ def _describe(node: Node) -> str:
 def _text(report: Report, node: Node, field: str, *, one_line=False, limit=None) -> str | None:
     if not isinstance(node, Scalar) or node.kind != "str":
         if isinstance(node, Scalar) and node.text:
-            report.error(node, field, f"expected text, but YAML reads {_short(node.text)} as "
+            report.error(node, field, f"expected text, but YAML reads {shortened(node.text)} as "
                          f"{_KIND_NAMES.get(node.kind, 'text')}; put it in quotes: "
-                         f"{field.rsplit('.', 1)[-1]}: \"{_short(node.text)}\"")
+                         f"{field.rsplit('.', 1)[-1]}: \"{shortened(node.text)}\"")
         else:
             report.error(node, field, f"expected text, found {_describe(node)}")
         return None
@@ -317,7 +314,7 @@ def _number(report: Report, node: Node, field: str, low: float, high: float) -> 
     try:
         value = float(node.text.replace("_", ""))
     except ValueError:
-        report.error(node, field, f"{_short(node.text)} is not a plain decimal number such as 34.5")
+        report.error(node, field, f"{shortened(node.text)} is not a plain decimal number such as 34.5")
         return None
     if not low <= value <= high:
         report.error(node, field, f"{node.text} is out of range; it must be from {low:g} to {high:g}")
@@ -338,7 +335,7 @@ def _date(report: Report, node: Node, field: str, tz: tzinfo) -> PartialDate | N
         report.error(node, field, str(err))
         return None
     except (OverflowError, ValueError):  # a time that the time zone moves out of years 1 to 9999
-        report.error(node, field, f'"{_short(node.text.strip())}" is too close to the first or last day '
+        report.error(node, field, f'"{shortened(node.text.strip())}" is too close to the first or last day '
                      "a calendar date can have (years 1 to 9999); give the date without a time")
         return None
     return _keep(_DATES, (node.text, tz), date)
@@ -382,10 +379,10 @@ def _url(report: Report, node: Node, field: str, *, https_only=False) -> str | N
         parts = None
     if parts is None or parts.scheme.lower() not in allowed or not parts.netloc or re.search(r"\s", value):
         need = "an https URL" if https_only else "an http or https URL"
-        report.error(node, field, f'"{_short(value)}" is not {need}; write a full address such as https://example.org/page')
+        report.error(node, field, f'"{shortened(value)}" is not {need}; write a full address such as https://example.org/page')
         return None
     if "@" in parts.netloc:
-        report.error(node, field, _USER_INFO.format(_short(value), _without_user(parts)))
+        report.error(node, field, _USER_INFO.format(shortened(value), _without_user(parts)))
         return None
     return value
 
@@ -433,33 +430,33 @@ def _base_url_problem(value: str) -> str:
     except ValueError:
         parts = None
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return (f'"{_short(value)}" is not an http or https URL; write a full address such as '
+        return (f'"{shortened(value)}" is not an http or https URL; write a full address such as '
                 "https://example.org/page")
     if "@" in parts.netloc:
-        return _USER_INFO.format(_short(value), _without_user(parts))
+        return _USER_INFO.format(shortened(value), _without_user(parts))
     for mark, part, what in (("?", parts.query, "query"), ("#", parts.fragment, "fragment")):
         if mark in value:
             fixed = parts._replace(query="", fragment="").geturl()
-            return (f'"{_short(value)}" has a {what} ({mark}{_short(part, 30)}), which would end up in the middle '
+            return (f'"{shortened(value)}" has a {what} ({mark}{shortened(part, 30)}), which would end up in the middle '
                     f"of every address of the site; the base_url is the site's folder: write it as {fixed}")
     bad = next((char for char in parts.path if not _URL_CHARACTER.fullmatch(char)), None)
     if bad is not None:
         shown = f"a space ({_code(bad)})" if bad.isspace() else f"the character {bad} ({_code(bad)})"
-        return (f'"{_short(value)}" has {shown} in its path, which is not allowed in an address; '
+        return (f'"{shortened(value)}" has {shown} in its path, which is not allowed in an address; '
                 f"write it percent-encoded ({quote(bad, safe='')}) or remove it")
     if _BAD_PERCENT.search(parts.path):
-        return f'"{_short(value)}" has a % in its path that is not followed by two hex digits; write it as %25'
-    return (f'"{_short(value)}" does not have a host name such as example.org: letters a-z, digits, hyphens '
+        return f'"{shortened(value)}" has a % in its path that is not followed by two hex digits; write it as %25'
+    return (f'"{shortened(value)}" does not have a host name such as example.org: letters a-z, digits, hyphens '
             "and dots, then an optional :port (a name with accents in its xn-- form)")
 
 
 def _base_url_path_problem(value: str) -> str | None:
     parts = urlsplit(value)
     if _DOT_SEGMENT.search(parts.path):
-        return f'"{_short(value)}" has a "." or ".." folder in its path; write the path it leads to'
+        return f'"{shortened(value)}" has a "." or ".." folder in its path; write the path it leads to'
     port = re.search(r":([0-9]+)$", parts.netloc)
     if port is not None and int(port[1]) > 65535:
-        return f'"{_short(value)}" has the port {port[1]}, beyond 65535; check the port number'
+        return f'"{shortened(value)}" has the port {port[1]}, beyond 65535; check the port number'
     return None
 
 
@@ -479,7 +476,7 @@ def _mapping(report: Report, node: Node, field: str, fields: dict[str, Field]) -
             close = difflib.get_close_matches(key.text, fields, n=1, cutoff=0.6)
             misspelt.update(close)
             hint = f'; did you mean "{close[0]}"?' if close else f"; known fields: {', '.join(fields)}"
-            report.error(key, prefix + _short(key.text, 40), f"unknown field{hint}")
+            report.error(key, prefix + shortened(key.text, 40), f"unknown field{hint}")
     ok = True
     for spec in fields.values():
         if not spec.required or _present(empty := node.by_key.get(spec.name)):
@@ -672,25 +669,25 @@ def _media_path(report: Report, node: Node, src: str, media_dir: Path) -> str | 
     relative = src.removeprefix("media/")
     parts = relative.split("/")
     if src.startswith("/") or "\\" in src or any(p in ("", ".", "..") for p in parts):
-        report.error(node, "media.src", f'"{_short(src)}" must be a file inside content/media/ such as zaranj.jpg, '
+        report.error(node, "media.src", f'"{shortened(src)}" must be a file inside content/media/ such as zaranj.jpg, '
                      "or an https URL")
         return None
     if parts[0] == REMOTE_MEDIA_DIR and len(parts) > 1:  # the site's media/remote/ holds the copies of remote images
-        report.error(node, "media.src", f'"{_short(src)}" is in a folder named {REMOTE_MEDIA_DIR}/, where the site keeps '
+        report.error(node, "media.src", f'"{shortened(src)}" is in a folder named {REMOTE_MEDIA_DIR}/, where the site keeps '
                      f"its copies of remote images; move the file out of content/media/{REMOTE_MEDIA_DIR}/")
         return None
     marked = next((mark for mark in "#?%" if mark in relative), None)
     if marked is not None:  # the page's address of the image would end, or be decoded, there
-        report.error(node, "media.src", f'"{_short(src)}" has {marked} in its name, which a web address reads '
+        report.error(node, "media.src", f'"{shortened(src)}" has {marked} in its name, which a web address reads '
                      "otherwise; rename the file without #, ? or %")
         return None
     if not (media_dir / relative).exists() and not (media_dir / relative).is_symlink():
-        report.error(node, "media.src", f'"{_short(src)}" does not exist; put the file in the media folder '
-                     f"beside the entries folder (media/{_short(relative)}) or fix the name")
+        report.error(node, "media.src", f'"{shortened(src)}" does not exist; put the file in the media folder '
+                     f"beside the entries folder (media/{shortened(relative)}) or fix the name")
         return None
     refused = check_file_below(str(media_dir), relative, MAX_MEDIA_BYTES)  # no link, no pipe, not too large
     if refused is not None:
-        report.error(node, "media.src", f'"{_short(src)}": {refused}')
+        report.error(node, "media.src", f'"{shortened(src)}": {refused}')
         return None
     return relative
 
@@ -730,7 +727,7 @@ def _aliases(report: Report, node: Node, entry_id: str) -> tuple[str, ...]:
         if alias is None:
             continue
         if not ID_PATTERN.fullmatch(alias):
-            report.error(item, f"aliases[{index}]", f'"{_short(alias)}" is not a valid id: {ID_RULE}')
+            report.error(item, f"aliases[{index}]", f'"{shortened(alias)}" is not a valid id: {ID_RULE}')
         elif alias == entry_id:
             report.error(item, f"aliases[{index}]", "is this entry's own id; remove it")
         elif alias in result:
@@ -882,7 +879,7 @@ def _rules(report: Report, rules: Mapping, zone: tzinfo, pool: Pool) -> dict:
             for index, item in enumerate(_list(report, rules.get(key), f"select.{key}") or (), 1):
                 label = _text(report, item, f"select.{key}[{index}]", one_line=True, limit=100)
                 if label is not None and label_slug(label) not in known:
-                    report.warn(item, f"select.{key}[{index}]", f'no entry has the {what} "{_short(label)}"')
+                    report.warn(item, f"select.{key}[{index}]", f'no entry has the {what} "{shortened(label)}"')
                 if label is not None:
                     slugs.append(label_slug(label))
             values[key] = tuple(dict.fromkeys(slugs))
@@ -901,7 +898,7 @@ def _rules(report: Report, rules: Mapping, zone: tzinfo, pool: Pool) -> dict:
             if entry_id not in pool.ids:
                 close = difflib.get_close_matches(entry_id, pool.ids, n=1, cutoff=0.6)
                 hint = f'; did you mean "{close[0]}"?' if close else ""
-                report.error(item, f"select.entries[{index}]", f'"{_short(entry_id)}" is the id of no entry '
+                report.error(item, f"select.entries[{index}]", f'"{shortened(entry_id)}" is the id of no entry '
                              f"(the name of a file in entries/, without .yaml){hint}")
             elif entry_id not in ids:
                 ids.append(entry_id)
@@ -943,7 +940,7 @@ LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 def _language(report: Report, node: Node, field: str) -> str | None:
     language = _text(report, node, field, one_line=True, limit=35)
     if language and not LANGUAGE_TAG.fullmatch(language):
-        report.error(node, field, f'"{_short(language)}" is not a language tag such as en or en-GB')
+        report.error(node, field, f'"{shortened(language)}" is not a language tag such as en or en-GB')
         return None
     return language
 
@@ -995,7 +992,7 @@ def _labels(report: Report, node: Node, field: str, limit: int) -> tuple[tuple[s
     pairs = []
     for key, value in node.items:
         original = _text(report, key, field, one_line=True, limit=limit)
-        translated = _text(report, value, f"{field}.{_short(key.text, 40)}", one_line=True, limit=limit)
+        translated = _text(report, value, f"{field}.{shortened(key.text, 40)}", one_line=True, limit=limit)
         if original is not None and translated is not None:
             pairs.append((original, translated))
     return tuple(pairs)
@@ -1037,7 +1034,7 @@ def _digest(report: Report, node: Node) -> str | None:
     """A digest as `check` prints it: ten hexadecimal digits, which YAML may read as a number (1234567890, 1e23456789)."""
     text = node.text.strip() if isinstance(node, Scalar) else None
     if text is None or not _DIGEST.fullmatch(text):
-        shown = f'"{_short(text)}"' if text else _describe(node)
+        shown = f'"{shortened(text)}"' if text else _describe(node)
         report.error(node, "translates", f"{shown} is not a digest of ten hexadecimal digits; write the one `python build.py "
                      "check` prints for this entry (translates: 3f2a9c1b0d)")
         return None
@@ -1079,7 +1076,7 @@ def _choice(report: Report, node: Node, field: str, choices: tuple[str, ...]) ->
     if value not in choices:
         close = difflib.get_close_matches(value.lower(), choices, n=1, cutoff=0.6)
         hint = f'; did you mean "{close[0]}"?' if close else ""
-        report.error(node, field, f'"{_short(value)}" is not one of {", ".join(choices)}{hint}')
+        report.error(node, field, f'"{shortened(value)}" is not one of {", ".join(choices)}{hint}')
         return None
     return value
 
@@ -1112,7 +1109,7 @@ def _timezone(report: Report, node: Node) -> str | None:
         known = {zone.lower(): zone for zone in available_timezones()}
         close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.8)
         hint = f'; did you mean "{known[close[0]]}"?' if close else " such as Asia/Kabul or Europe/London"
-        report.error(node, "timezone", f'"{_short(name)}" is not an IANA time zone name{hint}')
+        report.error(node, "timezone", f'"{shortened(name)}" is not an IANA time zone name{hint}')
         return None
     return name
 
@@ -1126,6 +1123,6 @@ def _machine_zone(name: str) -> str | None:
     if folded.startswith(_MACHINE_ZONE_FOLDERS):
         rest = name.split("/", 1)[1]
         fix = f'write "{rest}"' if _ZONE_NAME.fullmatch(rest) and _machine_zone(rest) is None else _AREA_CITY
-        return (f'"{_short(name)}" is read from a copy of the time zone database that only some machines have '
+        return (f'"{shortened(name)}" is read from a copy of the time zone database that only some machines have '
                 f"(right/ also counts leap seconds); {fix}")
     return None

@@ -1,6 +1,16 @@
-// Progressive enhancement only: the pages work fully without this script.
+// Progressive enhancement only: the pages work fully without this script. Its messages come from the
+// page, in the page's language: the script tag's data-copied... and the filter status's data-shown...
 (function () {
   "use strict";
+
+  var messages = (document.currentScript || {}).dataset || {};
+
+  // A message of the page with its {name} places filled in.
+  function fill(message, values) {
+    return String(message || "").replace(/\{(\w+)\}/g, function (all, name) {
+      return name in values ? values[name] : all;
+    });
+  }
 
   function flash(element, text) {
     var old = element.textContent;
@@ -11,19 +21,22 @@
   function copy(text, status) {
     if (!navigator.clipboard) return false;
     navigator.clipboard.writeText(text).then(
-      function () { flash(status, "Copied: " + text.slice(0, 60) + (text.length > 60 ? "…" : "")); },
-      function () { flash(status, "Copy failed: select the text instead"); });
+      function () { flash(status, fill(messages.copied, {text: text.slice(0, 60) + (text.length > 60 ? "…" : "")})); },
+      function () { flash(status, fill(messages.copyFailed, {})); });
     return true;
   }
 
-  // "Copy link" and "Copy citation" buttons (shown only where this script runs: see the "js" class).
+  // "Copy link" and "Copy citation" buttons (shown where this script runs: the "js" class). A list's
+  // data-copy-entry copies data-entries + its article's id, an address kept out of every item.
   document.addEventListener("click", function (event) {
-    var button = event.target.closest("button[data-copy], button[data-copy-from]");
+    var button = event.target.closest("button[data-copy], button[data-copy-from], button[data-copy-entry]");
     if (!button) return;
     var source = button.dataset.copyFrom && document.getElementById(button.dataset.copyFrom);
     var status = button.parentNode.querySelector(".copy-status");
-    if (!copy(source ? source.textContent.trim() : button.dataset.copy, status)) {
-      flash(status, "Copying is not available here: select the text instead");
+    var text = source ? source.textContent.trim() : "copyEntry" in button.dataset ?
+      messages.entries + button.closest("article").id + "/" : button.dataset.copy;
+    if (!copy(text, status)) {
+      flash(status, fill(messages.copyUnavailable, {}));
     }
   });
 
@@ -35,6 +48,10 @@
   var status = document.getElementById("filter_status");
   var entries = document.querySelectorAll(".timeline .entry");
   var periods = document.querySelectorAll(".timeline .period");
+  // The count shown in the page's digits (the html element's data-numbering: latn, arabext...), as the page writes its own.
+  var count = window.Intl && Intl.NumberFormat ?
+    new Intl.NumberFormat(document.documentElement.lang || undefined,
+      {numberingSystem: document.documentElement.dataset.numbering || "latn"}).format : String;
 
   function apply() {
     var words = text.value.toLowerCase().split(/\s+/).filter(Boolean);
@@ -50,8 +67,8 @@
       periods[p].hidden = !periods[p].querySelector(".entry:not([hidden])");
     }
     var filtered = words.length || tag.value;
-    status.textContent = !filtered ? "" : shown ? shown + " of " + entries.length + " entries shown"
-      : "No entry matches; clear the search or choose another tag.";
+    status.textContent = !filtered ? "" : shown ? fill(status.dataset.shown, {shown: count(shown)})
+      : fill(status.dataset.none, {});
     var params = new URLSearchParams();
     if (text.value) params.set("q", text.value);
     if (tag.value) params.set("tag", tag.value);

@@ -380,6 +380,23 @@ def test_hostile_files_get_a_clear_error_and_nothing_is_written(project, capsys,
     assert files(project) == {}
 
 
+def test_a_cell_of_deeply_nested_markup_is_refused_in_time_in_proportion(project, capsys):
+    # A cell may hold up to a million characters: 330,000 nested tags. Each tag was looked at once per
+    # tag below it, which took minutes for a file of a few hundred kilobytes.
+    def seconds(depth: int) -> float:
+        text = {"events": [{"start_date": {"year": 2019}, "text": {"headline": "Deep", "text": "<b>" * depth}}]}
+        path = write(project, f"deep{depth}.json", json.dumps(text))
+        started = time.perf_counter()
+        code, _, err = run(capsys, "import", path)
+        assert code == 1 and "is nested too deeply to be read as text" in err and "Traceback" not in err
+        return time.perf_counter() - started
+
+    seconds(1_500)  # the libraries loaded
+    small, large = seconds(1_500), seconds(12_000)
+    assert large < 16 * max(small, 0.05)  # 8 times as deep: linear, with room for a busy machine
+    assert files(project) == {}
+
+
 def test_a_byte_order_mark_is_no_problem(project, capsys):
     write(project, "sheet.csv", "\ufeff" + GOOD_SHEET)
     assert run(capsys, "import", "sheet.csv")[0] == 0

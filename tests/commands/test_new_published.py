@@ -43,7 +43,7 @@ def test_no_page_or_feed_says_none(published):
 def test_the_entry_page_has_a_description_and_no_empty_summary(published):
     _, site = published
     page = Page((site / "entries" / ENTRY_ID / "index.html").read_text(encoding="utf-8"))
-    for key in ("description", "og:description", "twitter:description"):
+    for key in ("description", "og:description"):  # X reads og:description
         assert page.meta(key).strip(), key
     assert TITLE in page.meta("description")
     assert not [e for e in page.elements if "lede" in e["classes"] and not e["text"].strip()]

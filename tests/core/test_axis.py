@@ -331,6 +331,20 @@ def test_the_locator_counts_every_entry_once_in_the_bin_under_it():
         assert holding == [found.bin_of(entry)], entry.id
 
 
+@pytest.mark.parametrize("step, count", [(1, 3), (1, 6), (1, 30), (1, 60)])
+def test_a_mirrored_locator_marks_the_bin_that_counts_the_entry_mirrored(step, count):
+    """Entries evenly spaced fall on the bins' edges, where an x mirrored back and forth rounds into the
+    next bin: the mirrored locator marks the very bin the left-to-right one does, mirrored."""
+    start = date(2021, 1, 1)
+    entries = order_entries([make(f"e{n}", (start + timedelta(days=n * step)).isoformat()) for n in range(count)])
+    upright, mirrored = axis.locator(entries), axis.locator(entries, mirrored=True)
+    assert [(WIDTH - x1, WIDTH - x0, n) for x0, x1, n in upright.bins] == list(mirrored.bins)
+    for entry in entries:
+        x0, x1 = upright.bin_of(entry)
+        assert mirrored.bin_of(entry) == (WIDTH - x1, WIDTH - x0), entry.id
+        assert mirrored.bin_of(entry) in [(b0, b1) for b0, b1, _ in mirrored.bins], entry.id
+
+
 def test_the_locator_ends_with_the_last_moment_any_entry_covers():
     entries = order_entries([make("long", "2021-01-01", "2021-12-31"), make("short", "2021-03-01")])
     found = axis.locator(entries)

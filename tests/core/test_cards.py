@@ -14,14 +14,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image, ImageChops
 
+from support import TEMPLATES
 from timeline import cards
 from timeline.dates import parse_date
+from timeline.locales import language_for
 from timeline.model import Entry, Settings, Source
 
 REPO = Path(__file__).resolve().parents[2]
 KABUL = ZoneInfo("Asia/Kabul")
 SETTINGS = Settings(title="The Taliban offensive of 2021", short_title="Afghanistan 2021",
-                    base_url="https://example.org/", timezone="Asia/Kabul")
+                    base_url="https://example.org/", timezone="Asia/Kabul", language="en-GB")
 LONG_TITLE = ("Taliban fighters take the provincial capital after days of heavy fighting, officials say, as "
               "residents flee towards the border and the government promises to retake the city within days, "
               "while talks in Doha stall and the United States prepares the last flights of its withdrawal from "
@@ -37,11 +39,11 @@ def entry(entry_id: str = "an-entry", title: str = "Zaranj, capital of Nimroz, f
 ENTRY = entry()
 
 
-def drawn(item: Entry, settings: Settings = SETTINGS) -> tuple[cards.Layout, Image.Image, bytes]:
-    data = cards.draw_card(item, settings)
+def drawn(item: Entry, settings: Settings = SETTINGS, formats=None) -> tuple[cards.Layout, Image.Image, bytes]:
+    data = cards.draw_card(item, settings, formats)
     image = Image.open(io.BytesIO(data))
     image.load()
-    return cards.layout(cards.card_for(item, settings)), image, data
+    return cards.layout(cards.card_for(item, settings, formats)), image, data
 
 
 def chunks(data: bytes) -> list[bytes]:
@@ -204,8 +206,35 @@ def test_a_site_name_the_font_cannot_draw_is_left_off():
 def test_the_date_is_shown_as_the_page_shows_it():
     ranged = replace(ENTRY, end_date=parse_date("2021-08-09", KABUL))
     timed = replace(ENTRY, date=parse_date("2021-08-06 14:30", KABUL), circa=True)
-    assert cards.card_for(ranged, SETTINGS).when == "6–9 August 2021"
+    assert cards.card_for(ranged, SETTINGS).when == "6\u2009–\u20099 August 2021"
     assert cards.card_for(timed, SETTINGS).when == "c. 6 August 2021, 14:30 (UTC+4:30)"
+
+
+def test_the_words_and_the_date_are_the_sites_language_from_its_catalogue():
+    item = replace(ENTRY, draft=True, status="scheduled", key=True, circa=True)
+    french = replace(SETTINGS, language="fr")
+    card = cards.card_for(item, french, language_for("fr", TEMPLATES).formats)
+    assert (card.words, card.inks) == (("Brouillon", "Prévu", "Moment clé"), (cards.DRAFT, cards.ACCENT, cards.KEY))
+    assert card.when == "vers 6 août 2021"
+    assert {"BROUILLON", "PRÉVU", "MOMENT CLÉ", "vers 6 août 2021"} <= {text.text for text in cards.layout(card).texts}
+    labelled = replace(ENTRY, date_label="Friday morning", circa=True)
+    assert cards.card_for(labelled, french, language_for("fr", TEMPLATES).formats).when == "Friday morning (approximatif)"
+    # Without the catalogue's words, the English ones.
+    assert cards.card_for(item, french).words == ("Draft", "Scheduled", "Key moment")
+
+
+def test_words_and_dates_the_font_cannot_draw_as_written_are_left_off():
+    """Dari words and a Dari date need shaping right to left: the card shows the title alone, and its
+    description says so."""
+    item, dari = replace(ENTRY, draft=True, key=True), replace(SETTINGS, language="fa-AF")
+    formats = language_for("fa-AF", TEMPLATES).formats
+    card = cards.card_for(item, dari, formats)
+    assert (card.words, card.when, card.title) == ((), None, ENTRY.title)
+    layout, image, _ = drawn(item, dari, formats)
+    assert [text.text for text in layout.texts if text.text not in (cards.DOT, cards.HOLLOW)] == \
+        ["Afghanistan 2021", *cards.wrapped(ENTRY.title, cards._font(layout.texts[-2].size), 1200 - 2 * cards.MARGIN),
+         "example.org"]
+    assert_inside(layout, image)
 
 
 def test_words_say_draft_status_and_key_moment_in_their_colours():

@@ -6,7 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from timeline.dates import DateError, end_instant, format_date, format_offset, instant, parse_date
+from timeline.dates import DateError, end_instant, format_offset, instant, parse_date
+from timeline.locales import formats_for
+
+# Dates as the English of the shipped timeline (en-GB) writes them, CLDR's patterns through Babel.
+format_date = formats_for("en-GB").date
 from timeline.model import DAY, MINUTE, MONTH, YEAR, Entry, Source, internet_time
 from timeline.order import order_entries
 

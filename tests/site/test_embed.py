@@ -343,6 +343,29 @@ def test_the_offered_code_embeds_across_origins_and_the_frame_takes_the_height_i
         tab.close()
 
 
+# A frame of a third origin on the host page (an advertisement, say) speaking the embed's messages.
+HOSTILE_FRAME = ('<iframe id="other" title="Another frame" width="300" height="150" src="data:text/html,<script>'
+                 "parent.postMessage({type: 'timeline:height', height: 20000, hostile: 1}, '*');"
+                 "parent.postMessage({type: 'timeline:scroll', top: 15000, hostile: 1}, '*');"
+                 '</script>"></iframe>')
+
+
+def test_the_page_s_listener_heeds_only_the_embeds_of_the_site(browser, origins):
+    _, base_url, _ = origins
+    code = HOSTILE_FRAME + offered_code(origins, "index.html")
+    tab = browser.new_page(viewport={"width": 1000, "height": 800})
+    try:
+        tab.goto(host_page(origins, "other.html", code))
+        tab.wait_for_function("() => window.received.some(m => m && m.hostile === 1 && m.type === 'timeline:scroll')")
+        height = content_height(next(frame for frame in tab.frames if frame.url.startswith(base_url)))
+        tab.wait_for_function(f"() => Math.abs(document.querySelector('iframe[src=\"{base_url}embed/\"]')"
+                              f".getBoundingClientRect().height - {height}) <= 1")
+        other = tab.locator("iframe#other").evaluate("f => [f.style.height, f.getBoundingClientRect().height]")
+        assert other[0] == "" and other[1] < 200 and tab.evaluate("scrollY") == 0
+    finally:
+        tab.close()
+
+
 def test_the_copy_button_copies_the_code_shown(browser, origins):
     _, base_url, _ = origins
     context = browser.new_context()
@@ -355,6 +378,24 @@ def test_the_copy_button_copies_the_code_shown(browser, origins):
         tab.get_by_role("button", name="Copy embed code").click()
         tab.wait_for_function("() => document.querySelector('.embed-code .copy-status').textContent")
         assert tab.evaluate("navigator.clipboard.readText()") == offered_code(origins, "index.html").strip()
+    finally:
+        context.close()
+
+
+def test_a_listings_copy_link_copies_the_entrys_permanent_address(browser, origins):
+    """The list's "Copy link" buttons carry no address of their own: site.js makes it from the site's
+    entries/ and the entry's id, the same address the entry page's own button copies."""
+    _, base_url, _ = origins
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/"))
+    tab = context.new_page()
+    try:
+        tab.goto(base_url + "index.html")
+        tab.locator(f"article#{ENTRY} button.copy-link").click()
+        tab.wait_for_function(f"() => document.querySelector('article#{ENTRY} .copy-status').textContent")
+        assert tab.evaluate("navigator.clipboard.readText()") == f"{base_url}entries/{ENTRY}/"
+        tab.goto(f"{base_url}entries/{ENTRY}/index.html")
+        assert tab.locator("button[data-copy]").first.get_attribute("data-copy") == f"{base_url}entries/{ENTRY}/"
     finally:
         context.close()
 

@@ -10,6 +10,7 @@ import icalendar
 import pytest
 
 from support import Page, run_cli
+from timeline import exports
 
 BASE = "https://example.org/desk/"
 SETTINGS = f"""title: "Exports, tested"
@@ -233,3 +234,32 @@ def test_every_page_links_to_the_exports(site):
     footer = Page((site[0] / "index.html").read_text(encoding="utf-8"))
     hrefs = {link["attrs"]["href"] for link in footer.all("a")}
     assert {"timeline.json", "timeline.csv", "timeline.ics"} <= hrefs
+
+
+def test_a_cell_split_at_a_semicolon_starts_no_formula_either():
+    # Excel opens a .csv with the list separator of its locale, a semicolon in much of Europe: a cell
+    # holding ";=" would be two cells there, the second a formula (OWASP: mind the field separator).
+    row = exports.csv_row(["Kabul;=HYPERLINK(\"https://evil.example/\",\"click\")", "a;+cmd", "b;\"@x", "3;-2+1"])
+    for delimiter in (",", ";"):
+        for cell in next(csv.reader(io.StringIO(row, newline=""), delimiter=delimiter)):
+            assert not cell.lstrip('"').startswith(("=", "+", "-", "@")), (delimiter, cell)
+    assert next(csv.reader(io.StringIO(row, newline="")))[:2] == [
+        "Kabul;'=HYPERLINK(\"https://evil.example/\",\"click\")", "a;'+cmd"]
+
+
+def test_coordinates_near_zero_are_written_without_an_exponent(tmp_path):
+    # Python writes 0.00001 as 1e-05, which is no FLOAT in iCalendar (RFC 5545 3.3.8), and a
+    # spreadsheet cell "-2e-06" was taken for a formula and given an apostrophe.
+    content = tmp_path / "content"
+    (content / "entries").mkdir(parents=True)
+    (content / "timeline.yaml").write_text(SETTINGS, encoding="utf-8")
+    (content / "entries" / "near-zero.yaml").write_text(
+        "title: Near zero\ndate: 2021-08-01\nsummary: On the lines.\nsources: [{name: Someone, via: EFE}]\n"
+        "place: {name: Null Island, lat: 0.00001, lon: -0.000002}\n", encoding="utf-8")
+    assert run_cli("build", "--content", content, "--output", tmp_path / "site", "--no-cache") == 0
+    built = (tmp_path / "site", None)
+    assert b"\r\nGEO:0.00001;-0.000002\r\n" in (tmp_path / "site" / "timeline.ics").read_bytes()
+    [event] = calendar(built).walk("VEVENT")
+    assert (event["GEO"].latitude, event["GEO"].longitude) == (0.00001, -0.000002)
+    [row] = rows(built)
+    assert (row["latitude"], row["longitude"]) == ("0.00001", "-0.000002")

@@ -41,8 +41,10 @@ def test_every_link_to_them_resolves(site):
     base_url = load_settings(content)[0].base_url
     assert check_links(read_site(output), base_url) == []
     entry_page = Page((output / "entries" / ENTRY / "index.html").read_text(encoding="utf-8"))
-    hrefs = {unquote(element["attrs"]["href"]) for element in entry_page.elements if element["tag"] == "a"
-             and "href" in element["attrs"]}
+    written = [element["attrs"]["href"] for element in entry_page.elements if element["tag"] == "a"
+               and "href" in element["attrs"]]
+    assert all(href.isascii() for href in written)  # percent-encoded, as every address the site writes
+    hrefs = {unquote(href) for href in written}
     assert f"../../tags/{TAG_SLUG}/index.html" in hrefs and f"../../places/{PLACE_SLUG}/index.html" in hrefs
 
 

@@ -23,7 +23,7 @@ from timeline.speed import Cold
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 BASE_URL = "https://dates.example.org/t/"
-SETTINGS = f'title: "Dates test"\nbase_url: "{BASE_URL}"\ntimezone: Asia/Kabul\nas_of: 2021-08-07\n'
+SETTINGS = f'title: "Dates test"\nbase_url: "{BASE_URL}"\ntimezone: Asia/Kabul\nlanguage: en-GB\nas_of: 2021-08-07\n'
 
 
 def epoch(moment: str) -> str:

@@ -328,9 +328,10 @@ def test_redirects_within_https_are_followed_and_counted(tmp_path, server):
 def test_the_addresses_refused(tmp_path):
     for address in ("127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.0.1", "169.254.169.254", "100.64.0.1",
                     "0.0.0.0", "255.255.255.255", "224.0.0.1", "::1", "fe80::1", "fc00::1", "::ffff:10.0.0.1",
-                    "::", "not an address"):
+                    "::", "not an address", "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::",
+                    "2002:7f00:1::1", "::7f00:1"):
         assert not public_address(address), address
-    for address in ("93.184.215.14", "2a00:1450:4001:80b::200e"):
+    for address in ("93.184.215.14", "2a00:1450:4001:80b::200e", "64:ff9b::5db8:d70e", "2002:5db8:d70e::1"):
         assert public_address(address), address
 
 

@@ -21,6 +21,7 @@ title: "A test timeline with a long title"
 short_title: "Test timeline"
 base_url: "{BASE_URL}"
 timezone: Asia/Kabul
+language: en-GB
 """
 SOURCE = "sources:\n  - name: Test desk\n    url: https://example.org/source\n"
 ENTRIES = {
@@ -87,7 +88,7 @@ def test_the_page_names_its_card_with_its_absolute_address_size_and_description(
         assert (page.meta("og:image:width"), page.meta("og:image:height")) == ("1200", "630")
         assert page.meta("og:image:type") == "image/png"
         card = cards.card_for(entry, settings)
-        words = f" ({', '.join(card.words).lower()})" if card.words else ""
+        words = f" ({', '.join(card.words)})" if card.words else ""
         alt = f"{card.title + ', ' if card.title else ''}{card.when}{words}, Test timeline"
         assert page.meta("og:image:alt") == alt == page.meta("twitter:image:alt")
 
@@ -97,7 +98,7 @@ def test_the_alternative_text_says_what_the_card_shows(site):
     assert page_of(output, "plain").meta("og:image:alt") == \
         "Zaranj, capital of Nimroz, falls to the Taliban, 6 August 2021, Test timeline"
     assert page_of(output, "key-and-scheduled").meta("og:image:alt") == \
-        "The mission is due to end, 31 August 2021 (scheduled, key moment), Test timeline"
+        "The mission is due to end, 31 August 2021 (Scheduled, Key moment), Test timeline"
     # The font cannot draw these titles as written: the card shows the date, and so says its text.
     assert page_of(output, "arabic").meta("og:image:alt") == "5 August 2021, Test timeline"
     assert page_of(output, "chinese").meta("og:image:alt") == "4 August 2021, Test timeline"

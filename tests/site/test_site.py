@@ -20,7 +20,8 @@ import pytest
 
 from support import Page, planned_with_inputs, render_timeline
 from timeline.commands.cli import main
-from timeline.dates import format_range, parse_date
+from timeline.dates import parse_date
+from timeline.locales import formats_for
 from timeline.load import load_content
 from timeline.model import Timeline
 from timeline.order import order_entries
@@ -32,7 +33,7 @@ REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "templates"
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-INDEX_BUDGET = 60 * 1024
+INDEX_BUDGET = 60_000  # bytes: the issue's "60 KB" read the strict way, under 60 KiB too
 
 
 # ---------------------------------------------------------------- parsing helpers
@@ -213,18 +214,20 @@ def test_dates_are_shown_at_the_precision_written(synthetic):
     assert "First paragraph of the body" in year["text"]  # the body's first paragraph stands in for a summary
 
 
+# CLDR's en-GB interval patterns set the dash between thin spaces (U+2009) in every range, where the
+# builder used to write "2–7" and "2020–2021" without spaces.
 @pytest.mark.parametrize("start, end, circa, shown", [
-    ("2021-05-01", "2021-08-31", False, "1 May – 31 August 2021"),
-    ("2021-08-02", "2021-08-07", False, "2–7 August 2021"),
-    ("2021-08-02", "2021-08-07", True, "c. 2–7 August 2021"),
-    ("2021-05", "2021-08", False, "May – August 2021"),
-    ("2020", "2021", False, "2020–2021"),
-    ("2020-12-30", "2021-01-02", False, "30 December 2020 – 2 January 2021"),
-    ("2021-08", "2021-08-31", False, "August 2021 – 31 August 2021"),
+    ("2021-05-01", "2021-08-31", False, "1 May\u2009–\u200931 August 2021"),
+    ("2021-08-02", "2021-08-07", False, "2\u2009–\u20097 August 2021"),
+    ("2021-08-02", "2021-08-07", True, "c. 2\u2009–\u20097 August 2021"),
+    ("2021-05", "2021-08", False, "May\u2009–\u2009August 2021"),
+    ("2020", "2021", False, "2020\u2009–\u20092021"),
+    ("2020-12-30", "2021-01-02", False, "30 December 2020\u2009–\u20092 January 2021"),
+    ("2021-08", "2021-08-31", False, "August 2021\u2009–\u200931 August 2021"),
 ])
 def test_ranges_name_shared_month_and_year_once(start, end, circa, shown):
     kabul = ZoneInfo("Asia/Kabul")
-    assert "".join(format_range(parse_date(start, kabul), parse_date(end, kabul), circa)) == shown
+    assert "".join(formats_for("en-GB").range(parse_date(start, kabul), parse_date(end, kabul), circa)) == shown
 
 
 def test_entry_page_has_sources_corrections_media_and_cite_block(synthetic):
@@ -357,7 +360,8 @@ def test_sharing_tags_carry_each_entry_own_title_and_url(built):
         url = f"{base_url}entries/{entry.id}/"
         assert page.one("link", rel="canonical")["attrs"]["href"] == url
         assert page.meta("og:url") == url
-        assert page.meta("og:title") == entry.title == page.meta("twitter:title")
+        assert page.meta("og:title") == entry.title
+        assert not [meta for meta in page.all("meta") if meta["attrs"].get("name") == "twitter:title"]  # X reads og:title
         assert page.meta("og:type") == "article"
         assert page.meta("og:site_name") == timeline.settings.site_name
         assert page.meta("description") == page.meta("og:description") != timeline.settings.description
@@ -502,7 +506,7 @@ def test_the_events_of_timeline_json_are_never_escaped_twice(synthetic):
     """timelinejs_events gives Markup where the template escapes and a plain string where it does not
     (timeline.json); either way the template writes the events as made."""
     site, timeline = synthetic
-    env = make_environment(TEMPLATES)
+    env = make_environment(TEMPLATES, language=timeline.settings.language)
     source = "{{ entries | timelinejs_events(settings) }}"
     published = tuple(entry for entry in timeline.entries if not entry.draft)
     context = {"entries": published, "settings": timeline.settings}
@@ -516,7 +520,7 @@ def test_the_events_of_timeline_json_are_never_escaped_twice(synthetic):
 def test_pages_are_picklable_and_render_the_same_after_a_round_trip(synthetic):
     _, timeline = synthetic
     pages = plan_site(timeline)
-    env = make_environment(TEMPLATES)
+    env = make_environment(TEMPLATES, language=timeline.settings.language)
     copies = pickle.loads(pickle.dumps(pages))
     assert [render_page(env, p) for p in copies] == [render_page(env, p) for p in pages]
     assert len({page.path for page in pages}) == len(pages)

@@ -24,6 +24,7 @@ SETTINGS = f"""\
 title: "Axis test timeline"
 base_url: "{BASE_URL}"
 timezone: Asia/Kabul
+language: en-GB
 as_of: 2021-07-16
 eras:
   - label: Early spring

@@ -170,6 +170,16 @@ def test_a_timeline_file_name_must_be_an_id(tmp_path, capsys):
     assert "timelines/Capitals_2021.yaml: error:" in capsys.readouterr().err
 
 
+def test_two_timeline_files_of_one_name_are_refused(tmp_path, capsys):
+    # capitals.yaml and capitals.YML would both be published at timelines/capitals/, one over the other.
+    content = with_timelines(copy_content(tmp_path / "content"), capitals=CAPITALS, withdrawal=WITHDRAWAL)
+    (content / "timelines" / "capitals.YML").write_text(WITHDRAWAL, encoding="utf-8")
+    assert run_cli("build", "--content", content, "--output", tmp_path / "site", "--no-cache") == 1
+    err = capsys.readouterr().err
+    assert "timelines/capitals.yaml: error:" in err and "capitals.YML" in err, err
+    assert not (tmp_path / "site").exists()
+
+
 def test_a_warm_build_of_several_timelines_equals_a_cold_one(tmp_path):
     content = with_timelines(copy_content(tmp_path / "content"), capitals=CAPITALS, withdrawal=WITHDRAWAL)
     templates = tmp_path / "templates"

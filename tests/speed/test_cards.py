@@ -8,6 +8,7 @@ import pytest
 
 from support import TEMPLATES, Calls, Project, cold_build, copy_content, options
 from timeline.links import read_site
+from timeline.load import load_content
 from timeline.pipeline import build
 from timeline.speed import Cold, InSession, store, workers
 
@@ -69,6 +70,22 @@ def test_a_template_change_draws_no_card(project, drawn, template, old, new):
     assert result.ok and result.written
     assert drawn.count == 0 and not [path for path in result.written if path.endswith(".png")]
     assert read_site(project.output) == project.cold()
+
+
+def test_a_new_translation_of_a_cards_word_draws_the_cards_that_show_it_again(project, drawn):
+    """A card draws a few words of the catalogue (cards.catalogue_words): a change to one of them draws the
+    cards again, as a cold build would draw them (those of the key moments come out changed); a change to
+    any other message draws none."""
+    catalogue = project.templates / "locale" / "en" / "LC_MESSAGES" / "messages.po"
+    project.edit(catalogue, 'msgid "Scroll the axis sideways"\nmsgstr "Scroll the axis sideways"',
+                 'msgid "Scroll the axis sideways"\nmsgstr "Swipe the axis"')
+    result = project.assert_warm_equals_cold()
+    assert result.written and not [path for path in result.written if path.endswith(".png")]
+    project.edit(catalogue, 'msgid "Key moment"\nmsgstr "Key moment"', 'msgid "Key moment"\nmsgstr "Turning point"')
+    result = project.assert_warm_equals_cold()
+    key = {f"entries/{entry.id}/share.png" for entry in load_content(project.content).entries if entry.key}
+    assert key and {path for path in result.written if path.endswith("/share.png")} == key & set(cards_of(project.cold()))
+    assert b"Turning point" in (project.output / "entries" / "zaranj-falls" / "index.html").read_bytes()
 
 
 def test_a_new_site_name_draws_every_card_again(project, drawn):

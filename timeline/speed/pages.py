@@ -27,7 +27,9 @@ from typing import Iterable, Mapping
 import jinja2
 import jinja2.bccache
 
+from ..cards import catalogue_words
 from ..folders import FILE, walk
+from ..locales import CatalogueError, language_for
 from ..model import Timeline
 from ..plan import SHARE_CARD, Page, value_digest
 from ..render import Fragments
@@ -96,17 +98,29 @@ class PageCache:
         self.fragments_header = b""
         self.known_keys = known_keys[1] if known_keys and known_keys[0] == self.site_key else {}
         self.keys: dict[tuple[str, ...], str] = {}  # this build's
+        self.card_keys: dict[str, str] = {}  # what stands for the site key of the share cards, by language
 
     def page_key(self, page: Page) -> str:
         """sha256 of the site key and the page's inputs, asked by unchanged() and again by save(). A share
-        card is drawn by the code alone, whatever the templates say: the code identity stands for the site key."""
+        card is drawn by the code and the few words of the catalogue it draws, whatever the templates say:
+        they stand for the site key."""
         key = self.keys.get(page.inputs)
         if key is None:
             key = self.known_keys.get(page.inputs)
             if key is None:
-                site = self.code_key if page.template == SHARE_CARD else self.site_key
+                site = self._card_key(page.context["settings"].language) if page.template == SHARE_CARD else self.site_key
                 key = hashlib.sha256("\0".join((site, *page.inputs)).encode()).hexdigest()
             self.keys[page.inputs] = key
+        return key
+
+    def _card_key(self, language: str) -> str:
+        key = self.card_keys.get(language)
+        if key is None:
+            try:
+                words = catalogue_words(language_for(language, self.templates_dir).formats)
+            except CatalogueError:  # the render stops with it; no card is kept
+                words = ("\0unusable catalogue",)
+            key = self.card_keys[language] = hashlib.sha256("\0".join((self.code_key, *words)).encode()).hexdigest()
         return key
 
     def unchanged(self, pages: Iterable[Page]) -> dict[str, Kept]:

@@ -36,7 +36,7 @@ TOKEN_BYTES = 16
 # The libraries whose behaviour shapes what a build makes: a new version (or a reinstall) means new code.
 # Pillow draws the share cards (its FreeType and zlib shape their bytes) and fontTools reads which
 # characters the cards' font can draw.
-LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "_yaml", "persiantools", "hijridate", "PIL", "fontTools")
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "_yaml", "persiantools", "hijridate", "PIL", "fontTools", "babel")
 # Files of the package besides its modules that shape what a build makes: the share cards' font.
 DATA_FILES = ("fonts/*.ttf",)
 _GITIGNORE = b"*\n"
