@@ -5,13 +5,17 @@ date forms and precisions, ranges, approximate dates, tags, places with
 coordinates, one to three sources with URLs, and Markdown bodies of a few
 paragraphs. The same seed always gives the same files.
 
-    python benchmarks/generate.py 10000 /tmp/bench-content [--seed 1]
+    python benchmarks/generate.py 10000 /tmp/bench-content [--seed 1] [--translations fr ...]
+
+With --translations, every entry is also translated into each language (filler again), each translation
+made from the entry as it is (its `translates` digest is the entry's), for the language editions' figures.
 """
 from __future__ import annotations
 
 import argparse
 import random
 import shutil
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -171,6 +175,26 @@ def generate(folder: Path, count: int, seed: int = 1) -> list[Path]:
     return paths
 
 
+def translate(folder: Path, languages: list[str], seed: int = 1) -> None:
+    """Add `languages` to the settings and a translation of every entry of `folder` into each."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's builder, as build.py runs it
+    from timeline.editions import text_digest
+    from timeline.load import load_content
+
+    entries = load_content(folder).entries
+    settings = folder / "timeline.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + dump({"translations": languages}), encoding="utf-8")
+    rng = random.Random(seed + 1)
+    for language in languages:
+        translations = folder / "translations" / language / "entries"
+        translations.mkdir(parents=True)
+        (translations.parent / "timeline.yaml").write_text(dump({"title": sentence(rng, 3, 6)}), encoding="utf-8")
+        for entry in entries:
+            fields = {"translates": text_digest(entry), "title": sentence(rng, 4, 10)[:100].rstrip(),
+                      "summary": sentence(rng), "body": body(rng)}
+            (translations / f"{entry.id}.yaml").write_text(dump(fields), encoding="utf-8")
+
+
 def dump(fields: dict) -> str:
     return yaml.dump(_quoted(fields), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
@@ -204,9 +228,14 @@ def main() -> None:
     parser.add_argument("count", type=int)
     parser.add_argument("folder", type=Path)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--translations", nargs="+", default=[], metavar="LANGUAGE",
+                        help="translate every entry into these languages too (language editions)")
     args = parser.parse_args()
     generate(args.folder, args.count, args.seed)
-    print(f"wrote {args.count} entries into {args.folder}")
+    if args.translations:
+        translate(args.folder, args.translations, args.seed)
+    print(f"wrote {args.count} entries into {args.folder}"
+          + (f", translated into {', '.join(args.translations)}" if args.translations else ""))
 
 
 if __name__ == "__main__":

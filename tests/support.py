@@ -239,11 +239,11 @@ HOSTILE_MEDIA = "x\" onerror=\"alert('src')&lt;.jpg"
 def render_timeline(timeline, templates: Path | None = None, media_dir: Path | None = None) -> dict[str, bytes]:
     """Every file of the site of a timeline made in memory: its pages, the static files, its images."""
     from timeline.plan import plan_site
-    from timeline.render import make_environment, media_files, render_pages, static_files
+    from timeline.render import Fragments, make_environments, media_files, static_files
 
     templates = templates or TEMPLATES
-    env = make_environment(templates, language=timeline.settings.language)
-    files = dict(render_pages(env, plan_site(timeline)))
+    env = make_environments(templates, Fragments(), timeline.settings)
+    files = dict(env.render_pages(plan_site(timeline)))
     files.update(static_files(templates))
     if media_dir is not None:
         files.update(media_files(timeline, media_dir))
@@ -336,3 +336,62 @@ def rendered_site(content: Path, templates: Path | None = None, **choices):
     from timeline.pipeline import render_files
 
     return render_files(options(content, templates=templates, **choices), Cold())
+
+
+# ---------------------------------------------------------------- language editions
+
+TRANSLATED, OUTDATED = "zaranj-falls", "sheberghan-falls"  # the fixture's entries translated, and translated long ago
+FR_TITLE = "Titre d'essai : Zaranj (texte de test)"
+FA_TITLE = "عنوان آزمایشی زرنج (متن آزمایشی)"
+
+
+def write_editions(content: Path) -> None:
+    """Two language editions of the content, fr and fa-AF (written right to left), in test text that states
+    nothing: `TRANSLATED` translated into both, `OUTDATED` into fr from an earlier version, the rest not at all."""
+    import re
+
+    from timeline.editions import text_digest
+    from timeline.load import load_content
+
+    entries = {entry.id: entry for entry in load_content(content).entries}
+    digest = text_digest(entries[TRANSLATED])
+    settings = content / "timeline.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(re.sub(r"^(language: .*)$", r"\1\ntranslations: [fr, fa-AF]", text, count=1, flags=re.M),
+                        encoding="utf-8")
+    french = content / "translations" / "fr"
+    (french / "entries").mkdir(parents=True)
+    (french / "timeline.yaml").write_text(
+        "title: \"Texte d'essai : la chronologie en français\"\nshort_title: Essai\n"
+        "description: \"Description d'essai, qui ne dit rien.\"\ntags:\n  Fighting: Combats (essai)\n"
+        "places:\n  Zaranj: Zarandj (essai)\n", encoding="utf-8")
+    (french / "about.md").write_text("# À propos (texte d'essai)\n\nTexte d'essai de la page.\n", encoding="utf-8")
+    (french / "entries" / f"{TRANSLATED}.yaml").write_text(
+        f'translates: "{digest}"\ntitle: "{FR_TITLE}"\nsummary: "Résumé d\'essai."\nbody: |\n  Corps d\'essai.\n'
+        "sources:\n  - title: Titre de source d'essai\n", encoding="utf-8")
+    (french / "entries" / f"{OUTDATED}.yaml").write_text(
+        'translates: "0000000000"\ntitle: "Titre d\'essai ancien"\nsummary: "Résumé d\'essai ancien."\n'
+        'body: "Corps d\'essai ancien."\n', encoding="utf-8")
+    persian = content / "translations" / "fa-AF" / "entries"
+    persian.mkdir(parents=True)
+    (persian / f"{TRANSLATED}.yaml").write_text(
+        f'translates: "{digest}"\ntitle: "{FA_TITLE}"\nsummary: "خلاصه آزمایشی."\nbody: "متن آزمایشی."\n', encoding="utf-8")
+
+
+def complete_editions(content: Path) -> None:
+    """Every entry translated into every edition, each translation of the original as it is now (test text)."""
+    import re
+
+    from timeline.pipeline import check
+    from timeline.speed import Cold
+
+    for problem in check(options(content), Cold()).problems:
+        found = re.search(r"has no (\S+) translation: add (\S+) with translates: (\w+)", problem.message)
+        if found:
+            entry_id = Path(found[2]).stem
+            (content / found[2]).write_text(f'translates: "{found[3]}"\ntitle: "Titre d\'essai {entry_id}"\n'
+                                            'summary: "Résumé d\'essai."\nbody: "Corps d\'essai."\n', encoding="utf-8")
+        elif (found := re.search(r"set translates: (\w+)", problem.message)) and problem.field == "translates":
+            path = Path(problem.file)
+            text = re.sub(r'translates: "\w+"', f'translates: "{found[1]}"', path.read_text(encoding="utf-8"))
+            path.write_text(text, encoding="utf-8")

@@ -62,7 +62,7 @@ def event_data(entry: Entry, settings: Settings, summary: str, published: str | 
     if entry.place:
         event["location"] = place_data(entry.place)
     if entry.media:
-        event["image"] = media_url(entry, settings.base_url)
+        event["image"] = media_url(entry, settings.site_url)
     elif share_image:
         event["image"] = share_image
     page = {"@context": "https://schema.org", "@type": "WebPage", "name": entry.title, "url": url,
@@ -158,7 +158,7 @@ def timelinejs_event(entry: Entry, settings: Settings, shown_date: str, text_htm
     event["display_date"] = shown_date
     event["text"] = {"headline": str(escape(entry.title)), "text": text_html}
     if entry.media:
-        media = {"url": media_url(entry, settings.base_url), "alt": entry.media.alt}
+        media = {"url": media_url(entry, settings.site_url), "alt": entry.media.alt}
         media.update({key: value for key, value in (("caption", entry.media.caption),
                                                       ("credit", entry.media.credit)) if value})
         event["media"] = media

@@ -29,6 +29,7 @@ MAX_ERA_LABEL = 80
 MAX_ERAS = 50  # each is a band on every axis
 MAX_TIMELINES = 100  # content/timelines/*.yaml: each is a set of pages of its own
 MAX_SELECTED = 10_000  # ids one timeline may list by name
+MAX_TRANSLATIONS = 20  # languages a site may have besides its own: each is a full site of its own
 
 # What an entry's status may say; without one, the event happened.
 STATUSES = ("scheduled", "ongoing")
@@ -167,6 +168,51 @@ SETTINGS_FIELDS = {f.name: f for f in (
           kind="choice", choices=REMOTE_MEDIA),
     Field("share_images", "Draw a share card (the picture social sites and chat apps show with a link) for "
           "each entry without media; false leaves them out.", True, kind="boolean"),
+    Field("translations", f"The languages of the site's other editions (at most {MAX_TRANSLATIONS}), BCP 47 tags: "
+          "each is published under /<language>/ from content/translations/<language>/.", ["fa-AF", "ps"],
+          many=True, max_items=MAX_TRANSLATIONS, limit=35),
+)}
+
+# content/translations/<language>/timeline.yaml: what an edition says in its own language.
+EDITION_FIELDS = {f.name: f for f in (
+    Field("title", "Title of the timeline in this language.", "L'offensive des talibans en 2021"),
+    Field("short_title", f"The site's short name in this language, at most {MAX_SHORT_TITLE} characters.",
+          "Afghanistan 2021", limit=MAX_SHORT_TITLE),
+    Field("description", "One or two sentences about the timeline in this language.", "Comment les talibans ont avancé."),
+    Field("tags", "Each tag's label in this language, by its label in the original: the tag keeps its address.",
+          {"Provincial capitals": "Capitales provinciales"}, kind="labels", limit=MAX_LABEL),
+    Field("places", "Each place's name in this language, by its name in the original.", {"Zaranj": "Zarandj"},
+          kind="labels", limit=100),
+)}
+
+TRANSLATED_SOURCE_FIELDS = {f.name: f for f in (
+    Field("title", "The source's title in this language.", "Les talibans prennent Sheberghan"),
+    Field("quote", "The passage relied on, in this language (the original's quote stays the authority).",
+          "Sheberghan, la capitale provinciale, est tombée.", kind="text"),
+)}
+
+TRANSLATED_MEDIA_FIELDS = {f.name: f for f in (
+    Field("alt", "What the image shows, in this language.", "Carte de la province de Nimroz"),
+    Field("caption", "The caption in this language.", "Le Nimroz borde l'Iran.", kind="text"),
+)}
+
+# content/translations/<language>/entries/<id>.yaml: the fields of an entry a reader reads, in one language.
+TRANSLATION_FIELDS = {f.name: f for f in (
+    Field("translates", "The digest of the original's text this translation was made from, as `check` prints "
+          "it: when the original's text changes, `check` warns that the translation is older.", "3f2a9c1b0d",
+          required=True),
+    Field("title", f"The headline in this language, at most {MAX_TITLE} characters.", "Les talibans prennent Zaranj",
+          required=True, limit=MAX_TITLE),
+    Field("summary", f"The summary in this language, at most {MAX_SUMMARY} characters.", "La première capitale "
+          "provinciale à tomber.", kind="text", limit=MAX_SUMMARY),
+    Field("body", "The body in this language, in Markdown.", "Zaranj est tombée.", kind="text"),
+    Field("date_label", "The date as the edition shows it instead of the date, when the original has one.",
+          "Le 6 août 2021", limit=80),
+    Field("media", "The image's alt and caption in this language.", {"alt": "Carte du Nimroz"},
+          fields=TRANSLATED_MEDIA_FIELDS),
+    Field("sources", "Each source's title and quote in this language, in the original's order (an empty item, "
+          "{}, keeps the original's).", [{"title": "Les talibans prennent Sheberghan"}],
+          fields=TRANSLATED_SOURCE_FIELDS, many=True, max_items=MAX_SOURCES),
 )}
 
 SELECT_FIELDS = {f.name: f for f in (

@@ -16,6 +16,7 @@ REMOTE_MEDIA_DIR = "remote"  # media/remote/ in the output: the copies of remote
 STATIC_DIR = "static"  # templates/static/, copied to the output as static/
 LOCK_FILE = "permalinks.lock"
 ABOUT_FILE = "about.md"  # the about page, in Markdown
+TRANSLATIONS_DIR = "translations"  # content/translations/<language>/: one language edition's files
 TIMELINES_DIR = "timelines"  # content/timelines/<name>.yaml: the timelines of a site that has several
 MARKER = ".timeline-site.json"  # in the output folder: the files this tool wrote there
 APP_NAME = "timeline"

@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo
 
 from .folders import FILE, FOLDER, LINK, Refused, check_folder, listing, read_regular, refusal, walk
 from .fields import MAX_TIMELINES
-from .layout import (ABOUT_FILE, ENTRIES_DIR, MEDIA_DIR, SETTINGS_FILE, TIMELINES_DIR, display_path, is_entry_file_name,
-                     is_passed_over)
-from .model import Entry, Problem, Selection, Settings, Tag
-from .validate import Pool, Report, body_text, file_name_problem, validate_entry, validate_selection, validate_settings
+from .layout import (ABOUT_FILE, ENTRIES_DIR, MEDIA_DIR, SETTINGS_FILE, TIMELINES_DIR, TRANSLATIONS_DIR, display_path,
+                     is_entry_file_name, is_passed_over)
+from .model import Edition, Entry, Problem, Selection, Settings, Tag
+from .validate import (Pool, Report, body_text, file_name_problem, validate_edition, validate_entry, validate_selection,
+                       validate_settings, validate_translation)
 from .yamlfile import MAX_FILE_BYTES, Mapping, Node, Scalar, YamlError, parse_yaml
 
 
@@ -37,6 +38,7 @@ class Loaded:
     file_problems: dict[str, tuple[Problem, ...]] = field(default_factory=dict, compare=False, repr=False)
     about: str | None = None  # content/about.md, in Markdown
     selections: tuple[Selection, ...] = ()  # content/timelines/*.yaml, by file name
+    editions: tuple[Edition, ...] = ()  # content/translations/<language>/, in the order of settings.translations
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -313,7 +315,89 @@ def load_content(content_dir: Path, read: EntryReader = read_entry_files,
             entries.append(loaded.entry)
     problems.extend(check_uniqueness(entries))
     selections = load_selections(content_dir, reading.tz, entries, problems)
-    return Loaded(settings, tuple(entries), tuple(problems), folder_problems, file_problems, about, selections)
+    editions = load_editions(content_dir, settings, problems)
+    if editions:
+        from .editions import check_translations
+
+        problems.extend(check_translations(entries, editions, settings.language))
+        if selections:
+            problems.append(Problem(str((content_dir / TIMELINES_DIR).absolute()), "a site of several timelines "
+                                    "cannot have language editions yet; remove translations: from "
+                                    f"{SETTINGS_FILE}, or the timelines"))
+    return Loaded(settings, tuple(entries), tuple(problems), folder_problems, file_problems, about, selections, editions)
+
+
+def load_editions(content_dir: Path, settings: Settings | None, problems: list[Problem]) -> tuple[Edition, ...]:
+    """The edition of each language of settings.translations, from content/translations/<language>/ (a
+    language without a folder has every entry untranslated); a folder of no such language is an error."""
+    folder = content_dir / TRANSLATIONS_DIR
+    languages = settings.translations if settings is not None else ()
+    if os.path.islink(folder):
+        problems.append(Problem(str(folder.absolute()), f"{refusal(str(folder), LINK, 'folder')}; no translation is published"))
+        return ()
+    try:
+        items = listing(str(folder))
+    except FileNotFoundError:
+        items = []
+    except OSError as err:
+        problems.append(Problem(str(folder.absolute()), f"cannot read the folder: {err.strerror or err}"))
+        return ()
+    listed = {language.casefold(): language for language in languages}
+    for item in items:
+        if is_passed_over(item.name):
+            continue
+        if item.kind != FOLDER:
+            problems.append(Problem(item.path, f"is not a language's folder; {display_path(folder)}/ holds one folder "
+                                    "per language of translations:, named by its tag (fr, fa-AF)", severity="warning"))
+        elif item.name not in languages:
+            spelt = listed.get(item.name.casefold())
+            fix = (f'rename it to {spelt}, as translations: spells it' if spelt else
+                   f"add {item.name} to translations: in {SETTINGS_FILE}, or remove the folder")
+            problems.append(Problem(item.path, f'is the folder of the language "{item.name}", which is not one of the '
+                                    f"site's translations ({', '.join(languages) or 'none'}); {fix}"))
+    return tuple(_load_edition(folder / language, language, problems) for language in languages)
+
+
+_EDITION_FILES = (SETTINGS_FILE, ABOUT_FILE, ENTRIES_DIR)
+
+
+def _load_edition(folder: Path, language: str, problems: list[Problem]) -> Edition:
+    if os.path.islink(folder):  # never followed: it would publish a folder from elsewhere
+        problems.append(Problem(str(folder.absolute()), f"{refusal(str(folder), LINK, 'folder')}; the {language} edition "
+                                "shows every entry untranslated"))
+        return Edition(language)
+    try:
+        items = listing(str(folder))
+    except OSError:  # a language without a folder (nothing translated yet), or one that cannot be read
+        items = []
+    problems.extend(Problem(item.path, f"is not read: an edition's folder holds {', '.join(_EDITION_FILES)} (its "
+                            "entries' translations) and nothing else; move it out", severity="warning")
+                    for item in items if item.name not in _EDITION_FILES and not is_passed_over(item.name))
+    settings_path = folder / SETTINGS_FILE
+    edition = Edition(language)
+    if settings_path.exists() or settings_path.is_symlink():
+        report = Report(str(settings_path.absolute()))
+        root = _read(report, settings_path, "the edition's settings file is empty; give at least its title, or remove it")
+        if root is not None:
+            edition = validate_edition(report, root, language) or edition
+        problems.extend(report.problems)
+    about = load_about(folder, problems)
+    names, found = scan_entries(folder / ENTRIES_DIR, "translation")
+    problems.extend(found)
+    translations = []
+    for name in names:
+        path = folder / ENTRIES_DIR / name
+        report = Report(str(path.absolute()))
+        misnamed = file_name_problem(name)
+        if misnamed:
+            report.error(None, "", misnamed)
+        root = _read(report, path, "the translation is empty; it needs translates and title")
+        if root is not None and not misnamed:
+            translation = validate_translation(report, root, os.path.splitext(name)[0], language)
+            if translation is not None:
+                translations.append(translation)
+        problems.extend(sorted(report.problems, key=lambda p: (p.line or 0, p.column or 0)))
+    return replace(edition, about=about, translations=tuple(translations))
 
 
 def load_selections(content_dir: Path, tz: tzinfo, entries: list[Entry], problems: list[Problem]

@@ -206,6 +206,9 @@ class Entry:
     aliases: tuple[str, ...] = ()
     key: bool = False  # a key moment: weightier in the list and on the axis, listed on the index
     status: str | None = None  # "scheduled" or "ongoing" as of the timeline's writing; None: it happened
+    # In a language edition, the language its text is in when that is not the edition's: an entry not yet
+    # translated is shown in its original language, marked as such (editions.py).
+    text_language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -237,10 +240,70 @@ class Settings:
     eras: tuple[Era, ...] = ()
     calendars: tuple[str, ...] = ()  # calendars shown beside the Gregorian one (calendars.py), in this order
     share_images: bool = True  # a share card (cards.py) for each entry without media
+    translations: tuple[str, ...] = ()  # the languages of the site's other editions, BCP 47 tags, in this order
+    # The folder of the edition these settings are of ("fr/"), whose address `base_url` then is; "" for the
+    # original edition at the site's top.
+    edition: str = ""
 
     @property
     def site_name(self) -> str:
         return self.short_title or self.title
+
+    @property
+    def up_to_site(self) -> str:
+        """From the top of this edition to the top of the site, where static/ and media/ are."""
+        return "../" * self.edition.count("/")
+
+    @property
+    def site_url(self) -> str:
+        """The address of the site's top (where static/ and media/ are), whichever edition these are of."""
+        return self.base_url[:len(self.base_url) - len(self.edition)]
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One entry's text in another language (content/translations/<language>/entries/<id>.yaml): only the
+    fields a reader reads; everything else is the original's."""
+
+    entry_id: str
+    language: str
+    source_path: str
+    translates: str  # the digest of the original's text it was made from (editions.text_digest)
+    title: str
+    summary: str | None = None
+    body: str | None = None
+    date_label: str | None = None
+    media_alt: str | None = None
+    media_caption: str | None = None
+    # (title, quote) of each source, in the original's order; None where the original's stays.
+    sources: tuple[tuple[str | None, str | None], ...] = ()
+    translates_at: Position | None = None  # where `translates` is written, for the warning that it is older
+
+
+@dataclass(frozen=True)
+class Edition:
+    """The site in one more language: its settings (content/translations/<language>/timeline.yaml), its
+    about page and the translations of its entries."""
+
+    language: str
+    title: str | None = None
+    short_title: str | None = None
+    description: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()  # (original label, label in this language)
+    places: tuple[tuple[str, str], ...] = ()  # (original place name, name in this language)
+    about: str | None = None  # content/translations/<language>/about.md, in Markdown
+    translations: tuple[Translation, ...] = ()  # by entry id
+
+
+@dataclass(frozen=True)
+class EditionLink:
+    """One edition as every page names it: in the language switcher and the hreflang alternates."""
+
+    language: str  # BCP 47
+    name: str  # the language's name in itself: français, دری
+    folder: str  # "" for the original edition, "fr/" otherwise
+    url: str  # the address of its top
+    direction: str = "ltr"  # or "rtl"
 
 
 @dataclass(frozen=True)
@@ -274,3 +337,4 @@ class Timeline:
     published: Mapping[str, str] = field(default_factory=dict)
     about: str | None = None  # the about page (content/about.md), in Markdown
     selections: tuple[Selection, ...] = ()  # a site of several timelines: each of them, by name
+    editions: tuple[Edition, ...] = ()  # the site's other languages, in the order of settings.translations

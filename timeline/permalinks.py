@@ -16,6 +16,11 @@ third column, the reason shown to readers, which editors may reword:
 
 For a retired path the site serves a "removed" page (what was there, why it
 is gone, where to go) instead of a 404. An id that comes back is served again.
+
+A site with language editions (editions.py) publishes each entry in each of them, at
+<language>/entries/<id>/: those are permanent addresses too, recorded and guarded like the
+original's, so that dropping a language from `translations:` stops the build as removing an
+entry does. An edition serves no aliases of its own: it was never published under an earlier id.
 """
 from __future__ import annotations
 
@@ -44,13 +49,14 @@ _HEADER = """\
 # that replaces it; reword it freely).
 """
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_PATH = re.compile(r"entries/([^/\s]+)/")
+_LANGUAGE = r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*"  # an edition's folder, as validate.LANGUAGE_TAG allows
+_PATH = re.compile(rf"(?:{_LANGUAGE}/)?entries/(?P<id>[^/\s]+)/")
 # A lock of a million entries is well under this.
 MAX_LOCK_BYTES = 200_000_000
 # A line as Permalink.line writes it for a path in use: entries/<id>/, then a tab and the title, with
 # no space around either, then the day it was published. Its path needs no normalising, its title no
 # stripping.
-_WRITTEN_LINE = re.compile(rf"(entries/{ID_PATTERN.pattern}/)(?:\t(\S(?:[^\t]*\S)?))?(?:\t{_PUBLISHED} (\d{{4}}-\d\d-\d\d))?")
+_WRITTEN_LINE = re.compile(rf"((?:{_LANGUAGE}/)?entries/{ID_PATTERN.pattern}/)(?:\t(\S(?:[^\t]*\S)?))?(?:\t{_PUBLISHED} (\d{{4}}-\d\d-\d\d))?")
 
 
 class Permalink(NamedTuple):
@@ -116,13 +122,13 @@ def normalise_path(text: str) -> str | None:
         cleaned = f"entries/{cleaned}"
     path = cleaned + "/"
     match = _PATH.fullmatch(path)
-    return path if match and ID_PATTERN.fullmatch(match.group(1)) else None
+    return path if match and ID_PATTERN.fullmatch(match["id"]) else None
 
 
 def _is_entry_path(text: str) -> bool:
     """Already written as normalise_path writes it (as every line the tool writes is): entries/<id>/."""
     match = _PATH.fullmatch(text)
-    return match is not None and ID_PATTERN.fullmatch(match.group(1)) is not None
+    return match is not None and ID_PATTERN.fullmatch(match["id"]) is not None
 
 
 def read_lock(content_dir: Path) -> tuple[dict[str, tuple[Permalink, int]], list[Problem]]:
@@ -237,12 +243,17 @@ def guard_permalinks(content_dir: Path, timeline: Timeline, allow_removed: Itera
 
 
 def _served_paths(timeline: Timeline) -> dict[str, str]:
-    """Every entry path the site serves (ids and aliases), with the title of the entry behind it."""
+    """Every entry path the site serves (ids and aliases, and each id in each edition), with the title of the
+    entry behind it (its translation's in an edition that has one)."""
     served = {}
     for entry in timeline.entries:
         served[entry_path(entry.id)] = entry.title
         for alias in entry.aliases:
             served[entry_path(alias)] = entry.title
+    for edition in timeline.editions:
+        titles = {translation.entry_id: translation.title for translation in edition.translations}
+        for entry in timeline.entries:
+            served[f"{edition.language}/{entry_path(entry.id)}"] = titles.get(entry.id, entry.title)
     return served
 
 
@@ -281,7 +292,12 @@ def _lost_lines(output_dir: Path, listed: Container[str], served: Container[str]
 
 
 def _missing(shown: str, number: int, path: str) -> Problem:
-    old_id = _PATH.fullmatch(path).group(1)
+    old_id = _PATH.fullmatch(path)["id"]
+    if not path.startswith("entries/"):
+        language = path.partition("/")[0]
+        return Problem(shown, f"{path} was published in the {language} edition but is not served any more. If "
+                       f"{language} was taken out of translations:, put it back; if the entry was removed or renamed, "
+                       f"retire the path on purpose: --allow-removed {path}", line=number, column=1)
     return Problem(shown, f"{path} was published but no entry serves it any more. If an entry replaced it, add "
                    f'"{old_id}" to that entry\'s aliases; to retire it on purpose, build with '
                    f"--allow-removed {path}", line=number, column=1)
@@ -358,7 +374,7 @@ def removed_pages(env, timeline: Timeline, removed: Iterable[Permalink]) -> Iter
     frame = {"about": timeline.about is not None, "changes": changes_of(timeline)}
     for permalink in removed:
         path = permalink.path + "index.html"
-        context = {"settings": settings, "drafts_included": timeline.drafts_included, "root": "../../",
+        context = {"settings": settings, "drafts_included": timeline.drafts_included, "root": "../" * path.count("/"),
                    "path": path, "url": settings.base_url + permalink.path,
                    "title": permalink.title, "reason": permalink.removed_reason, **frame}
         yield path, render_page(env, Page(path, REMOVED_TEMPLATE, context, ()))

@@ -132,15 +132,15 @@ def check(options: BuildOptions, state: BuildState) -> BuildResult:
 
 def render_files(options: BuildOptions, state: BuildState) -> tuple[dict[str, bytes], BuildResult]:
     """Every file of the site, rendered in memory (for `check --links`), and the result of the check."""
-    from .render import make_environment
+    from .render import make_environments
 
     with state.building():
         planned, result = _checked(options, state)
         if planned is None:
             return {}, result
         try:
-            env = make_environment(options.templates, state.fragments(options, planned.timeline),
-                                   planned.timeline.settings.language)
+            env = make_environments(options.templates, state.fragments(options, planned.timeline),
+                                    planned.timeline.settings)
             return dict(site_files(options, state, env, planned, list(planned.pages))), result
         except Exception as err:
             problem = problem_for(err, options)
@@ -170,7 +170,9 @@ def plan(options: BuildOptions, state: BuildState) -> tuple[Planned | None, tupl
     with state.long_lived():
         loaded = load_content(options.content, state.read_entries, state.time_zone)
     if loaded.settings is not None:
-        loaded = replace(loaded, problems=loaded.problems + language_problems(options, loaded.settings.language))
+        found = tuple(problem for language in (loaded.settings.language, *loaded.settings.translations)
+                      for problem in language_problems(options, language))
+        loaded = replace(loaded, problems=loaded.problems + found)
     if loaded.errors or loaded.settings is None:
         return None, loaded.problems
     loaded = copy_media(options, loaded)
@@ -179,7 +181,7 @@ def plan(options: BuildOptions, state: BuildState) -> tuple[Planned | None, tupl
     entries = order_entries(loaded.entries, options.drafts)
     timeline = Timeline(loaded.settings, entries, options.drafts, about=loaded.about,
                         selections=tuple(replace(selection, members=select_members(selection, entries))
-                                         for selection in loaded.selections))
+                                         for selection in loaded.selections), editions=loaded.editions)
     guard, timeline = guarded(options, timeline)
     if not guard.ok:
         return None, loaded.problems + guard.problems
@@ -221,7 +223,7 @@ def guarded(options: BuildOptions, timeline: Timeline) -> tuple[GuardResult, Tim
 
 def _render_and_write(options: BuildOptions, state: BuildState, planned: Planned) -> BuildResult:
     """Render what the state does not know unchanged, write the site, and the lock with it."""
-    from .render import make_environment, render_pages  # Jinja: only once there is something to render
+    from .render import make_environments  # Jinja: only once there is something to render
 
     problems = planned.problems
     lock = LockUpdate(options.content, planned.guard.permalinks) if options.records_permalinks else None
@@ -229,13 +231,13 @@ def _render_and_write(options: BuildOptions, state: BuildState, planned: Planned
         with state.long_lived():
             kept = state.kept_pages(options, planned.pages)
             fragments = state.fragments(options, planned.timeline)
-        env = make_environment(options.templates, fragments, planned.timeline.settings.language)
+        env = make_environments(options.templates, fragments, planned.timeline.settings)
         by_path = {page.path: page for page in planned.pages}
         files = site_files(options, state, env, planned, [p for p in planned.pages if p.path not in kept])
         if lock is not None:
             lock.prepare()  # a lock that cannot be saved stops the build before the site changes
         written = write_site(files, options.output, kept,
-                             lambda paths: dict(render_pages(env, (by_path[path] for path in paths))),
+                             lambda paths: dict(env.render_pages(by_path[path] for path in paths)),
                              permalinks=lock.paths if lock is not None else None)
     except Exception as err:
         if lock is not None:
@@ -253,17 +255,19 @@ def _render_and_write(options: BuildOptions, state: BuildState, planned: Planned
 
 def site_files(options: BuildOptions, state: BuildState, env, planned: Planned,
                pages: list[Page]) -> Iterator[tuple[str, bytes]]:
-    """The files of the site as they are made (only `pages` of the planned ones): the pages, the static
+    """The files of the site as they are made (only `pages` of the planned ones, each rendered by the
+    environment of its edition's language, `env`: render.Environments): the pages, the static
     files, the images the entries use (and the copies of remote ones), and a "removed" page at each
     retired permalink."""
     from .remote import copied_files
     from .render import media_files, static_files
 
-    yield from state.render(env, tuple(pages))
+    for language, in_language in env.by_language(pages):
+        yield from state.render(env[language], in_language)
     yield from static_files(options.templates)
     yield from media_files(planned.timeline, options.content / MEDIA_DIR)
     yield from copied_files(planned.timeline.entries, options.remote_access)
-    yield from removed_pages(env, planned.timeline, planned.guard.removed)
+    yield from removed_pages(env.original, planned.timeline, planned.guard.removed)
 
 
 def folder_problems(options: BuildOptions) -> tuple[Problem, ...]:

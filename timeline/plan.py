@@ -164,8 +164,35 @@ def _zone(name: str):
 
 # ---------------------------------------------------------------- planning
 
+# The files of the whole site, which no language edition has a copy of.
+SITE_WIDE = ("robots.txt", "sitemap.xml")
+
+
 def plan_site(timeline: Timeline, entry_keys: Mapping[str, str] | None = None) -> tuple[Page, ...]:
-    """Every page of the site, in a stable order, without rendering any of them.
+    """Every page of the site, in a stable order, without rendering any of them: the original edition at the
+    top, then each language edition under its folder (editions.py), the same pages at the same relative
+    paths, each with the editions' links (`editions`) for its alternates and language switcher.
+
+    `entry_keys`: a digest of each entry by id (entry_digests), for the pages' inputs; an edition's own
+    entries, whose text is its translations', are digested as they are."""
+    if not timeline.editions:
+        return edition_pages(timeline, entry_keys)
+    from .editions import edition_links, edition_timeline
+
+    links = edition_links(timeline.settings)
+    pages = list(edition_pages(timeline, entry_keys, links))
+    for edition in timeline.editions:
+        local = edition_timeline(timeline, edition)
+        keys = entry_digests(local) if entry_keys is not None else None
+        folder = local.settings.edition
+        pages += [replace(page, path=folder + page.path) for page in edition_pages(local, keys, links)
+                  if page.path not in SITE_WIDE]
+    return tuple(pages)
+
+
+def edition_pages(timeline: Timeline, entry_keys: Mapping[str, str] | None = None,
+                  editions: tuple = ()) -> tuple[Page, ...]:
+    """Every page of one edition, paths relative to its top.
 
     `entry_keys`: a digest of each entry by id (entry_digests), for the pages' inputs; without them
     the inputs are left empty, which a build without a page cache has no use for.
@@ -179,9 +206,13 @@ def plan_site(timeline: Timeline, entry_keys: Mapping[str, str] | None = None) -
             "about": timeline.about is not None, "home": ""}
     if timeline.selections:
         base["several_timelines"] = True
+    if editions:
+        base["editions"] = editions
     declared = entry_keys is not None
     shared = (value_digest(settings), value_digest(timeline.drafts_included), changes.latest or "",
               str(timeline.about is not None), str(bool(timeline.selections))) if declared else None
+    if editions and shared is not None:
+        shared += (value_digest(editions),)
     plan = _Planner(base, shared, entry_keys if declared else defaultdict(str))
     entries = timeline.entries
     published = tuple(e for e in entries if not e.draft)

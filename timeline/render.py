@@ -46,7 +46,7 @@ from .fields import MAX_MEDIA_BYTES
 from .folders import FILE, FOLDER, LINK, Refused, read_below, refusal, walk
 from .layout import MEDIA_DIR, STATIC_DIR, display_path
 from .markup import first_paragraph, render_markdown
-from .model import Correction, Entry, Media, PartialDate, Place, Settings, Source, Tag, Timeline
+from .model import Correction, EditionLink, Entry, Media, PartialDate, Place, Settings, Source, Tag, Timeline
 from .plan import SHARE_CARD, Page, Period
 
 # The heading level of listing items as the timeline macro (macros.html) renders them by default:
@@ -140,7 +140,8 @@ class TemplateFolder(jinja2.BaseLoader):
 
 # The values a page's context holds, whose public attributes are all plain data or the model's own
 # methods: read without the sandbox's checks, which are meant for everything else a template may reach.
-_MODEL_TYPES = frozenset({Entry, PartialDate, Place, Settings, Tag, Source, Media, Correction, Period, Timeline})
+_MODEL_TYPES = frozenset({Entry, PartialDate, Place, Settings, Tag, Source, Media, Correction, Period, Timeline,
+                          EditionLink})
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
@@ -236,6 +237,49 @@ def make_environment(templates_dir: Path, fragments: Fragments | None = None,
                        period_item_list_data=exports.period_item_list_data)
     env.tests["fits"] = label_fits
     return env
+
+
+class Environments:
+    """The environment of each language the site is published in (make_environments): every edition's pages
+    are rendered by its own, whose fragments are its own (a listing item is kept by its entry's id, and an
+    entry's text differs from one edition to another)."""
+
+    def __init__(self, language: str, by_language: dict[str, jinja2.Environment]):
+        self.language, self.by_language_env = language, by_language
+
+    def __getitem__(self, language: str) -> jinja2.Environment:
+        return self.by_language_env[language]
+
+    @property
+    def original(self) -> jinja2.Environment:
+        return self.by_language_env[self.language]
+
+    def language_of(self, page: Page) -> str:
+        settings = page.context.get("settings")
+        language = settings.language if isinstance(settings, Settings) else self.language
+        return language if language in self.by_language_env else self.language
+
+    def by_language(self, pages: Iterable[Page]) -> list[tuple[str, tuple[Page, ...]]]:
+        """The pages of each language, in the order given within each, the original's first."""
+        grouped: dict[str, list[Page]] = {language: [] for language in self.by_language_env}
+        for page in pages:
+            grouped[self.language_of(page)].append(page)
+        return [(language, tuple(members)) for language, members in grouped.items() if members]
+
+    def render_pages(self, pages: Iterable[Page]) -> Iterator[tuple[str, bytes]]:
+        for page in pages:
+            yield page.path, render_page(self[self.language_of(page)], page)
+
+
+def make_environments(templates_dir: Path, fragments: Fragments, settings: Settings) -> Environments:
+    """An environment for the site's language, holding `fragments` (what a build state may reuse), and one for
+    each language of its editions, sharing only the compiled templates and the bodies converted (which depend
+    on nothing but their Markdown). The one place an environment learns the language it renders in."""
+    environments = {settings.language: make_environment(templates_dir, fragments, settings.language)}
+    for language in settings.translations:
+        environments[language] = make_environment(
+            templates_dir, Fragments(compiled=fragments.compiled, stored_body=fragments.stored_body), language)
+    return Environments(settings.language, environments)
 
 
 def render_page(env: jinja2.Environment, page: Page) -> bytes:

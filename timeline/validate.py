@@ -20,11 +20,14 @@ import yaml
 from . import dates
 from .fields import (CALENDARS, CORRECTION_FIELDS, ENTRY_FIELDS, ERA_FIELDS, ID_PATTERN, MAX_BASE_URL, MAX_ERA_LABEL,
                      MAX_ID, MAX_LABEL, MAX_MEDIA_BYTES, MAX_SHORT_TITLE, MAX_SUMMARY, MAX_TITLE, MEDIA_FIELDS,
-                     PLACE_FIELDS, REMOTE_MEDIA, SELECT_FIELDS, SETTINGS_FIELDS, SOURCE_FIELDS, STATUSES, TIMELINE_FIELDS, Field)
+                     PLACE_FIELDS, REMOTE_MEDIA, SELECT_FIELDS, SETTINGS_FIELDS, SOURCE_FIELDS, STATUSES, TIMELINE_FIELDS, Field,
+                     EDITION_FIELDS, TRANSLATION_FIELDS, TRANSLATED_MEDIA_FIELDS, TRANSLATED_SOURCE_FIELDS)
+from .editions import language_name
 from .folders import check_file_below
 from .layout import REMOTE_MEDIA_DIR
 from .markdown_limits import MAX_BODY, body_problem
-from .model import Correction, Entry, Era, Media, PartialDate, Place, Problem, Selection, Settings, Source, Tag, shortened
+from .model import (Correction, Edition, Entry, Era, Media, PartialDate, Place, Position, Problem, Selection, Settings,
+                    Source, Tag, Translation, shortened)
 from .yamlfile import Mapping, Node, Scalar, Sequence
 
 # Addresses that urlsplit (below) certainly accepts: a plain host name, no space. Checked first: most are.
@@ -510,7 +513,7 @@ _FEWER = {"tags": "keep the ones readers will look for", "sources": "cite the on
           "eras": "keep the periods readers need to place the events",
           "select.tags": "choose by fewer tags", "select.places": "choose by fewer places",
           "select.entries": "choose them by tag, place or dates instead",
-          "calendars": "name each calendar once"}
+          "calendars": "name each calendar once", "translations": "publish fewer editions from one site"}
 
 
 def _list(report: Report, node: Node, field: str) -> tuple[Node, ...] | None:
@@ -806,10 +809,9 @@ def validate_settings(report: Report, root: Node) -> Settings | None:
     if _present(root.get("timezone")):
         values["timezone"] = _timezone(report, root.get("timezone"))
     if _present(root.get("language")):
-        language = _text(report, root.get("language"), "language", one_line=True, limit=35)
-        if language and not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", language):
-            report.error(root.get("language"), "language", f'"{shortened(language)}" is not a language tag such as en or en-GB')
-        values["language"] = language
+        values["language"] = _language(report, root.get("language"), "language")
+    if _present(root.get("translations")):
+        values["translations"] = _translations(report, root.get("translations"), values.get("language") or "en")
     if _present(root.get("entries_per_page")):
         node = root.get("entries_per_page")
         number = _number(report, node, "entries_per_page", 10, 1_000_000)
@@ -929,6 +931,130 @@ def _eras(report: Report, node: Node, tz: tzinfo) -> tuple[Era, ...]:
                          f'"{start.written}"; swap them or fix the typo')
         elif label and start and end:
             result.append(Era(label, start, end, note))
+    return tuple(result)
+
+
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
+def _language(report: Report, node: Node, field: str) -> str | None:
+    language = _text(report, node, field, one_line=True, limit=35)
+    if language and not LANGUAGE_TAG.fullmatch(language):
+        report.error(node, field, f'"{shortened(language)}" is not a language tag such as en or en-GB')
+        return None
+    return language
+
+
+def _translations(report: Report, node: Node, original: str) -> tuple[str, ...]:
+    """The languages of the other editions: tags, each once, none the original's (its edition is the site's top)."""
+    result: list[str] = []
+    for index, item in enumerate(_list(report, node, "translations") or (), 1):
+        field = f"translations[{index}]"
+        language = _language(report, item, field)
+        if language is None:
+            continue
+        if language.casefold() == original.casefold():
+            report.error(item, field, f'"{language}" is the site\'s own language (language: {original}), published at '
+                         "the top of the site; list only the other languages")
+        elif language.casefold() in (known.casefold() for known in result):
+            report.error(item, field, f'"{language}" is listed twice; remove one')
+        elif language_name(language) is None:
+            report.error(item, field, f'"{language}" is not a language the Unicode CLDR knows, so its edition could '
+                         "not name it; use a tag such as fr, ps or fa-AF")
+        else:
+            result.append(language)
+    return tuple(result)
+
+
+def validate_edition(report: Report, root: Node, language: str) -> Edition | None:
+    """content/translations/<language>/timeline.yaml: the edition's title, description and labels."""
+    if _mapping(report, root, "", EDITION_FIELDS) is None:
+        return None
+    values: dict = {}
+    for key in ("title", "description"):
+        if _present(root.get(key)):
+            values[key] = _text(report, root.get(key), key, one_line=True, limit=300)
+    if _present(root.get("short_title")):
+        values["short_title"] = _text(report, root.get("short_title"), "short_title", one_line=True,
+                                      limit=EDITION_FIELDS["short_title"].limit)
+    for key in ("tags", "places"):
+        if _present(root.get(key)):
+            values[key] = _labels(report, root.get(key), key, EDITION_FIELDS[key].limit)
+    return None if report.failed else Edition(language, **values)
+
+
+def _labels(report: Report, node: Node, field: str, limit: int) -> tuple[tuple[str, str], ...]:
+    """A mapping of original labels to labels in the edition's language."""
+    if not isinstance(node, Mapping):
+        report.error(node, field, f"expected a mapping of each original label to its translation "
+                     f'("Provincial capitals": Capitales provinciales), found {_describe(node)}')
+        return ()
+    pairs = []
+    for key, value in node.items:
+        original = _text(report, key, field, one_line=True, limit=limit)
+        translated = _text(report, value, f"{field}.{shortened(key.text, 40)}", one_line=True, limit=limit)
+        if original is not None and translated is not None:
+            pairs.append((original, translated))
+    return tuple(pairs)
+
+
+def validate_translation(report: Report, root: Node, entry_id: str, language: str) -> Translation | None:
+    """content/translations/<language>/entries/<id>.yaml: an entry's text in one more language. Whether
+    the original exists, and has what is translated, is checked against it (editions.check_translations)."""
+    if _mapping(report, root, "", TRANSLATION_FIELDS) is None:
+        return None
+    get = root.by_key.get
+    translates = _digest(report, get("translates"))
+    title = _text(report, get("title"), "title", one_line=True, limit=TRANSLATION_FIELDS["title"].limit)
+    values: dict = {}
+    if _present(get("summary")):
+        values["summary"] = _text(report, get("summary"), "summary", limit=TRANSLATION_FIELDS["summary"].limit)
+    if _present(get("body")):
+        values["body"] = _body(report, get("body"))
+    if _present(get("date_label")):
+        values["date_label"] = _text(report, get("date_label"), "date_label", one_line=True, limit=80)
+    if _present(get("media")) and _mapping(report, get("media"), "media", TRANSLATED_MEDIA_FIELDS) is not None:
+        media = get("media")
+        if _present(media.get("alt")):
+            values["media_alt"] = _text(report, media.get("alt"), "media.alt", one_line=True, limit=300)
+        if _present(media.get("caption")):
+            values["media_caption"] = _text(report, media.get("caption"), "media.caption", limit=1000)
+    if _present(get("sources")):
+        values["sources"] = _translated_sources(report, get("sources"))
+    if report.failed or translates is None or title is None:
+        return None
+    at = Position(get("translates").line, get("translates").column)
+    return Translation(entry_id, language, report.file, translates, title, translates_at=at, **values)
+
+
+_DIGEST = re.compile(r"[0-9a-f]{10}")
+
+
+def _digest(report: Report, node: Node) -> str | None:
+    """A digest as `check` prints it: ten hexadecimal digits, which YAML may read as a number (1234567890, 1e23456789)."""
+    text = node.text.strip() if isinstance(node, Scalar) else None
+    if text is None or not _DIGEST.fullmatch(text):
+        shown = f'"{shortened(text)}"' if text else _describe(node)
+        report.error(node, "translates", f"{shown} is not a digest of ten hexadecimal digits; write the one `python build.py "
+                     "check` prints for this entry (translates: 3f2a9c1b0d)")
+        return None
+    return text
+
+
+def _translated_sources(report: Report, node: Node) -> tuple[tuple[str | None, str | None], ...]:
+    if not isinstance(node, Sequence):
+        report.error(node, "sources", f"expected a list (lines starting with '- '), found {_describe(node)}")
+        return ()
+    result = []
+    for index, item in enumerate(node.items, 1):
+        field = f"sources[{index}]"
+        if _mapping(report, item, field, TRANSLATED_SOURCE_FIELDS) is None:
+            result.append((None, None))
+            continue
+        title = _text(report, item.get("title"), f"{field}.title", one_line=True, limit=300) \
+            if _present(item.get("title")) else None
+        quote_text = _text(report, item.get("quote"), f"{field}.quote", limit=2000) if _present(item.get("quote")) else None
+        result.append((title, quote_text))
     return tuple(result)
 
 

@@ -326,7 +326,10 @@ def _read_marker(marker: Path) -> bytes:
 
 
 def _is_permalink(path: str) -> bool:
+    """entries/<id>/, or <language>/entries/<id>/ in a language edition."""
     parts = path.split("/")
+    if len(parts) == 4 and _plain_name(parts[0]):
+        parts = parts[1:]
     return len(parts) == 3 and parts[0] == "entries" and parts[2] == "" and _plain_name(parts[1])
 
 

@@ -476,7 +476,8 @@ def test_settings_required_title_empty_is_an_error_not_a_crash(errors):
 def test_settings_not_a_mapping(errors):
     assert errors({"a.yaml": VALID}, settings="- title\n") == [
         "content/timeline.yaml:1:1: error: expected a mapping of title, short_title, base_url, timezone, "
-        "description, language, publisher, entries_per_page, as_of, recent_days, eras, calendars, remote_media, share_images, found a list",
+        "description, language, publisher, entries_per_page, as_of, recent_days, eras, calendars, remote_media, share_images, "
+            "translations, found a list",
     ]
 
 

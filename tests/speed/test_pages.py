@@ -77,7 +77,7 @@ def test_a_changed_body_reaches_every_page_that_shows_it(project):
 
 @pytest.mark.parametrize("template, old, new", [
     ("macros.html", '<ol class="entries">', '<ol class="entries edited">'),  # included by index, tags, places
-    ("entry_item.html", '<p class="summary">', '<p class="summary edited">'),  # each listing's items
+    ("entry_item.html", '<p class="summary"{{', '<p class="summary edited"{{'),  # each listing's items
     ("base.html", '<footer class="site">', '<footer class="site edited">'),  # extended by every page
     ("entry.html", "See this entry in the timeline", "See it in the timeline"),
     ("static/site.css", "}", "}\n/* edited */", ),  # copied, and inlined by the 404 page

@@ -12,7 +12,10 @@ plan_site reads an entry's other fields only through the entry itself (which the
 hold) or its key (which their inputs hold), so the last plan with the edited entries put in is the
 plan of the new content: tests/speed/test_session.py compares the two for an edit of every field.
 Anything else (a template, the settings, a file added or removed, an edit that makes an error, a
-cache folder deleted or a load cache file damaged) is built in full.
+cache folder deleted or a load cache file damaged) is built in full. So is every edit of a site with
+language editions: an edition's pages hold its own entries, made from the original and its translation
+(editions.py), which putting the edited original in would not remake; an edit of a translation file,
+outside content/entries/, is one of the other differences.
 """
 from __future__ import annotations
 
@@ -93,7 +96,7 @@ class _Reread:
 def edited_build(last: LastBuild, now: Scan, content_dir: Path, cache_dir: Path) -> Edited | None:
     """The last build with the entry files edited since put in; None when the content changed
     otherwise, or an edit moved an entry or made it fail."""
-    if not cache_dir.is_dir():  # a cache deleted is made again by a full build
+    if not cache_dir.is_dir() or last.timeline.editions:  # a cache deleted is made again by a full build
         return None
     names = _edited_names(last.scan, now, os.path.join(os.path.abspath(content_dir), ENTRIES_DIR))
     if names is None:
