@@ -131,7 +131,7 @@ def test_pages_carry_their_editions_language_and_direction(site):
 def test_a_translated_entry_shows_its_translation_and_the_rest_of_the_original(site):
     french = _text(site, f"fr/entries/{TRANSLATED}/index.html")
     assert FR_TITLE in french and "Corps d\u2019essai." in french and "Titre de source d'essai" in french
-    assert "Not yet translated" not in french
+    assert 'class="untranslated"' not in french
     assert "Zarandj (essai)" in french  # its place's name in the edition
     assert FA_TITLE in _text(site, f"fa-AF/entries/{TRANSLATED}/index.html")
     assert "Combats (essai)" in _text(site, "fr/tags/fighting/index.html")  # a tag's label, at the tag's own address
@@ -141,7 +141,7 @@ def test_a_translated_entry_shows_its_translation_and_the_rest_of_the_original(s
 def test_an_untranslated_entry_is_shown_in_the_original_language_marked_as_such(site):
     html = (site.output / "fr/entries/doha-talks-stalled/index.html").read_text(encoding="utf-8")
     assert re.search(rf'<h1 lang="{ORIGINAL}" dir="auto">Peace talks in Doha', html)
-    assert "Not yet translated: shown in its original language." in html
+    assert '<p class="untranslated" role="note">Pas encore traduit : affiché dans sa langue d’origine.</p>' in html
     index = (site.output / "fr/index.html").read_text(encoding="utf-8")
     assert re.search(rf'<h3 id="doha-talks-stalled_title" lang="{ORIGINAL}" dir="auto">', index)
     assert re.search(rf'<h3 id="{TRANSLATED}_title">', index)
