@@ -19,7 +19,6 @@ date: those stay ISO 8601 Gregorian.
 """
 from __future__ import annotations
 
-import calendar as gregorian
 import functools
 import re
 from datetime import date
@@ -28,6 +27,7 @@ from hijridate import Gregorian
 from persiantools.jdatetime import JalaliDate
 
 from .calendar_names import NAMES
+from .dates import last_day
 from .fields import CALENDARS
 from .model import DAY, MINUTE, MONTH, YEAR, PartialDate
 
@@ -44,7 +44,7 @@ def other_date(start: PartialDate, calendar: str, locale: str, end: PartialDate 
     """The date (or the span from `start` to `end`) in `calendar`, as `locale` writes it: "15 Asad 1400 SH";
     None when a day of it lies outside the calendar's range. A span is written at its coarser end's precision."""
     precision = _precision(start, end)
-    first, last = _first_day(start), _last_day(end or start)
+    first, last = _first_day(start), last_day(end or start)
     first_date, last_date = _convert(first, calendar), _convert(last, calendar)
     if first_date is None or last_date is None:
         return None
@@ -74,14 +74,6 @@ def _precision(start: PartialDate, end: PartialDate | None) -> str:
 def _first_day(when: PartialDate) -> date:
     return when.start.date()  # a year or month starts on its first day; a time, on its own day
 
-
-def _last_day(when: PartialDate) -> date:
-    start = when.start
-    if when.precision == YEAR:
-        return date(start.year, 12, 31)
-    if when.precision == MONTH:
-        return date(start.year, start.month, gregorian.monthrange(start.year, start.month)[1])
-    return start.date()
 
 
 def _convert(day: date, calendar: str) -> tuple[int, int, int] | None:

@@ -424,6 +424,16 @@ def instant(moment: datetime) -> int:
     return (moment - _EPOCH) // _SECOND
 
 
+def last_day(when: PartialDate) -> date:
+    """The last day a date covers as written: a year's 31 December, a month's last day, else its own day."""
+    start = when.start
+    if when.precision == YEAR:
+        return date(start.year, 12, 31)
+    if when.precision == MONTH:
+        return date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
+    return start.date()
+
+
 def end_instant(date: PartialDate) -> int:
     """The first instant after the period the date covers, as `instant` counts: 2021-08 ends at
     2021-09-01 00:00. Counted from the period's last minute, so that a period that runs to the end

@@ -6,7 +6,6 @@ depends on a converted body (a summary taken from it, an event's text) is given 
 """
 from __future__ import annotations
 
-import calendar
 import csv
 import io
 import re
@@ -16,9 +15,9 @@ from urllib.parse import urlsplit
 
 from markupsafe import escape
 
-from .dates import end_instant
+from .dates import end_instant, last_day
 from .layout import MEDIA_DIR
-from .model import MINUTE, MONTH, YEAR, Entry, PartialDate, Place, Settings, Source
+from .model import MINUTE, Entry, PartialDate, Place, Settings, Source
 from .plan import Period, public_path
 
 
@@ -254,7 +253,7 @@ def ics_dates(entry: Entry) -> tuple[str, ...]:
         if end is not None:
             lines.append(f"DTEND:{_utc(end.start) if end.precision == MINUTE else _utc_after(end)}")
         return tuple(lines)
-    first, last = start.start.date(), _last_day(end or start)
+    first, last = start.start.date(), last_day(end or start)
     lines = [f"DTSTART;VALUE=DATE:{_ics_day(first)}"]
     if last < date.max:
         lines.append(f"DTEND;VALUE=DATE:{_ics_day(last + timedelta(days=1))}")
@@ -272,14 +271,6 @@ def ics_stamp(entry: Entry, changes, settings: Settings) -> str:
     moment = (settings.as_of or entry.date).start
     return _utc(moment.replace(hour=0, minute=0))
 
-
-def _last_day(moment: PartialDate) -> date:
-    start = moment.start
-    if moment.precision == YEAR:
-        return date(start.year, 12, 31)
-    if moment.precision == MONTH:
-        return date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
-    return start.date()
 
 
 def _ics_day(day: date) -> str:

@@ -52,7 +52,7 @@ _ASTRAL = "\U00010000-\U0010ffff"
 _ASTRAL_NONCHARACTERS = "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(1, 17))
 _SUSPECT_IN_TEXT = re.compile(f"[{_REFUSED}{_ISOLATES}{_POP_ISOLATE}{_ASTRAL}]")
 _SUSPECT_IN_LINE = re.compile(f"[\t{_REFUSED}{_ISOLATES}{_POP_ISOLATE}{_ASTRAL}]")  # and a tab
-# What a problem's message shows as <U+XXXX> rather than print: it echoes what the editor wrote,
+# What a problem's message shows as <U+hhhh> rather than print: it echoes what the editor wrote,
 # and a terminal would act on a control character or reorder the line around an override.
 _UNPRINTABLE = re.compile(f"[\t\n{_REFUSED}{_ISOLATES}{_POP_ISOLATE}{_ASTRAL_NONCHARACTERS}]")
 # A character a reader sees: a letter, digit, punctuation mark or symbol (Unicode categories L, N, P,
@@ -68,7 +68,7 @@ _REFERENCE_REFUSED = re.compile(f"[{_REFUSED}{_ASTRAL_NONCHARACTERS}]")
 
 
 def escape_unprintable(text: str) -> str:
-    """`text` with each character a terminal would act on or reorder shown as <U+XXXX>."""
+    """`text` with each character a terminal would act on or reorder shown as <U+hhhh>."""
     if text.isprintable():
         return text
     return _UNPRINTABLE.sub(lambda match: f"<{_code(match.group())}>", text)
