@@ -31,6 +31,18 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+# The smallest valid settings and entry, as the validation tests change them line by line.
+SETTINGS = 'title: Test timeline\nbase_url: "https://example.org/t/"\ntimezone: Asia/Kabul\n'
+VALID = """\
+title: Zaranj falls
+date: 2021-08-06
+summary: The first provincial capital to fall.
+sources:
+  - name: Tolo News
+    url: https://tolonews.com/
+"""
+
+
 def options(content: Path, output: Path | None = None, templates: Path | None = None, **choices) -> BuildOptions:
     """What a test asks a build to do: the repository's templates unless it says otherwise."""
     return BuildOptions(content=content, templates=templates or TEMPLATES, output=output, **choices)

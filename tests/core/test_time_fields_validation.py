@@ -7,18 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from support import CONTENT, copy_content, run_cli
+from support import CONTENT, SETTINGS, VALID, copy_content, run_cli
 from timeline.load import load_content
 
-SETTINGS = 'title: Test timeline\nbase_url: "https://example.org/t/"\ntimezone: Asia/Kabul\n'
-VALID = """\
-title: Zaranj falls
-date: 2021-08-06
-summary: The first provincial capital to fall.
-sources:
-  - name: Tolo News
-    url: https://tolonews.com/
-"""
 ERA = "  - label: The withdrawal\n    start: 2021-05-01\n    end: 2021-08-31\n"
 
 

@@ -12,20 +12,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from support import SETTINGS, VALID
 from timeline.load import load_content
 from timeline.fields import ENTRY_FIELDS
 from timeline.validate import Report, _url
 from timeline.yamlfile import Scalar, _plain_kind
 
-SETTINGS = 'title: Test timeline\nbase_url: "https://example.org/t/"\ntimezone: Asia/Kabul\n'
-VALID = """\
-title: Zaranj falls
-date: 2021-08-06
-summary: The first provincial capital to fall.
-sources:
-  - name: Tolo News
-    url: https://tolonews.com/
-"""
 
 
 def write_content(root: Path, entries: dict, settings: str | None = SETTINGS) -> Path:
